@@ -1,0 +1,87 @@
+/**
+ * qml — background jobs for Deno, on memory, Postgres or Redis.
+ *
+ * Define typed workers, enqueue jobs with a {@link JobClient}, and run them on
+ * a {@link BackgroundJobServer} backed by Deno Web Workers. Every state change
+ * is recorded in the job's history; failed attempts are retried with backoff;
+ * several servers on one Postgres or Redis share the work.
+ *
+ * @example Quick start
+ * ```ts
+ * import { defineWorker, JobClient, MemoryStorage, WorkerRegistry } from "@qml/qml";
+ *
+ * const sendEmail = defineWorker({
+ *   name: "send_email",
+ *   async execute(args: { to: string }) {
+ *     return { sent: args.to };
+ *   },
+ * });
+ * const registry = new WorkerRegistry().register(sendEmail);
+ * const client = new JobClient(new MemoryStorage(), { registry });
+ * const job = await client.enqueue(sendEmail, { to: "a@b.c" });
+ * console.log(job.state); // "Enqueued"
+ * ```
+ *
+ * @module
+ */
+
+export { JobState } from "./src/job_state.ts";
+export type { CreateJobParams, HistoryEntry, Job, JobError, JsonValue } from "./src/job.ts";
+export { createJob, DEFAULT_MAX_ATTEMPTS } from "./src/job.ts";
+export {
+  ConfigError,
+  IllegalTransitionError,
+  JobTimeoutError,
+  MigrationError,
+  NotFoundError,
+  QmlError,
+  type QmlErrorCode,
+  StorageError,
+  UnknownWorkerError,
+  ValidationError,
+  WaitTimeoutError,
+  WorkerCrashedError,
+} from "./src/errors.ts";
+export {
+  type ArgsValidator,
+  defineWorker,
+  type JobContext,
+  type JobInfo,
+  type WorkerDefinition,
+  type WorkerOptions,
+  WorkerRegistry,
+} from "./src/worker.ts";
+export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
+export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
+export { DEFAULT_RETRY } from "./src/retry_policy.ts";
+export {
+  canTransition,
+  decide,
+  type DecideContext,
+  DEFAULT_TTLS,
+  LEGAL_MOVES,
+  type Outcome,
+  type RetentionTtls,
+  type Transition,
+  type TransitionGuard,
+  type TransitionItem,
+} from "./src/transitions.ts";
+export {
+  type EnqueueItem,
+  type EnqueueOptions,
+  JobClient,
+  type JobClientOptions,
+} from "./src/client.ts";
+export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
+export type { Logger, LogLevel } from "./src/logger.ts";
+export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
+export type {
+  EnqueueResult,
+  JobCounts,
+  JobPage,
+  ListParams,
+  Storage,
+  StorageSignal,
+} from "./src/storage/storage.ts";
+export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
+export { openStorage } from "./src/storage/open.ts";

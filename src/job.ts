@@ -1,0 +1,163 @@
+/**
+ * The job record and how a new one is made.
+ *
+ * @module
+ */
+import { uuidv7 } from "./ids.ts";
+import { JobState } from "./job_state.ts";
+import type { BackoffSpec } from "./retry_policy.ts";
+
+/** A JSON value: what job arguments and results must be. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** An error as stored on a job: plain data, safe to serialise. */
+export interface JobError {
+  /** The error class name, e.g. `TypeError` or `JobTimeoutError`. */
+  name: string;
+  /** The error message. */
+  message: string;
+  /** The stack trace, when there was one. */
+  stack?: string;
+  /** The qml error code, when the error was a `QmlError`. */
+  code?: string;
+}
+
+/** One line of a job's audit trail: every state change appends one. */
+export interface HistoryEntry {
+  /** The state the job entered. */
+  state: JobState;
+  /** When it entered it. */
+  at: Date;
+  /** Why, in a few words (e.g. `"fetched"`, `"attempt 2 failed"`). */
+  reason?: string;
+  /** The server that made the change, when a server made it. */
+  server?: string;
+  /** The error of the failed attempt, on failure entries. */
+  error?: JobError;
+}
+
+/** A background job: what to run, with which arguments, and everything that happened to it. */
+export interface Job {
+  /** Time-ordered unique id (UUIDv7). */
+  id: string;
+  /** The worker's name (the job's method). */
+  method: string;
+  /** The JSON arguments passed to the worker. */
+  args: unknown;
+  /** The queue it waits in. */
+  queue: string;
+  /** Higher runs first within a queue. */
+  priority: number;
+  /** Current state. */
+  state: JobState;
+  /** Attempts started so far (incremented when a server takes the job). */
+  attempts: number;
+  /** Attempts allowed before the job fails for good. */
+  maxAttempts: number;
+  /** Per-job backoff that overrides the worker's, if any. */
+  backoff: BackoffSpec | null;
+  /** Per-job timeout that overrides the worker's and the server's, if any. */
+  timeoutMs: number | null;
+  /** Earliest time it may run (for Scheduled and AwaitingRetry: when it becomes Enqueued). */
+  runAt: Date;
+  /** When it was enqueued. */
+  createdAt: Date;
+  /** When the current or last attempt started. */
+  startedAt: Date | null;
+  /** When it reached a final state. */
+  finishedAt: Date | null;
+  /** When retention may purge it (set on final states). */
+  expiresAt: Date | null;
+  /** The server holding its lock while Processing. */
+  lockedBy: string | null;
+  /** When that lock lapses unless extended. */
+  lockedUntil: Date | null;
+  /** The worker's JSON result, once Succeeded. */
+  result: unknown;
+  /** The last attempt's error. */
+  error: JobError | null;
+  /** While the job is live, no other live job may have the same key. */
+  uniqueKey: string | null;
+  /** Last progress reported by the worker, 0..100. */
+  progress: number;
+  /** Every state change, oldest first. */
+  history: HistoryEntry[];
+}
+
+/** Default attempts when neither the job nor its worker says. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** What {@link createJob} needs. */
+export interface CreateJobParams {
+  method: string;
+  args: unknown;
+  now: Date;
+  queue?: string;
+  priority?: number;
+  runAt?: Date;
+  maxAttempts?: number;
+  uniqueKey?: string | null;
+  backoff?: BackoffSpec | null;
+  timeoutMs?: number | null;
+  reason?: string;
+}
+
+/** Build a new job record (pure apart from the id): Enqueued, or Scheduled when `runAt` is later than `now`. */
+export function createJob(p: CreateJobParams): Job {
+  const runAt = p.runAt ?? p.now;
+  const state = runAt.getTime() > p.now.getTime() ? JobState.Scheduled : JobState.Enqueued;
+  return {
+    id: uuidv7(),
+    method: p.method,
+    args: p.args === undefined ? null : p.args,
+    queue: p.queue ?? "default",
+    priority: p.priority ?? 0,
+    state,
+    attempts: 0,
+    maxAttempts: p.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    backoff: p.backoff ?? null,
+    timeoutMs: p.timeoutMs ?? null,
+    runAt,
+    createdAt: p.now,
+    startedAt: null,
+    finishedAt: null,
+    expiresAt: null,
+    lockedBy: null,
+    lockedUntil: null,
+    result: null,
+    error: null,
+    uniqueKey: p.uniqueKey ?? null,
+    progress: 0,
+    history: [{
+      state,
+      at: p.now,
+      reason: p.reason ?? (state === JobState.Scheduled ? "scheduled" : "enqueued"),
+    }],
+  };
+}
+
+/** Turn anything thrown into a storable {@link JobError}. */
+export function toJobError(err: unknown): JobError {
+  if (err instanceof Error) {
+    const out: JobError = { name: err.name, message: err.message };
+    if (err.stack) out.stack = err.stack;
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string") out.code = code;
+    return out;
+  }
+  return { name: "Error", message: typeof err === "string" ? err : safeString(err) };
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Runs maintenance plugins on their timers: one tick at a time per plugin,
+ * errors logged and retried on the next tick (a database that goes away must
+ * not crash the server), leases taken for leased plugins.
+ *
+ * @module
+ */
+import type { MaintenancePlugin, PluginContext } from "./plugin.ts";
+
+/** Runs a set of plugins until stopped. */
+export class MaintenanceRunner {
+  readonly #ctx: PluginContext;
+  readonly #plugins: MaintenancePlugin[];
+  readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly #running = new Set<Promise<unknown>>();
+  #stopped = true;
+
+  /** Create a runner for `plugins`. */
+  constructor(ctx: PluginContext, plugins: MaintenancePlugin[]) {
+    this.#ctx = ctx;
+    this.#plugins = plugins;
+  }
+
+  /** Start every plugin's timer; the first tick runs at once. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    for (const p of this.#plugins) this.#schedule(p, 0);
+  }
+
+  /** Run one tick of the plugin named `name` now (tests, admin tools). */
+  async runOnce(name: string): Promise<number> {
+    const p = this.#plugins.find((x) => x.name === name);
+    if (!p) throw new Error(`no maintenance plugin named ${name}`);
+    return await this.#tick(p);
+  }
+
+  /** Stop the timers and wait for ticks in progress; release held leases. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+    await Promise.allSettled([...this.#running]);
+    await Promise.allSettled(
+      this.#plugins.filter((p) => p.leased).map((p) =>
+        this.#ctx.storage.releaseLease({ name: leaseName(p), holder: this.#ctx.serverName })
+      ),
+    );
+  }
+
+  #schedule(p: MaintenancePlugin, delay: number): void {
+    if (this.#stopped) return;
+    this.#timers.set(
+      p.name,
+      setTimeout(async () => {
+        const run = this.#tick(p).catch((err) => {
+          this.#ctx.logger.warn(`maintenance ${p.name} failed; retrying next tick`, {
+            error: err instanceof Error ? err.message : String(err),
+          });
+          return 0;
+        });
+        this.#running.add(run);
+        await run;
+        this.#running.delete(run);
+        this.#schedule(p, p.intervalMs);
+      }, delay),
+    );
+  }
+
+  async #tick(p: MaintenancePlugin): Promise<number> {
+    const now = this.#ctx.clock.now();
+    if (p.leased) {
+      const leader = await this.#ctx.storage.acquireLease({
+        name: leaseName(p),
+        holder: this.#ctx.serverName,
+        // Three missed ticks before another server takes over.
+        ttlMs: Math.max(3 * p.intervalMs, 1_000),
+        now,
+      });
+      if (!leader) return 0;
+    }
+    const n = await p.tick(now);
+    if (n > 0) this.#ctx.logger.debug(`maintenance ${p.name}: ${n}`);
+    return n;
+  }
+}
+
+function leaseName(p: MaintenancePlugin): string {
+  return `maintenance:${p.name}`;
+}

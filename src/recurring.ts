@@ -1,0 +1,36 @@
+/**
+ * Recurring (cron) job templates as stored.
+ *
+ * @module
+ */
+
+/** What to do with ticks that passed while no server was running. */
+export type MissedTicksPolicy = "skip" | "once" | "all";
+
+/** A recurring job: a cron pattern and the job to enqueue at each tick. */
+export interface RecurringTemplate {
+  /** Unique name; scheduling the same name again updates the template. */
+  name: string;
+  /** Cron pattern (5 fields, or 6 with seconds first). */
+  cron: string;
+  /** IANA timezone the pattern is read in; `null` means UTC. */
+  timezone: string | null;
+  /** The worker to run. */
+  method: string;
+  /** JSON arguments of each job. */
+  args: unknown;
+  /** Queue of each job. */
+  queue: string;
+  /** Priority of each job. */
+  priority: number;
+  /** Attempts of each job; `null` lets the client's default decide. */
+  maxAttempts: number | null;
+  /** Missed-tick policy (default `skip`). */
+  missedTicks: MissedTicksPolicy;
+  /** When the template was first stored. */
+  createdAt: Date;
+  /** When it was last changed. */
+  updatedAt: Date;
+  /** The last tick that was claimed and turned into a job, if any. */
+  lastTickAt: Date | null;
+}

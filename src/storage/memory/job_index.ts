@@ -1,0 +1,72 @@
+/**
+ * Jobs by id, with ids kept sorted so pages come newest first (UUIDv7 ids
+ * sort by creation time) and a cursor resumes in O(log n).
+ *
+ * @module
+ */
+import type { Job } from "../../job.ts";
+
+/** Jobs by id plus the sorted id list that serves paging. */
+export class JobIndex {
+  readonly #byId = new Map<string, Job>();
+  #sorted: string[] = [];
+
+  /** The job with `id`. */
+  get(id: string): Job | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Every job, in no particular order. */
+  all(): IterableIterator<Job> {
+    return this.#byId.values();
+  }
+
+  /** Add a job; ids mostly arrive in order, so this is usually an append. */
+  add(job: Job): void {
+    this.#byId.set(job.id, job);
+    const s = this.#sorted;
+    if (s.length === 0 || s[s.length - 1] < job.id) s.push(job.id);
+    else s.splice(this.#lowerBound(job.id), 0, job.id);
+  }
+
+  /** Remove jobs by id. */
+  removeMany(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) this.#byId.delete(id);
+    const gone = new Set(ids);
+    this.#sorted = this.#sorted.filter((id) => !gone.has(id));
+  }
+
+  /** Up to `limit` matching jobs with ids below `cursor` (all when null), newest first. */
+  page(
+    cursor: string | null,
+    limit: number,
+    match: (job: Job) => boolean,
+  ): { jobs: Job[]; nextCursor: string | null } {
+    const jobs: Job[] = [];
+    let i = (cursor === null ? this.#sorted.length : this.#lowerBound(cursor)) - 1;
+    for (; i >= 0 && jobs.length < limit; i--) {
+      const job = this.#byId.get(this.#sorted[i])!;
+      if (match(job)) jobs.push(job);
+    }
+    // Look ahead for one more match so the last page says it is the last.
+    let more = false;
+    for (; i >= 0; i--) {
+      if (match(this.#byId.get(this.#sorted[i])!)) {
+        more = true;
+        break;
+      }
+    }
+    return { jobs, nextCursor: more ? jobs[jobs.length - 1].id : null };
+  }
+
+  #lowerBound(id: string): number {
+    let lo = 0, hi = this.#sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.#sorted[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}

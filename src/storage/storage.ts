@@ -1,0 +1,192 @@
+/**
+ * The one storage contract. The server, the maintenance plugins, the client
+ * and the dashboard talk to storage only through these verbs; each backend
+ * (memory, Postgres, Redis) implements them with the same semantics, which one
+ * conformance suite (`tests/storage/conformance/`) checks.
+ *
+ * Every verb takes one params object. Verbs that depend on time take `now`:
+ * the clock is injected by the caller, never read inside a backend.
+ * Backends throw {@link StorageError} for driver failures.
+ *
+ * @module
+ */
+import type { Job } from "../job.ts";
+import type { JobState } from "../job_state.ts";
+import type { RecurringTemplate } from "../recurring.ts";
+import type { TransitionItem } from "../transitions.ts";
+
+/** Result of enqueuing one job. */
+export interface EnqueueResult {
+  /** The stored job: the new one, or the live job that already held its unique key. */
+  job: Job;
+  /** False when the unique key was taken and nothing new was stored. */
+  created: boolean;
+}
+
+/** Filters and page of {@link Storage.list}. */
+export interface ListParams {
+  state?: JobState;
+  queue?: string;
+  method?: string;
+  /** Substring of the id or the method (case-insensitive). */
+  search?: string;
+  /** Page size, 1..1000. */
+  limit: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** One page of jobs, newest first. */
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Job counts. */
+export interface JobCounts {
+  /** Every state, zero included. */
+  byState: Record<JobState, number>;
+  /** Per queue that holds any job: every state, zero included. */
+  byQueue: Record<string, Record<JobState, number>>;
+}
+
+/** A wake-up or cancel signal from storage; see {@link Storage.subscribe}. */
+export type StorageSignal =
+  /** Jobs became ready in `queue` (enqueued, promoted, requeued, rescued, released). */
+  | { kind: "ready"; queue: string }
+  /** Job `id` was deleted while Processing: its server should abort it. */
+  | { kind: "cancelled"; id: string };
+
+/**
+ * The storage contract.
+ *
+ * Guarantees every backend gives:
+ * - every write verb is atomic per job (batch verbs may apply some items and not others,
+ *   and say which);
+ * - a job is handed to at most one fetcher while its lock is valid;
+ * - a transition applies only if its guard still holds (compare-and-set), so a late
+ *   finish from a server that lost its lock, or a second rescuer, changes nothing.
+ */
+export interface Storage {
+  /** Backend name: `"memory"`, `"postgres"` or `"redis"`. */
+  readonly kind: string;
+
+  /**
+   * Store new jobs (built with `createJob`) in one round trip where the backend allows.
+   * A job whose `uniqueKey` is held by a live job (Enqueued, Scheduled, Processing,
+   * AwaitingRetry) is not stored: its result carries the live job and `created: false`.
+   * Results are in input order. Emits `ready` for stored Enqueued jobs.
+   *
+   * `tx` is the caller's own transaction (Postgres: a postgres.js `sql` inside
+   * `sql.begin`): the jobs then exist if and only if that transaction commits.
+   * Backends without transactions throw `ConfigError` when it is given.
+   */
+  enqueue(params: { jobs: readonly Job[]; now: Date; tx?: unknown }): Promise<EnqueueResult[]>;
+
+  /** One job by id, or `null`. */
+  get(params: { id: string }): Promise<Job | null>;
+
+  /** Jobs newest first (by id), filtered, one page at a time. */
+  list(params: ListParams): Promise<JobPage>;
+
+  /** Counts by state and by queue. */
+  counts(): Promise<JobCounts>;
+
+  /**
+   * Take up to `limit` ready jobs for `serverName`: Enqueued jobs with `runAt <= now`,
+   * from `queues` in strict order (all of the first queue's ready jobs before any of the
+   * second's), then higher `priority`, then earlier `runAt`, then id.
+   * Each becomes Processing with attempts + 1, `startedAt = now`, a lock held by
+   * `serverName` until `now + lockTtlMs`, and the `fetchedEntry` in its history.
+   * Concurrent fetchers never receive the same job.
+   */
+  fetchAndLock(params: {
+    queues: readonly string[];
+    limit: number;
+    serverName: string;
+    lockTtlMs: number;
+    now: Date;
+  }): Promise<Job[]>;
+
+  /**
+   * Apply decided transitions (see `decide`): each applies only if its guard holds,
+   * writes every field of `next`, clears the lock, appends `next.entry` to the history,
+   * frees the unique key when the new state is final, emits `ready` for Enqueued and
+   * `cancelled` for a Processing job moved to Deleted. A transition that would make a
+   * job live again (requeue) while another live job holds its unique key does not apply.
+   * Returns, per item, whether it applied.
+   */
+  transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]>;
+
+  /**
+   * Heartbeat: push the locks of `ids` held by `serverName` to `now + lockTtlMs`.
+   * Returns the ids whose lock this server no longer holds (deleted, rescued): abort them.
+   */
+  extendLocks(params: {
+    ids: readonly string[];
+    serverName: string;
+    lockTtlMs: number;
+    now: Date;
+  }): Promise<string[]>;
+
+  /** Processing jobs whose lock lapsed (`lockedUntil <= now`), oldest lock first. */
+  findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]>;
+
+  /**
+   * Scheduled and AwaitingRetry jobs with `runAt <= now` become Enqueued (history:
+   * `promotedEntry`), at most `limit`. Returns how many. Emits `ready`.
+   */
+  promoteDue(params: { now: Date; limit: number }): Promise<number>;
+
+  /** Hard-delete at most `limit` jobs whose `expiresAt <= now`. Returns how many. */
+  purgeExpired(params: { now: Date; limit: number }): Promise<number>;
+
+  /** Store progress (0..100) of a job still locked by `serverName`. Returns whether it did. */
+  setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean>;
+
+  /** Create or update a recurring template by name; keeps `createdAt` and `lastTickAt`. */
+  upsertRecurring(
+    params: {
+      template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+      now: Date;
+    },
+  ): Promise<RecurringTemplate>;
+
+  /** One recurring template, or `null`. */
+  getRecurring(params: { name: string }): Promise<RecurringTemplate | null>;
+
+  /** All recurring templates, by name. */
+  listRecurring(): Promise<RecurringTemplate[]>;
+
+  /** Remove a template. Returns whether it existed. */
+  removeRecurring(params: { name: string }): Promise<boolean>;
+
+  /**
+   * Claim-and-park a cron tick: atomically, if template `name` exists and its
+   * `lastTickAt` is null or earlier than `tickAt`, set `lastTickAt = tickAt` and store
+   * `job`; otherwise do nothing. Exactly one of any number of concurrent claimers of
+   * the same tick wins. Returns the stored job, or `null` when the claim lost.
+   */
+  claimCronTick(params: { name: string; tickAt: Date; job: Job; now: Date }): Promise<Job | null>;
+
+  /**
+   * Take or renew the named lease for `holder` until `now + ttlMs` if it is free,
+   * expired or already held by `holder`. Used to elect one leader for maintenance.
+   */
+  acquireLease(
+    params: { name: string; holder: string; ttlMs: number; now: Date },
+  ): Promise<boolean>;
+
+  /** Give up a lease held by `holder` (no-op otherwise). */
+  releaseLease(params: { name: string; holder: string }): Promise<void>;
+
+  /**
+   * Listen for wake-up and cancel signals (best effort: a missed signal only costs a
+   * poll interval). Returns a function that unsubscribes.
+   */
+  subscribe(listener: (signal: StorageSignal) => void): () => void;
+
+  /** Release connections and timers. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { ALL_STATES, JobState } from "../../../src/job_state.ts";
+import { uuidv7 } from "../../../src/ids.ts";
+import { conformanceCase, type ConformanceContext } from "./harness.ts";
+import { at, finish, job, put, take } from "./fixtures.ts";
+
+export function queryCases(ctx: ConformanceContext): void {
+  const area = "query";
+
+  conformanceCase(ctx, area, "get of an unknown id is null", async (s) => {
+    assert.equal(await s.get({ id: uuidv7() }), null);
+  });
+
+  conformanceCase(ctx, area, "list pages newest first with a cursor", async (s) => {
+    const jobs = Array.from({ length: 23 }, (_, i) => job({ args: { i } }));
+    await put(s, ...jobs);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await s.list({ limit: 10, cursor });
+      seen.push(...page.jobs.map((j) => j.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 3);
+    assert.deepEqual(seen, jobs.map((j) => j.id).reverse());
+  });
+
+  conformanceCase(ctx, area, "list filters by state, queue, method and search", async (s) => {
+    const a = job({ method: "resize_image", queue: "media" });
+    const b = job({ method: "send_email", queue: "mail" });
+    const c = job({ method: "send_email", queue: "mail", runAt: at(10_000) });
+    await put(s, a, b, c);
+    const ids = async (p: Parameters<typeof s.list>[0]) => (await s.list(p)).jobs.map((j) => j.id);
+    assert.deepEqual(await ids({ limit: 50, state: JobState.Scheduled }), [c.id]);
+    assert.deepEqual(await ids({ limit: 50, queue: "media" }), [a.id]);
+    assert.deepEqual(await ids({ limit: 50, method: "send_email" }), [c.id, b.id]);
+    assert.deepEqual(await ids({ limit: 50, search: "RESIZE" }), [a.id]);
+    assert.deepEqual(await ids({ limit: 50, search: b.id.slice(-12) }), [b.id]);
+    assert.deepEqual(await ids({ limit: 50, queue: "mail", state: JobState.Enqueued }), [b.id]);
+    assert.deepEqual(await ids({ limit: 50, queue: "nope" }), []);
+  });
+
+  conformanceCase(ctx, area, "counts by state and by queue, zeros included", async (s) => {
+    await put(s, job({ queue: "q1" }), job({ queue: "q1" }), job({ queue: "q2", runAt: at(1000) }));
+    const [running] = await take(s, { queues: ["q1"], limit: 1 });
+    assert.ok(await finish(s, running, { type: "succeeded", result: null }));
+    const counts = await s.counts();
+    assert.deepEqual(Object.keys(counts.byState).sort(), [...ALL_STATES].sort());
+    assert.equal(counts.byState.Enqueued, 1);
+    assert.equal(counts.byState.Succeeded, 1);
+    assert.equal(counts.byState.Scheduled, 1);
+    assert.equal(counts.byState.Failed, 0);
+    assert.deepEqual(Object.keys(counts.byQueue).sort(), ["q1", "q2"]);
+    assert.equal(counts.byQueue.q1.Enqueued, 1);
+    assert.equal(counts.byQueue.q1.Succeeded, 1);
+    assert.equal(counts.byQueue.q2.Scheduled, 1);
+    assert.equal(counts.byQueue.q2.Processing, 0);
+  });
+}

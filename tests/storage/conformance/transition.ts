@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { JobState } from "../../../src/job_state.ts";
+import { decide, DEFAULT_TTLS } from "../../../src/transitions.ts";
+import { conformanceCase, type ConformanceContext } from "./harness.ts";
+import { at, finish, job, must, put, T0, take } from "./fixtures.ts";
+
+export function transitionCases(ctx: ConformanceContext): void {
+  const area = "transition";
+
+  conformanceCase(ctx, area, "success stores result, clears lock, stamps expiry", async (s) => {
+    await put(s, job());
+    const [running] = await take(s);
+    const now = at(2_000);
+    assert.ok(await finish(s, running, { type: "succeeded", result: { ok: [1, "two"] } }, { now }));
+    const done = await must(s, running.id);
+    assert.equal(done.state, JobState.Succeeded);
+    assert.deepEqual(done.result, { ok: [1, "two"] });
+    assert.equal(done.lockedBy, null);
+    assert.equal(done.lockedUntil, null);
+    assert.equal(done.finishedAt?.getTime(), now.getTime());
+    assert.equal(done.expiresAt?.getTime(), now.getTime() + DEFAULT_TTLS.succeededMs);
+    assert.deepEqual(done.history.map((h) => h.state), ["Enqueued", "Processing", "Succeeded"]);
+  });
+
+  conformanceCase(ctx, area, "a failed attempt awaits retry with its error", async (s) => {
+    await put(s, job({ maxAttempts: 3 }));
+    const [running] = await take(s);
+    const error = { name: "TypeError", message: "boom", stack: "at x" };
+    assert.ok(await finish(s, running, { type: "failed", error }, { now: at(100) }));
+    const j = await must(s, running.id);
+    assert.equal(j.state, JobState.AwaitingRetry);
+    assert.equal(j.runAt.getTime(), at(100).getTime() + 1_000);
+    assert.deepEqual(j.error, error);
+    assert.deepEqual(j.history.at(-1)?.error, error);
+    assert.equal(j.lockedBy, null);
+  });
+
+  conformanceCase(ctx, area, "the last attempt fails for good", async (s) => {
+    await put(s, job({ maxAttempts: 1 }));
+    const [running] = await take(s);
+    assert.ok(await finish(s, running, { type: "failed", error: { name: "E", message: "x" } }));
+    const j = await must(s, running.id);
+    assert.equal(j.state, JobState.Failed);
+    assert.ok(j.expiresAt);
+  });
+
+  conformanceCase(ctx, area, "guards: wrong server or state changes nothing", async (s) => {
+    await put(s, job());
+    const [running] = await take(s, { server: "owner" });
+    const next = decide(running, { type: "succeeded", result: 1 }, { now: T0 });
+    const res = await s.transition({
+      items: [
+        { id: running.id, guard: { state: JobState.Processing, lockedBy: "intruder" }, next },
+        { id: running.id, guard: { state: JobState.Enqueued }, next },
+        { id: running.id, guard: { state: JobState.Processing, lockExpired: true }, next },
+      ],
+      now: T0,
+    });
+    assert.deepEqual(res, [false, false, false]);
+    const j = await must(s, running.id);
+    assert.equal(j.state, JobState.Processing);
+    assert.equal(j.lockedBy, "owner");
+    assert.equal(j.history.length, 2);
+  });
+
+  conformanceCase(ctx, area, "a batch reports each item in order", async (s) => {
+    await put(s, job(), job(), job());
+    const [a, b, c] = await take(s, { limit: 3 });
+    const ok = (j: typeof a) => ({
+      id: j.id,
+      guard: { state: JobState.Processing, lockedBy: "s1" },
+      next: decide(j, { type: "succeeded", result: j.id }, { now: T0 }),
+    });
+    const res = await s.transition({
+      items: [ok(a), { ...ok(b), guard: { state: JobState.Processing, lockedBy: "other" } }, ok(c)],
+      now: T0,
+    });
+    assert.deepEqual(res, [true, false, true]);
+    assert.equal((await must(s, a.id)).result, a.id);
+    assert.equal((await must(s, b.id)).state, JobState.Processing);
+  });
+
+  conformanceCase(ctx, area, "released jobs are Enqueued again, attempt not counted", async (s) => {
+    await put(s, job());
+    const [running] = await take(s);
+    assert.ok(await finish(s, running, { type: "released", reason: "shutdown" }));
+    const j = await must(s, running.id);
+    assert.equal(j.state, JobState.Enqueued);
+    assert.equal(j.attempts, 0);
+    assert.equal(j.lockedBy, null);
+    const [again] = await take(s, { server: "s2" });
+    assert.equal(again.id, running.id);
+    assert.equal(again.attempts, 1);
+  });
+
+  conformanceCase(ctx, area, "delete and requeue keep the history", async (s) => {
+    await put(s, job());
+    const [running] = await take(s);
+    assert.ok(await finish(s, running, { type: "deleted", reason: "by test" }, { now: at(5) }));
+    const deleted = await must(s, running.id);
+    assert.equal(deleted.state, JobState.Deleted);
+    assert.ok(deleted.expiresAt);
+    assert.ok(await finish(s, deleted, { type: "requeued" }, { now: at(6) }));
+    const back = await must(s, running.id);
+    assert.equal(back.state, JobState.Enqueued);
+    assert.equal(back.attempts, 0);
+    assert.equal(back.expiresAt, null);
+    assert.deepEqual(back.history.map((h) => h.state), [
+      "Enqueued",
+      "Processing",
+      "Deleted",
+      "Enqueued",
+    ]);
+    assert.equal((await take(s, { now: at(7) }))[0]?.id, running.id);
+  });
+
+  conformanceCase(
+    ctx,
+    area,
+    "requeue is refused while another live job holds the key",
+    async (s) => {
+      await put(s, job({ uniqueKey: "k" }));
+      const [first] = await take(s);
+      assert.ok(await finish(s, first, { type: "succeeded", result: null }));
+      const [second] = await put(s, job({ uniqueKey: "k" }));
+      assert.notEqual(second.id, first.id);
+      const done = await must(s, first.id);
+      assert.equal(await finish(s, done, { type: "requeued" }), false);
+      assert.equal((await must(s, first.id)).state, JobState.Succeeded);
+    },
+  );
+}
