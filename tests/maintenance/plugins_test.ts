@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { ManualClock } from "../../src/clock.ts";
+import { createJob } from "../../src/job.ts";
+import { JobState } from "../../src/job_state.ts";
+import { consoleLogger, type Logger } from "../../src/logger.ts";
+import type { MaintenancePlugin } from "../../src/maintenance/plugin.ts";
+import { rescuerPlugin } from "../../src/maintenance/rescuer.ts";
+import { retentionPlugin } from "../../src/maintenance/retention.ts";
+import { MaintenanceRunner } from "../../src/maintenance/runner.ts";
+import { schedulerPlugin } from "../../src/maintenance/scheduler.ts";
+import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
+import { decide } from "../../src/transitions.ts";
+import { waitUntil } from "../_helpers/poll.ts";
+
+const T0 = new Date("2026-01-01T00:00:00Z");
+const silent = consoleLogger("silent");
+
+function setup(serverName = "s1") {
+  const storage = new MemoryStorage();
+  const clock = new ManualClock(T0);
+  return { storage, clock, ctx: { storage, clock, serverName, logger: silent } };
+}
+
+Deno.test("rescuer: a dead server's jobs go back to Enqueued, or Failed when spent", async () => {
+  const { storage, clock, ctx } = setup("rescuer");
+  const fresh = createJob({ method: "m", args: null, now: T0, maxAttempts: 3 });
+  const spent = createJob({ method: "m", args: null, now: T0, maxAttempts: 1 });
+  await storage.enqueue({ jobs: [fresh, spent], now: T0 });
+  await storage.fetchAndLock({
+    queues: ["default"],
+    limit: 2,
+    serverName: "dead",
+    lockTtlMs: 1_000,
+    now: T0,
+  });
+  const plugin = rescuerPlugin(ctx, { intervalMs: 500 });
+  assert.equal(await plugin.tick(clock.now()), 0, "locks still valid");
+  clock.advance(1_000);
+  assert.equal(await plugin.tick(clock.now()), 2);
+  const a = (await storage.get({ id: fresh.id }))!;
+  assert.equal(a.state, JobState.Enqueued);
+  assert.equal(a.attempts, 1);
+  assert.equal(a.history.at(-1)?.server, "rescuer");
+  assert.equal((await storage.get({ id: spent.id }))!.state, JobState.Failed);
+  assert.equal(await plugin.tick(clock.now()), 0, "nothing left to rescue");
+});
+
+Deno.test("scheduler promotes due jobs in batches; retention purges expired ones", async () => {
+  const { storage, clock, ctx } = setup();
+  const jobs = Array.from(
+    { length: 25 },
+    (_, i) => createJob({ method: "m", args: i, now: T0, runAt: new Date(T0.getTime() + 100 + i) }),
+  );
+  await storage.enqueue({ jobs, now: T0 });
+  const scheduler = schedulerPlugin(ctx, { intervalMs: 100, batchSize: 10 });
+  assert.equal(await scheduler.tick(clock.now()), 0);
+  clock.advance(1_000);
+  assert.equal(await scheduler.tick(clock.now()), 25);
+  const running = await storage.fetchAndLock({
+    queues: ["default"],
+    limit: 25,
+    serverName: "s1",
+    lockTtlMs: 1_000,
+    now: clock.now(),
+  });
+  const ttls = { succeededMs: 60_000, failedMs: 60_000, deletedMs: 60_000 };
+  await storage.transition({
+    items: running.map((j) => ({
+      id: j.id,
+      guard: { state: j.state },
+      next: decide(j, { type: "succeeded", result: null }, { now: clock.now(), ttls }),
+    })),
+    now: clock.now(),
+  });
+  const retention = retentionPlugin(ctx, { intervalMs: 1_000, batchSize: 7 });
+  assert.equal(await retention.tick(clock.now()), 0);
+  clock.advance(60_000);
+  assert.equal(await retention.tick(clock.now()), 25);
+  assert.equal((await storage.list({ limit: 100 })).jobs.length, 0);
+});
+
+Deno.test("runner: a leased plugin runs on one server; a failing plugin is retried", async () => {
+  const { storage, clock } = setup();
+  const ran: string[] = [];
+  let failures = 0;
+  const leased = (server: string): MaintenancePlugin => ({
+    name: "sweep",
+    intervalMs: 10,
+    leased: true,
+    tick: () => {
+      ran.push(server);
+      return Promise.resolve(1);
+    },
+  });
+  const flaky: MaintenancePlugin = {
+    name: "flaky",
+    intervalMs: 5,
+    leased: false,
+    tick: () => {
+      failures++;
+      return failures < 3 ? Promise.reject(new Error("database went away")) : Promise.resolve(0);
+    },
+  };
+  const warnings: string[] = [];
+  const logger: Logger = { ...silent, warn: (m) => warnings.push(m) };
+  const a = new MaintenanceRunner({ storage, clock, serverName: "a", logger }, [
+    leased("a"),
+    flaky,
+  ]);
+  const b = new MaintenanceRunner({ storage, clock, serverName: "b", logger }, [leased("b")]);
+  a.start();
+  await waitUntil(() => ran.length > 0 && failures >= 3, { what: "ticks" });
+  b.start();
+  await waitUntil(() => ran.filter((s) => s === "a").length >= 3, { what: "more ticks of a" });
+  await b.stop();
+  await a.stop();
+  assert.ok(!ran.includes("b"), "b never held the lease while a renewed it");
+  assert.ok(warnings.some((w) => w.includes("flaky failed")), "failures are logged, not thrown");
+  // After a stops and releases its lease, b takes over at once.
+  assert.equal(await b.runOnce("sweep"), 1);
+  assert.equal(ran.at(-1), "b");
+});
