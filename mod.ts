@@ -85,3 +85,7 @@ export type {
 } from "./src/storage/storage.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
 export { openStorage } from "./src/storage/open.ts";
+export { PostgresStorage } from "./src/storage/postgres/postgres_storage.ts";
+export type { PostgresConfig } from "./src/storage/postgres/config.ts";
+export { RedisStorage } from "./src/storage/redis/redis_storage.ts";
+export type { RedisConfig } from "./src/storage/redis/config.ts";
