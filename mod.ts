@@ -45,8 +45,10 @@ export {
 export {
   type ArgsValidator,
   defineWorker,
+  type InOf,
   type JobContext,
   type JobInfo,
+  type OutOf,
   type WorkerDefinition,
   type WorkerOptions,
   WorkerRegistry,

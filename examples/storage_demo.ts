@@ -22,7 +22,11 @@ async function demo(name: string, storage: Storage): Promise<void> {
   const client = new JobClient(storage);
   const now = () => new Date();
   const [a, b] = await client.enqueueMany([
-    { worker: "resize_image", args: { file: "cat.png" }, options: { queue: "media", maxAttempts: 2 } },
+    {
+      worker: "resize_image",
+      args: { file: "cat.png" },
+      options: { queue: "media", maxAttempts: 2 },
+    },
     { worker: "send_email", args: { to: "ada@example.com" }, options: { queue: "media" } },
   ]);
   await client.enqueue("send_email", { to: "bob@example.com" }, { delayMs: 60_000 });

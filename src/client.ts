@@ -40,7 +40,9 @@ export interface EnqueueOptions {
 export interface EnqueueItem {
   /** A defined worker or a method name. */
   worker: WorkerDefinition<any, any, any> | string;
+  /** The job's JSON arguments. */
   args?: unknown;
+  /** Enqueue options of this job. */
   options?: Omit<EnqueueOptions, "tx">;
 }
 

@@ -95,16 +95,27 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** What {@link createJob} needs. */
 export interface CreateJobParams {
+  /** The worker's name. */
   method: string;
+  /** The JSON arguments. */
   args: unknown;
+  /** Creation time (also the run time unless `runAt` is later). */
   now: Date;
+  /** Queue (default `"default"`). */
   queue?: string;
+  /** Higher runs first (default 0). */
   priority?: number;
+  /** Earliest run time; later than `now` makes the job Scheduled. */
   runAt?: Date;
+  /** Attempts in all (default 5). */
   maxAttempts?: number;
+  /** Unique key while live. */
   uniqueKey?: string | null;
+  /** Per-job backoff. */
   backoff?: BackoffSpec | null;
+  /** Per-job timeout. */
   timeoutMs?: number | null;
+  /** Reason of the first history entry. */
   reason?: string;
 }
 

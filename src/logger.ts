@@ -10,9 +10,13 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 /** Where qml writes its log lines. */
 export interface Logger {
+  /** Log at debug level. */
   debug(msg: string, data?: Record<string, unknown>): void;
+  /** Log at info level. */
   info(msg: string, data?: Record<string, unknown>): void;
+  /** Log at warn level. */
   warn(msg: string, data?: Record<string, unknown>): void;
+  /** Log at error level. */
   error(msg: string, data?: Record<string, unknown>): void;
 }
 

@@ -25,7 +25,9 @@ export type StandardResult<Output> =
 
 /** One validation issue. */
 export interface StandardIssue {
+  /** What is wrong. */
   readonly message: string;
+  /** Where, as a path of keys. */
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
 }
 

@@ -54,8 +54,11 @@ export type Outcome =
 
 /** Retention: how long final jobs are kept (ms). */
 export interface RetentionTtls {
+  /** How long Succeeded jobs are kept. */
   succeededMs: number;
+  /** How long Failed jobs are kept. */
   failedMs: number;
+  /** How long Deleted jobs are kept. */
   deletedMs: number;
 }
 
@@ -68,11 +71,13 @@ export const DEFAULT_TTLS: RetentionTtls = {
 
 /** Everything a decision may depend on besides the job and the outcome. */
 export interface DecideContext {
+  /** The time of the decision. */
   now: Date;
   /** The worker's retry policy (the job's own `backoff` overrides its backoff). */
   policy?: RetryPolicy;
   /** The server deciding, recorded in the history entry. */
   server?: string;
+  /** Retention of final jobs (default {@link DEFAULT_TTLS}). */
   ttls?: RetentionTtls;
   /** Source of randomness for jitter (inject for determinism). */
   random?: () => number;
@@ -83,14 +88,23 @@ export interface DecideContext {
  * Applying it also clears the lock and appends `entry` to the history.
  */
 export interface Transition {
+  /** The new state. */
   state: JobState;
+  /** The new run time. */
   runAt: Date;
+  /** The new attempt count. */
   attempts: number;
+  /** The stored result. */
   result: unknown;
+  /** The stored error. */
   error: JobError | null;
+  /** Start of the last attempt. */
   startedAt: Date | null;
+  /** Set when the new state is final. */
   finishedAt: Date | null;
+  /** When retention may purge the job. */
   expiresAt: Date | null;
+  /** The history entry to append. */
   entry: HistoryEntry;
 }
 
@@ -106,8 +120,11 @@ export interface TransitionGuard {
 
 /** A decision ready for `Storage.transition`. */
 export interface TransitionItem {
+  /** The job. */
   id: string;
+  /** What must still hold for the transition to apply. */
   guard: TransitionGuard;
+  /** The decided transition. */
   next: Transition;
 }
 

@@ -9,13 +9,19 @@ import { formatIssue, isStandardSchema, type StandardSchemaV1 } from "./standard
 
 /** What a running job knows about itself. */
 export interface JobInfo {
+  /** The job id. */
   id: string;
+  /** The worker name. */
   method: string;
+  /** The queue. */
   queue: string;
+  /** The priority. */
   priority: number;
   /** This attempt's number, 1-based. */
   attempt: number;
+  /** Attempts allowed in all. */
   maxAttempts: number;
+  /** When the job was enqueued. */
   createdAt: Date;
 }
 
@@ -50,17 +56,24 @@ export interface WorkerOptions<In, Out, R> {
 
 /** A defined worker; `In` is what enqueue accepts, `Out` what `execute` receives. */
 export interface WorkerDefinition<In = unknown, Out = In, R = unknown> {
+  /** The method name. */
   readonly name: string;
+  /** The argument validator. */
   readonly args?: ArgsValidator<In, Out>;
+  /** The retry policy. */
   readonly retry?: RetryPolicy;
+  /** Per-attempt timeout. */
   readonly timeoutMs?: number;
+  /** The handler. */
   execute(args: Out, ctx: JobContext): R | Promise<R>;
 }
 
-type InOf<V, Fallback> = V extends StandardSchemaV1<infer I, unknown> ? I
+/** The enqueue-side argument type of a validator `V` (else `Fallback`). */
+export type InOf<V, Fallback> = V extends StandardSchemaV1<infer I, unknown> ? I
   : V extends (raw: unknown) => infer O ? O
   : Fallback;
-type OutOf<V, Fallback> = V extends StandardSchemaV1<unknown, infer O> ? O
+/** The handler-side argument type of a validator `V` (else `Fallback`). */
+export type OutOf<V, Fallback> = V extends StandardSchemaV1<unknown, infer O> ? O
   : V extends (raw: unknown) => infer O ? O
   : Fallback;
 

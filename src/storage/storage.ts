@@ -25,8 +25,11 @@ export interface EnqueueResult {
 
 /** Filters and page of {@link Storage.list}. */
 export interface ListParams {
+  /** Only jobs in this state. */
   state?: JobState;
+  /** Only jobs of this queue. */
   queue?: string;
+  /** Only jobs of this method. */
   method?: string;
   /** Substring of the id or the method (case-insensitive). */
   search?: string;
@@ -38,6 +41,7 @@ export interface ListParams {
 
 /** One page of jobs, newest first. */
 export interface JobPage {
+  /** The jobs of this page, newest first. */
   jobs: Job[];
   /** Pass as `cursor` for the next page; `null` on the last page. */
   nextCursor: string | null;
