@@ -87,6 +87,24 @@ export type {
 } from "./src/storage/storage.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
 export { openStorage } from "./src/storage/open.ts";
+export {
+  BackgroundJobServer,
+  type RecurringOptions,
+  type ServerState,
+} from "./src/server/job_server.ts";
+export {
+  type BackgroundJobServerOptions,
+  type ExecutionMode,
+  SERVER_DEFAULTS,
+  type ServerConfig,
+} from "./src/server/config.ts";
+export {
+  EventBus,
+  type JobEventBase,
+  type QmlEvent,
+  type QmlEventMap,
+  type QmlEventType,
+} from "./src/events.ts";
 export { PostgresStorage } from "./src/storage/postgres/postgres_storage.ts";
 export type { PostgresConfig } from "./src/storage/postgres/config.ts";
 export { RedisStorage } from "./src/storage/redis/redis_storage.ts";

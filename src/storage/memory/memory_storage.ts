@@ -25,6 +25,7 @@ import type {
   StorageSignal,
 } from "../storage.ts";
 import { ConfigError } from "../../errors.ts";
+import { copyData, copyJob, copyTransition } from "./copy.ts";
 import { Heap } from "./heap.ts";
 import { JobIndex } from "./job_index.ts";
 
@@ -41,7 +42,7 @@ const byTime = (a: Timed, b: Timed) => a.at < b.at || (a.at === b.at && a.id < b
 const byReady = (a: ReadyEntry, b: ReadyEntry) =>
   a.priority > b.priority || (a.priority === b.priority && byTime(a, b));
 
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(v: T): T => copyData(v);
 
 /**
  * In-process storage: fast, no setup, nothing survives the process.
@@ -113,16 +114,16 @@ export class MemoryStorage implements Storage {
       if (input.uniqueKey) {
         const holder = this.#unique.get(input.uniqueKey);
         if (holder) {
-          out.push({ job: clone(this.#jobs.get(holder)!), created: false });
+          out.push({ job: copyJob(this.#jobs.get(holder)!), created: false });
           continue;
         }
         this.#unique.set(input.uniqueKey, input.id);
       }
-      const job = clone(input);
+      const job = copyJob(input);
       this.#jobs.add(job);
       this.#index(job);
       if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
-      out.push({ job: clone(job), created: true });
+      out.push({ job: copyJob(job), created: true });
     }
     for (const queue of readyQueues) this.#emit({ kind: "ready", queue });
     return Promise.resolve(out);
@@ -130,7 +131,7 @@ export class MemoryStorage implements Storage {
 
   get(params: { id: string }): Promise<Job | null> {
     const job = this.#jobs.get(params.id);
-    return Promise.resolve(job ? clone(job) : null);
+    return Promise.resolve(job ? copyJob(job) : null);
   }
 
   list(params: ListParams): Promise<JobPage> {
@@ -144,7 +145,7 @@ export class MemoryStorage implements Storage {
         (!params.method || j.method === params.method) &&
         (!search || j.id.includes(search) || j.method.toLowerCase().includes(search)),
     );
-    return Promise.resolve({ jobs: page.jobs.map(clone), nextCursor: page.nextCursor });
+    return Promise.resolve({ jobs: page.jobs.map(copyJob), nextCursor: page.nextCursor });
   }
 
   counts(): Promise<JobCounts> {
@@ -186,7 +187,7 @@ export class MemoryStorage implements Storage {
         job.lockedUntil = new Date(nowMs + params.lockTtlMs);
         job.history.push(fetchedEntry(serverName, now));
         this.#index(job);
-        out.push(clone(job));
+        out.push(copyJob(job));
       }
       for (const e of notYet) heap!.push(e);
       if (out.length >= params.limit) break;
@@ -211,7 +212,7 @@ export class MemoryStorage implements Storage {
         this.#unique.set(job.uniqueKey, id);
       }
       const wasProcessing = job.state === JobState.Processing;
-      applyTransition(job, clone(next));
+      applyTransition(job, copyTransition(next));
       this.#index(job);
       if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
       if (wasProcessing && job.state === JobState.Deleted) this.#emit({ kind: "cancelled", id });
@@ -252,7 +253,7 @@ export class MemoryStorage implements Storage {
       const job = this.#fresh(e);
       if (!job) continue; // stale entry: drop it for good
       keep.push(e);
-      out.push(clone(job));
+      out.push(copyJob(job));
     }
     for (const e of keep) this.#locks.push(e);
     return Promise.resolve(out);

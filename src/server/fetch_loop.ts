@@ -1,0 +1,132 @@
+/**
+ * The fetch loop: takes jobs from storage only when there is free capacity,
+ * never more than that capacity, at most `batchSize` per call.
+ *
+ * It fetches while there may be work: after a `ready` signal, after a full
+ * batch (the queue may hold more), and on every poll tick (covering missed
+ * signals and other servers' writes). Otherwise it sleeps; finished jobs wake
+ * it to refill. While busy it yields to the event loop every few milliseconds
+ * so that timers (heartbeat, timeouts) and I/O keep running even when every
+ * step would otherwise complete in microtasks (inline no-op handlers on
+ * MemoryStorage).
+ *
+ * @module
+ */
+import type { Logger } from "../logger.ts";
+
+/** Options of a {@link FetchLoop}. */
+export interface FetchLoopOptions {
+  /** Take up to `limit` jobs and start them; resolve with how many were taken. */
+  fetch(limit: number): Promise<number>;
+  /** Free slots now. */
+  capacity(): number;
+  /** Most jobs per fetch. */
+  batchSize: number;
+  /** Fetch at least this often when there are free slots. */
+  pollIntervalMs: number;
+  /** Where fetch failures are reported. */
+  logger: Logger;
+  /** Yield to the event loop after this long busy (default 20 ms). */
+  yieldEveryMs?: number;
+}
+
+/** Fetches jobs as capacity frees up. */
+export class FetchLoop {
+  readonly #o: FetchLoopOptions;
+  #pending = true;
+  #stopped = true;
+  #wake: (() => void) | null = null;
+  #poll: ReturnType<typeof setInterval> | undefined;
+  #done: Promise<void> = Promise.resolve();
+  #errors = 0;
+
+  /** Create a stopped loop. */
+  constructor(options: FetchLoopOptions) {
+    this.#o = options;
+  }
+
+  /** Start fetching. */
+  start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#pending = true;
+    this.#poll = setInterval(() => this.signal(), this.#o.pollIntervalMs);
+    this.#done = this.#loop();
+  }
+
+  /** There may be new work (a `ready` signal, a poll tick): fetch when capacity allows. */
+  signal(): void {
+    this.#pending = true;
+    this.#kick();
+  }
+
+  /** Capacity was freed: fetch again if there may be work. */
+  capacityFreed(): void {
+    if (this.#pending) this.#kick();
+  }
+
+  #kick(): void {
+    const w = this.#wake;
+    if (w) {
+      this.#wake = null;
+      w();
+    }
+  }
+
+  async #loop(): Promise<void> {
+    const { batchSize } = this.#o;
+    const yieldMs = this.#o.yieldEveryMs ?? 20;
+    let lastYield = performance.now();
+    while (!this.#stopped) {
+      const free = this.#o.capacity();
+      if (free <= 0 || !this.#pending) {
+        await new Promise<void>((r) => this.#wake = r);
+        continue;
+      }
+      this.#pending = false;
+      const limit = Math.min(free, batchSize);
+      try {
+        const got = await this.#o.fetch(limit);
+        this.#errors = 0;
+        // A full batch means the queues may hold more; a short one means they are drained
+        // (until a signal or poll says otherwise).
+        if (got >= limit) this.#pending = true;
+      } catch (err) {
+        this.#errors++;
+        this.#o.logger.warn("fetching jobs failed; retrying", {
+          error: err instanceof Error ? err.message : String(err),
+        });
+        this.#pending = true;
+        // Back off up to the poll interval so a storage outage does not spin.
+        const pause = Math.min(this.#o.pollIntervalMs, 50 * 2 ** Math.min(this.#errors, 8));
+        await this.#sleep(pause);
+      }
+      if (performance.now() - lastYield > yieldMs) {
+        await new Promise((r) => setTimeout(r, 0));
+        lastYield = performance.now();
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#wake = null;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  /** Stop fetching; resolves once a fetch in progress has finished and been handled. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return await this.#done;
+    this.#stopped = true;
+    clearInterval(this.#poll);
+    this.#kick();
+    await this.#done;
+  }
+}

@@ -1,0 +1,372 @@
+/**
+ * `BackgroundJobServer`: fetches jobs from storage and runs them on a pool of
+ * Deno Web Workers (or inline), with retries, scheduling, timeouts that really
+ * stop a job, lock heartbeats, cancellation, maintenance plugins and a
+ * graceful stop. The main isolate owns storage: it fetches, decides every
+ * state change with `decide` and persists it; workers only run handlers.
+ *
+ * @module
+ */
+import type { JobClient } from "../client.ts";
+import { ConfigError, QmlError } from "../errors.ts";
+import { EventBus } from "../events.ts";
+import { cronPlugin, removeRecurring, scheduleRecurring } from "../maintenance/cron_scheduler.ts";
+import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
+import { rescuerPlugin } from "../maintenance/rescuer.ts";
+import { retentionPlugin } from "../maintenance/retention.ts";
+import { MaintenanceRunner } from "../maintenance/runner.ts";
+import { schedulerPlugin } from "../maintenance/scheduler.ts";
+import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
+import type { StorageSignal } from "../storage/storage.ts";
+import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
+import { CompletionBatcher } from "./completion_batcher.ts";
+import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
+import { Dispatcher, type Run } from "./dispatcher.ts";
+import { FetchLoop } from "./fetch_loop.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import { InlineExecutor } from "./inline_executor.ts";
+import type { Executor } from "./protocol.ts";
+import { loadRegistry } from "./registry_loader.ts";
+import { ServerJobClient } from "./server_client.ts";
+import { WorkerPool } from "./worker_pool.ts";
+
+/** Options of {@link BackgroundJobServer.scheduleRecurring}. */
+export interface RecurringOptions {
+  /** Queue of each job (default `"default"`). */
+  queue?: string;
+  /** Priority of each job (default 0). */
+  priority?: number;
+  /** IANA timezone the pattern is read in (default UTC). */
+  timezone?: string;
+  /** Ticks missed while no server ran: `skip` (default), `once` or `all`. */
+  missedTicks?: MissedTicksPolicy;
+  /** Attempts of each job (default: the worker's). */
+  maxAttempts?: number;
+}
+
+/** The server's life cycle. */
+export type ServerState = "new" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * Runs background jobs from a storage.
+ *
+ * @example Run workers from a module
+ * ```ts ignore
+ * import { BackgroundJobServer, MemoryStorage } from "@qml/qml";
+ * const server = new BackgroundJobServer({
+ *   storage: new MemoryStorage(),
+ *   workers: new URL("./workers.ts", import.meta.url),
+ *   concurrency: 20,
+ * });
+ * await server.start();
+ * await server.client.enqueue("send_email", { to: "a@b.c" });
+ * await server.stop();
+ * ```
+ */
+export class BackgroundJobServer {
+  /** Typed events: jobs started, succeeded, failed…; server started, stopped. */
+  readonly events: EventBus;
+  readonly #cfg: ServerConfig;
+  #client: JobClient;
+  #state: ServerState = "new";
+  #registry: WorkerRegistry | undefined;
+  #executor: Executor | undefined;
+  #dispatcher: Dispatcher | undefined;
+  #batcher: CompletionBatcher<Run> | undefined;
+  #fetch: FetchLoop | undefined;
+  #heartbeat: Heartbeat | undefined;
+  #runner: MaintenanceRunner | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  readonly #cancelReported = new Set<string>();
+
+  /**
+   * Create a server; every option is validated now.
+   *
+   * @throws {ConfigError} naming the first invalid option and its accepted range.
+   */
+  constructor(options: BackgroundJobServerOptions) {
+    this.#cfg = resolveConfig(options);
+    const cfg = this.#cfg;
+    this.events = new EventBus((err, type) =>
+      cfg.logger.error(`an event listener of ${type} threw`, { error: String(err) })
+    );
+    this.#registry = cfg.workers instanceof URL ? undefined : cfg.workers;
+    this.#client = this.#makeClient();
+  }
+
+  /** A JobClient on the server's storage (knows the registry once loaded). */
+  get client(): JobClient {
+    return this.#client;
+  }
+
+  /** This server's name, as written in locks and job histories. */
+  get serverName(): string {
+    return this.#cfg.serverName;
+  }
+
+  /** Where the server is in its life cycle. */
+  get state(): ServerState {
+    return this.#state;
+  }
+
+  /** The resolved configuration (defaults and environment applied). */
+  get config(): Readonly<Omit<ServerConfig, "storage" | "clock" | "logger">> {
+    const { storage: _s, clock: _c, logger: _l, ...rest } = this.#cfg;
+    return rest;
+  }
+
+  /** Jobs running on this server now. */
+  get runningJobs(): number {
+    return this.#dispatcher?.size ?? 0;
+  }
+
+  #makeClient(): JobClient {
+    return new ServerJobClient(this.#cfg.storage, {
+      clock: this.#cfg.clock,
+      registry: this.#registry,
+      deletedTtlMs: this.#cfg.failedTtlMs,
+      events: this.events,
+      alreadyReported: (id) => this.#cancelReported.delete(id),
+    });
+  }
+
+  /**
+   * Load the workers module (here and in every Web Worker), then start fetching,
+   * heartbeats and maintenance.
+   *
+   * @throws {ConfigError} when the workers module cannot be loaded or has no registry.
+   */
+  start(): Promise<void> {
+    if (this.#starting) return this.#starting;
+    if (this.#state !== "new") {
+      return Promise.reject(
+        new QmlError("a stopped server cannot start again; create a new BackgroundJobServer"),
+      );
+    }
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#state = "starting";
+    const cfg = this.#cfg;
+    try {
+      if (cfg.workers instanceof URL) {
+        this.#registry = await loadRegistry(cfg.workers);
+        this.#client = this.#makeClient();
+      }
+      const registry = this.#registry!;
+      const batcher = new CompletionBatcher<Run>({
+        storage: cfg.storage,
+        clock: cfg.clock,
+        logger: cfg.logger,
+        onApplied: (items, runs, ok) => dispatcher.applied(items, runs, ok),
+      });
+      const dispatcher = new Dispatcher(cfg, registry, this.events, batcher);
+      const executor: Executor = cfg.execution === "workers"
+        ? new WorkerPool({
+          url: (cfg.workers as URL).href,
+          threads: cfg.threads,
+          hooks: dispatcher.hooks,
+          logger: cfg.logger,
+        })
+        : new InlineExecutor(registry, dispatcher.hooks);
+      await executor.start();
+      this.#batcher = batcher;
+      this.#dispatcher = dispatcher;
+      this.#executor = executor;
+    } catch (err) {
+      this.#state = "stopped";
+      throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
+    }
+    this.#wire();
+    this.#state = "running";
+    cfg.logger.info(`server ${cfg.serverName} started`, {
+      execution: cfg.execution,
+      threads: cfg.execution === "workers" ? cfg.threads : 0,
+      concurrency: cfg.concurrency,
+      queues: cfg.queues,
+    });
+    if (this.events.wants("server.started")) {
+      this.events.emit("server.started", {
+        serverName: cfg.serverName,
+        at: cfg.clock.now(),
+        execution: cfg.execution,
+        threads: cfg.execution === "workers" ? cfg.threads : 0,
+      });
+    }
+  }
+
+  // Connect fetching, signals, heartbeat and maintenance once the executor is up.
+  #wire(): void {
+    const cfg = this.#cfg;
+    const dispatcher = this.#dispatcher!;
+    const fetch = new FetchLoop({
+      batchSize: cfg.fetchBatchSize,
+      pollIntervalMs: cfg.pollIntervalMs,
+      logger: cfg.logger,
+      capacity: () => dispatcher.capacity(),
+      fetch: async (limit) => {
+        const jobs = await cfg.storage.fetchAndLock({
+          queues: cfg.queues,
+          limit,
+          serverName: cfg.serverName,
+          lockTtlMs: cfg.lockTtlMs,
+          now: cfg.clock.now(),
+        });
+        if (jobs.length === 0) return 0;
+        if (this.#state === "running") dispatcher.start(jobs);
+        else dispatcher.release(jobs, "released: server shutting down");
+        return jobs.length;
+      },
+    });
+    this.#fetch = fetch;
+    dispatcher.attach(this.#executor!, () => fetch.capacityFreed());
+    const queues = new Set(cfg.queues);
+    this.#unsubscribe = cfg.storage.subscribe((s: StorageSignal) => {
+      if (s.kind === "ready") {
+        if (queues.has(s.queue)) fetch.signal();
+      } else if (dispatcher.cancel(s.id)) {
+        this.#reportCancel(s.id);
+      }
+    });
+    this.#heartbeat = new Heartbeat({
+      storage: cfg.storage,
+      clock: cfg.clock,
+      logger: cfg.logger,
+      serverName: cfg.serverName,
+      lockTtlMs: cfg.lockTtlMs,
+      intervalMs: Math.max(10, Math.floor(cfg.lockTtlMs / 3)),
+      held: () => dispatcher.held(),
+      onLost: (ids) => dispatcher.lost(ids),
+    });
+    this.#runner = new MaintenanceRunner(this.#pluginContext(), this.#plugins());
+    this.#runner.start();
+    this.#heartbeat.start();
+    fetch.start();
+  }
+
+  #reportCancel(id: string): void {
+    this.#cfg.logger.info(`job ${id} was deleted while running; aborting it`);
+    if (!this.events.wants("job.deleted")) return;
+    // The client that deleted it may be ours: it must not report the delete twice.
+    if (this.#cancelReported.size > 1_000) this.#cancelReported.clear();
+    this.#cancelReported.add(id);
+    this.events.emit("job.deleted", {
+      id,
+      at: this.#cfg.clock.now(),
+      reason: "cancelled while running",
+    });
+  }
+
+  #pluginContext(): PluginContext {
+    const { storage, clock, serverName, logger } = this.#cfg;
+    return { storage, clock, serverName, logger };
+  }
+
+  #plugins(): MaintenancePlugin[] {
+    const cfg = this.#cfg;
+    const ctx = this.#pluginContext();
+    const ttls = {
+      succeededMs: cfg.succeededTtlMs,
+      failedMs: cfg.failedTtlMs,
+      deletedMs: cfg.failedTtlMs,
+    };
+    const plugins: MaintenancePlugin[] = [];
+    if (cfg.enableScheduler) {
+      plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
+      plugins.push(
+        rescuerPlugin(ctx, { intervalMs: Math.max(10, Math.floor(cfg.lockTtlMs / 2)), ttls }),
+      );
+    }
+    if (cfg.enableCleanup) {
+      plugins.push(retentionPlugin(ctx, { intervalMs: cfg.cleanupIntervalMs }));
+    }
+    if (cfg.enableRecurring) {
+      plugins.push(
+        cronPlugin(ctx, { intervalMs: cfg.recurringPollIntervalMs, registry: this.#registry }),
+      );
+    }
+    return plugins;
+  }
+
+  /**
+   * Stop gracefully: stop fetching, let running jobs finish for up to
+   * `shutdownTimeoutMs`, then abort them and hand the unfinished ones back to
+   * their queue (Enqueued, attempt not counted), write every result, stop
+   * timers and terminate the workers. Idempotent.
+   */
+  stop(): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    if (this.#state === "new") {
+      this.#state = "stopped";
+      return Promise.resolve();
+    }
+    this.#stopping = this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const cfg = this.#cfg;
+    await this.#starting?.catch(() => {});
+    if (this.#state !== "running") return;
+    this.#state = "stopping";
+    const dispatcher = this.#dispatcher!;
+    const runnerStopped = this.#runner!.stop();
+    await this.#fetch!.stop();
+    if (!(await dispatcher.waitIdle(cfg.shutdownTimeoutMs))) {
+      cfg.logger.warn(`${dispatcher.size} job(s) still running at shutdown; aborting them`);
+      dispatcher.abortAll();
+      // Handlers that honour their signal return now; the rest are handed back.
+      await dispatcher.waitIdle(Math.min(cfg.timeoutGraceMs, 1_000));
+      dispatcher.releaseRemaining();
+    }
+    const left = await this.#batcher!.drain(Date.now() + Math.max(cfg.shutdownTimeoutMs, 1_000));
+    if (left > 0) {
+      cfg.logger.error(
+        `could not record ${left} job result(s) at shutdown; the rescuer will requeue them`,
+      );
+    }
+    this.#batcher!.close();
+    await this.#heartbeat!.stop();
+    await dispatcher.close();
+    await runnerStopped;
+    this.#unsubscribe?.();
+    await this.#executor!.stop();
+    this.#state = "stopped";
+    cfg.logger.info(`server ${cfg.serverName} stopped`);
+    if (this.events.wants("server.stopped")) {
+      this.events.emit("server.stopped", { serverName: cfg.serverName, at: cfg.clock.now() });
+    }
+  }
+
+  /**
+   * Create or update a recurring job: at each tick of `cron` (5 fields, or 6 with
+   * seconds first) one job of `worker` with `args` is enqueued, once across all servers.
+   *
+   * @throws {ValidationError} for a bad name, pattern, timezone or arguments.
+   */
+  scheduleRecurring(
+    name: string,
+    cron: string,
+    worker: WorkerDefinition<any, any, any> | string,
+    args: unknown = null,
+    options: RecurringOptions = {},
+  ): Promise<RecurringTemplate> {
+    const method = typeof worker === "string" ? worker : worker.name;
+    return scheduleRecurring(this.#cfg.storage, this.#cfg.clock, {
+      name,
+      cron,
+      method,
+      args,
+      ...options,
+    }, this.#registry);
+  }
+
+  /** Remove a recurring job. Returns whether it existed. */
+  removeRecurring(name: string): Promise<boolean> {
+    return removeRecurring(this.#cfg.storage, name);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Running one job's handler, the same way in a Web Worker and inline:
+ * validate the arguments, build the context, call `execute`, and turn
+ * whatever happens into a {@link RunResult}.
+ *
+ * @module
+ */
+import { toJobError } from "../job.ts";
+import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
+import type { RunResult, WireJob } from "./protocol.ts";
+
+/** Where a handler's progress and log lines go. */
+export interface RunSink {
+  /** Job `id` reported `percent` (0..100). */
+  progress(id: string, percent: number): void;
+  /** Job `id` logged a line. */
+  log(id: string, text: string): void;
+}
+
+/** Render `ctx.log` arguments as one line (objects inspected, as console.log would). */
+export function formatLog(data: unknown[]): string {
+  return data.map((d) => typeof d === "string" ? d : Deno.inspect(d, { depth: 4 })).join(" ");
+}
+
+/**
+ * Run `job` with its worker from `registry`; never rejects. Arguments that fail
+ * validation and unknown methods give a non-retryable error result.
+ */
+export async function runJob(
+  registry: WorkerRegistry,
+  job: WireJob,
+  signal: AbortSignal,
+  sink: RunSink,
+): Promise<RunResult> {
+  const id = job.id;
+  const worker = registry.get(job.method);
+  if (!worker) {
+    try {
+      registry.require(job.method);
+    } catch (err) {
+      return { id, kind: "error", error: toJobError(err), retryable: false };
+    }
+  }
+  let args = job.args;
+  if (worker!.args !== undefined) {
+    try {
+      args = await parseArgs(worker!, job.args);
+    } catch (err) {
+      return { id, kind: "error", error: toJobError(err), retryable: false };
+    }
+  }
+  const ctx: JobContext = {
+    job: {
+      id,
+      method: job.method,
+      queue: job.queue,
+      priority: job.priority,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      createdAt: new Date(job.createdAt),
+    },
+    signal,
+    progress: (percent) => {
+      const p = Number(percent);
+      if (Number.isFinite(p)) sink.progress(id, Math.min(100, Math.max(0, p)));
+    },
+    log: (...data) => sink.log(id, formatLog(data)),
+  };
+  try {
+    const value = await worker!.execute(args, ctx);
+    return { id, kind: "ok", value: value === undefined ? null : value };
+  } catch (err) {
+    return { id, kind: "error", error: toJobError(err) };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Fast copies of job records for MemoryStorage. `structuredClone` was most of
+ * the memory backend's CPU time (it goes through the host's serialiser for
+ * every job in and out); jobs are plain data of a known shape, so copying
+ * them field by field is several times cheaper with the same isolation.
+ *
+ * @module
+ */
+import type { HistoryEntry, Job, JobError } from "../../job.ts";
+import type { Transition } from "../../transitions.ts";
+
+const MAX_DEPTH = 64;
+
+/**
+ * Deep copy of JSON-like data (plain objects, arrays, Dates, primitives). Anything
+ * else, and very deep or cyclic data, falls back to `structuredClone`.
+ */
+export function copyData<T>(v: T, depth = 0): T {
+  if (v === null || typeof v !== "object") return v;
+  if (depth > MAX_DEPTH) return structuredClone(v);
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyData(v[i], depth + 1);
+    return out as T;
+  }
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyData((v as Record<string, unknown>)[k], depth + 1);
+  return out as T;
+}
+
+const date = (d: Date | null): Date | null => d === null ? null : new Date(d.getTime());
+
+function copyError(e: JobError | null): JobError | null {
+  return e === null ? null : { ...e };
+}
+
+function copyEntry(e: HistoryEntry): HistoryEntry {
+  const out: HistoryEntry = { ...e, at: new Date(e.at.getTime()) };
+  if (e.error) out.error = { ...e.error };
+  return out;
+}
+
+/** A copy of a job record sharing nothing mutable with the original. */
+export function copyJob(j: Job): Job {
+  const history = new Array<HistoryEntry>(j.history.length);
+  for (let i = 0; i < history.length; i++) history[i] = copyEntry(j.history[i]);
+  return {
+    id: j.id,
+    method: j.method,
+    args: copyData(j.args),
+    queue: j.queue,
+    priority: j.priority,
+    state: j.state,
+    attempts: j.attempts,
+    maxAttempts: j.maxAttempts,
+    backoff: j.backoff === null ? null : { ...j.backoff },
+    timeoutMs: j.timeoutMs,
+    runAt: new Date(j.runAt.getTime()),
+    createdAt: new Date(j.createdAt.getTime()),
+    startedAt: date(j.startedAt),
+    finishedAt: date(j.finishedAt),
+    expiresAt: date(j.expiresAt),
+    lockedBy: j.lockedBy,
+    lockedUntil: date(j.lockedUntil),
+    result: copyData(j.result),
+    error: copyError(j.error),
+    uniqueKey: j.uniqueKey,
+    progress: j.progress,
+    history,
+  };
+}
+
+/** A copy of a decided transition. */
+export function copyTransition(t: Transition): Transition {
+  return {
+    state: t.state,
+    runAt: new Date(t.runAt.getTime()),
+    attempts: t.attempts,
+    result: copyData(t.result),
+    error: copyError(t.error),
+    startedAt: date(t.startedAt),
+    finishedAt: date(t.finishedAt),
+    expiresAt: date(t.expiresAt),
+    entry: copyEntry(t.entry),
+  };
+}
