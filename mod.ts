@@ -105,7 +105,11 @@ export {
   type QmlEventMap,
   type QmlEventType,
 } from "./src/events.ts";
-export { PostgresStorage } from "./src/storage/postgres/postgres_storage.ts";
+export {
+  type MigrateResult,
+  type PostgresHealth,
+  PostgresStorage,
+} from "./src/storage/postgres/postgres_storage.ts";
 export type { PostgresConfig } from "./src/storage/postgres/config.ts";
 export { RedisStorage } from "./src/storage/redis/redis_storage.ts";
 export type { RedisConfig } from "./src/storage/redis/config.ts";

@@ -1,0 +1,35 @@
+-- fetch_and_lock: take up to $2 ready jobs for a server, in one statement.
+-- $1 text[]      queues, in strict priority order
+-- $2 integer     limit
+-- $3 timestamptz now
+-- $4 text        server name
+-- $5 timestamptz lock expiry (now + lock TTL)
+-- $6 jsonb       history entry to append (fetchedEntry)
+-- Returns the locked jobs (unordered: the caller sorts them).
+--
+-- Each queue is read through jobs_fetch_idx in its own LATERAL branch, so the planner never
+-- sorts the whole backlog; SKIP LOCKED lets concurrent fetchers pass over each other's rows.
+WITH picked AS (
+  SELECT j.id
+  FROM unnest($1::text[]) WITH ORDINALITY AS q(name, ord)
+  CROSS JOIN LATERAL (
+    SELECT id, priority, run_at
+    FROM {{schema}}.jobs
+    WHERE state = 'Enqueued' AND queue = q.name AND run_at <= $3
+    ORDER BY priority DESC, run_at, id
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+  ) j
+  ORDER BY q.ord, j.priority DESC, j.run_at, j.id
+  LIMIT $2
+)
+UPDATE {{schema}}.jobs AS t
+SET state = 'Processing',
+    attempts = t.attempts + 1,
+    started_at = $3,
+    locked_by = $4,
+    locked_until = $5,
+    history = t.history || jsonb_build_array($6::jsonb)
+FROM picked
+WHERE t.id = picked.id
+RETURNING t.*

@@ -1,0 +1,85 @@
+/**
+ * Enqueue of a batch in as few statements as the unique keys allow: one INSERT for a batch
+ * without keys; with keys, one INSERT … ON CONFLICT DO NOTHING, then one SELECT for the live
+ * jobs that held the skipped keys (a new statement, so it sees rows that concurrent enqueuers
+ * committed meanwhile and rows this batch stored itself).
+ *
+ * @module
+ */
+import type postgres from "postgres";
+import { StorageError } from "../../errors.ts";
+import type { Job } from "../../job.ts";
+import type { EnqueueResult } from "../storage.ts";
+import type { Queries } from "./queries.ts";
+import { encodeJobs, rowToJob } from "./rows.ts";
+
+/** Runs one prepared statement, wrapping driver errors (see `PostgresStorage`). */
+export type RunQuery = (
+  op: string,
+  text: string,
+  params: unknown[],
+  runner?: postgres.Sql,
+) => Promise<postgres.Row[]>;
+
+/** A job holding a key may finish between the INSERT and the SELECT: then try it again. */
+const MAX_ROUNDS = 5;
+
+/** A copy of `job` for a result, so callers never share the caller's record. */
+export function copyJob(job: Job): Job {
+  return { ...job, history: job.history.map((e) => ({ ...e })) };
+}
+
+/**
+ * Store `jobs` through `runner` (the pool, or the caller's transaction).
+ *
+ * @example
+ * ```ts ignore
+ * const results = await enqueueJobs(run, queries, channel, sql, jobs);
+ * ```
+ */
+export async function enqueueJobs(
+  run: RunQuery,
+  queries: Queries,
+  channel: string,
+  runner: postgres.Sql,
+  jobs: readonly Job[],
+): Promise<EnqueueResult[]> {
+  if (jobs.length === 0) return [];
+  if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
+    const e = encodeJobs(jobs);
+    await run("enqueue", queries.enqueuePlain, [e.rows, e.histories, e.times, channel], runner);
+    return jobs.map((job) => ({ job: copyJob(job), created: true }));
+  }
+  const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
+  let pending = jobs.map((_, i) => i);
+  for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
+    const e = encodeJobs(pending.map((i) => jobs[i]), pending.map((i) => i + 1));
+    const stored = await run(
+      "enqueue",
+      queries.enqueue,
+      [e.rows, e.histories, e.times, channel],
+      runner,
+    );
+    for (const row of stored) {
+      const i = (row.ord as number) - 1;
+      results[i] = { job: copyJob(jobs[i]), created: true };
+    }
+    const skipped = pending.filter((i) => results[i] === undefined);
+    pending = [];
+    if (skipped.length === 0) break;
+    const keys = [...new Set(skipped.map((i) => jobs[i].uniqueKey as string))];
+    const live = await run("enqueue", queries.findLiveByUniqueKey, [keys], runner);
+    const byKey = new Map(live.map((r) => [r.unique_key as string, rowToJob(r)]));
+    for (const i of skipped) {
+      const holder = byKey.get(jobs[i].uniqueKey as string);
+      if (holder) results[i] = { job: copyJob(holder), created: false };
+      else pending.push(i);
+    }
+  }
+  if (pending.length > 0) {
+    throw new StorageError(
+      `enqueue: unique keys kept changing hands, gave up after ${MAX_ROUNDS} rounds`,
+    );
+  }
+  return results as EnqueueResult[];
+}

@@ -1,0 +1,168 @@
+/**
+ * Schema migrations: the `.sql` files of `sql/migrations/`, embedded, applied in order, each
+ * recorded in `<schema>.qml_migrations`. All of it runs in one transaction holding an
+ * advisory lock keyed by the schema, so servers starting together apply each migration once.
+ *
+ * @module
+ */
+import type postgres from "postgres";
+import { MigrationError, StorageError } from "../../errors.ts";
+import { withSchema } from "./queries.ts";
+import m0001 from "../../../sql/migrations/0001_schema.sql" with { type: "text" };
+
+/** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
+export interface Migration {
+  /** Increasing integer; recorded in `qml_migrations` once applied. */
+  version: number;
+  /** File name without `.sql`, used in messages and errors. */
+  name: string;
+  /** The SQL, with the `{{schema}}` placeholder. */
+  sql: string;
+}
+
+/** Every migration, oldest first. Append new files here; never edit an applied one. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "0001_schema", sql: m0001 },
+];
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  /** Names of the migrations applied now (empty when the schema was up to date). */
+  applied: string[];
+  /** The schema version afterwards. */
+  version: number;
+}
+
+type Sql = postgres.Sql;
+
+/** The migrations table; created before anything else because it records the rest. */
+function bootstrapSql(schemaIdent: string): string {
+  return `
+    CREATE SCHEMA IF NOT EXISTS ${schemaIdent};
+    CREATE TABLE IF NOT EXISTS ${schemaIdent}.qml_migrations (
+      version    integer PRIMARY KEY,
+      name       text        NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    );
+    COMMENT ON TABLE ${schemaIdent}.qml_migrations IS 'qml schema migrations applied here';
+  `;
+}
+
+/**
+ * Apply every pending migration to `schema`.
+ *
+ * @example
+ * ```ts ignore
+ * const { applied } = await migrate(sql, "qml", '"qml"');
+ * ```
+ * @throws {MigrationError} naming the migration that failed; nothing of it is kept.
+ */
+export async function migrate(
+  sql: Sql,
+  schema: string,
+  schemaIdent: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrateResult> {
+  let current = "(bootstrap)";
+  try {
+    return await sql.begin(async (tx) => {
+      // hashtext gives a stable 32-bit key per schema: migrations of other schemas (other
+      // apps, parallel test runs) never wait on each other.
+      await tx.unsafe("SELECT pg_advisory_xact_lock(hashtext($1))", [`qml:migrate:${schema}`]);
+      await tx.unsafe(bootstrapSql(schemaIdent)).simple();
+      const rows = await tx.unsafe(`SELECT version FROM ${schemaIdent}.qml_migrations`);
+      const done = new Set(rows.map((r) => r.version as number));
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        current = m.name;
+        await tx.unsafe(withSchema(m.sql, schemaIdent)).simple();
+        await tx.unsafe(
+          `INSERT INTO ${schemaIdent}.qml_migrations (version, name) VALUES ($1, $2)`,
+          [m.version, m.name],
+        );
+        applied.push(m.name);
+      }
+      const version = Math.max(0, ...done, ...migrations.map((m) => m.version));
+      return { applied, version };
+    });
+  } catch (err) {
+    if (err instanceof MigrationError) throw err;
+    throw new MigrationError(current, (err as Error)?.message ?? String(err), { cause: err });
+  }
+}
+
+/** Versions recorded as applied in the schema; empty when the schema or table is missing. */
+export async function appliedVersions(sql: Sql, schemaIdent: string): Promise<number[]> {
+  try {
+    const exists = await sql.unsafe(
+      "SELECT to_regclass($1) IS NOT NULL AS ok",
+      [`${schemaIdent}.qml_migrations`],
+    );
+    if (!exists[0].ok) return [];
+    const rows = await sql.unsafe(
+      `SELECT version FROM ${schemaIdent}.qml_migrations ORDER BY version`,
+    );
+    return rows.map((r) => r.version as number);
+  } catch (err) {
+    throw new StorageError(`could not read the migrations of schema ${schemaIdent}`, {
+      cause: err,
+    });
+  }
+}
+
+/** Names of the migrations not yet applied to the schema `schemaIdent` (quoted). */
+export async function pendingMigrations(
+  sql: Sql,
+  schemaIdent: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<string[]> {
+  const done = new Set(await appliedVersions(sql, schemaIdent));
+  return migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+}
+
+/** What `PostgresStorage.healthCheck` reports. */
+export interface PostgresHealth {
+  /** The database answered and the schema is fully migrated. */
+  ok: boolean;
+  /** Round trip of a trivial query, in ms. */
+  latencyMs: number;
+  /** Highest applied migration version (0: none). */
+  schemaVersion: number;
+  /** Migrations not yet applied. */
+  pendingMigrations: string[];
+  /** Why `ok` is false, when it is. */
+  error?: string;
+}
+
+/** Ping the database and compare the schema with {@link MIGRATIONS}; never throws. */
+export async function checkHealth(
+  sql: Sql,
+  schemaIdent: string,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<PostgresHealth> {
+  const started = performance.now();
+  try {
+    await sql.unsafe("SELECT 1");
+    const latencyMs = performance.now() - started;
+    const versions = await appliedVersions(sql, schemaIdent);
+    const done = new Set(versions);
+    const pending = migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+    const health: PostgresHealth = {
+      ok: pending.length === 0,
+      latencyMs,
+      schemaVersion: Math.max(0, ...versions),
+      pendingMigrations: pending,
+    };
+    if (pending.length) health.error = `pending migrations: ${pending.join(", ")}`;
+    return health;
+  } catch (err) {
+    return {
+      ok: false,
+      latencyMs: performance.now() - started,
+      schemaVersion: 0,
+      pendingMigrations: [],
+      error: err instanceof Error ? (err.cause as Error)?.message ?? err.message : String(err),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+/** PostgresStorage migrations: fresh database, re-runs, concurrent servers, failures. */
+import assert from "node:assert/strict";
+import { ConfigError, MigrationError } from "../../src/errors.ts";
+import { PostgresStorage } from "../../src/storage/postgres/postgres_storage.ts";
+import { migrate, MIGRATIONS } from "../../src/storage/postgres/migrate.ts";
+import { dropSchema, TEST_DATABASE_URL, testSchema, withAdmin } from "../_helpers/postgres.ts";
+
+function connect(schema: string, autoMigrate: boolean) {
+  return PostgresStorage.connect({
+    url: TEST_DATABASE_URL,
+    schema,
+    autoMigrate,
+    maxConnections: 2,
+  });
+}
+
+async function tablesOf(schema: string): Promise<string[]> {
+  return await withAdmin(async (sql) =>
+    (await sql`select table_name from information_schema.tables where table_schema = ${schema}
+               order by table_name`).map((r) => r.table_name as string)
+  );
+}
+
+Deno.test("migrate: an empty database gets the whole schema", async () => {
+  const schema = testSchema();
+  const s = await connect(schema, false);
+  try {
+    assert.equal(await s.schemaExists(), false);
+    assert.deepEqual(await s.pendingMigrations(), MIGRATIONS.map((m) => m.name));
+    const res = await s.migrate();
+    assert.deepEqual(res.applied, ["0001_schema"]);
+    assert.equal(res.version, 1);
+    assert.equal(await s.schemaExists(), true);
+    assert.deepEqual(await tablesOf(schema), ["jobs", "leases", "qml_migrations", "recurring"]);
+    assert.deepEqual(await s.pendingMigrations(), []);
+    const health = await s.healthCheck();
+    assert.equal(health.ok, true);
+    assert.equal(health.schemaVersion, 1);
+  } finally {
+    await s.close();
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: an already migrated schema is left alone", async () => {
+  const schema = testSchema();
+  const s = await connect(schema, true);
+  try {
+    assert.equal(await s.schemaExists(), true);
+    assert.equal(await s.migrateIfNeeded(), false);
+    assert.deepEqual((await s.migrate()).applied, []);
+    const rows = await s.sql.unsafe(`select version, name from "${schema}".qml_migrations`);
+    assert.deepEqual([...rows], [{ version: 1, name: "0001_schema" }]);
+  } finally {
+    await s.close();
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: migrateIfNeeded reports whether it applied anything", async () => {
+  const schema = testSchema();
+  const s = await connect(schema, false);
+  try {
+    assert.equal(await s.migrateIfNeeded(), true);
+    assert.equal(await s.migrateIfNeeded(), false);
+  } finally {
+    await s.close();
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: ten servers migrating at once apply each migration once", async () => {
+  const schema = testSchema();
+  const servers = await Promise.all(Array.from({ length: 10 }, () => connect(schema, false)));
+  try {
+    const results = await Promise.all(servers.map((s) => s.migrate()));
+    const applied = results.flatMap((r) => r.applied);
+    assert.deepEqual(applied, ["0001_schema"]);
+    assert.ok(results.every((r) => r.version === 1));
+  } finally {
+    await Promise.all(servers.map((s) => s.close()));
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: two storages auto-migrating at connect do not race", async () => {
+  const schema = testSchema();
+  const [a, b] = await Promise.all([connect(schema, true), connect(schema, true)]);
+  try {
+    assert.equal(await a.schemaExists(), true);
+    assert.deepEqual(await b.pendingMigrations(), []);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: a failing migration is a MigrationError naming it, and nothing is kept", async () => {
+  const schema = testSchema();
+  await withAdmin(async (sql) => {
+    const bad = [
+      ...MIGRATIONS,
+      { version: 2, name: "0002_broken", sql: "CREATE TABLE {{schema}}.x (id int); SELEC 1;" },
+    ];
+    const err = await migrate(sql, schema, `"${schema}"`, bad).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof MigrationError, `got ${err}`);
+    assert.equal(err.migration, "0002_broken");
+    assert.match(err.message, /0002_broken/);
+    assert.equal(err.code, "MIGRATION");
+  });
+  try {
+    // One transaction: the good migration before it was rolled back too.
+    assert.deepEqual(await tablesOf(schema), []);
+  } finally {
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: a bad schema identifier is rejected before connecting", async () => {
+  for (const schema of ["Qml", "qml-jobs", 'qml"; drop table x; --', "1abc", "", "a".repeat(64)]) {
+    await assert.rejects(
+      () => PostgresStorage.connect({ url: TEST_DATABASE_URL, schema }),
+      (err: unknown) => err instanceof ConfigError && err.option === "schema",
+      `schema ${JSON.stringify(schema)} should be rejected`,
+    );
+  }
+});
