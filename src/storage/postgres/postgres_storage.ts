@@ -105,8 +105,16 @@ export class PostgresStorage implements Storage {
     try {
       // Concurrent queries make postgres.js open one connection each: that is the pre-warm.
       await Promise.all(
-        Array.from({ length: cfg.minConnections }, () => storage.#run("connect", "SELECT 1", [])),
+        Array.from(
+          { length: Math.max(1, cfg.minConnections) },
+          () => storage.#run("connect", "SELECT 1", []),
+        ),
       );
+      // The first connection has now fetched the array type oids into the pool's shared
+      // options. postgres.js would fetch them again on every reconnect, and if a
+      // connection is killed during that fetch (a database restart) it rejects a promise
+      // nobody holds: the process dies of an unhandled rejection. Stop refetching.
+      (sql.options as { fetch_types: boolean }).fetch_types = false;
       if (cfg.autoMigrate) await storage.migrateIfNeeded();
     } catch (err) {
       await sql.end({ timeout: 0 });

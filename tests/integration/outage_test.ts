@@ -1,0 +1,152 @@
+/**
+ * A database that goes away: a running server keeps going, loses no job, and
+ * finishes everything once the database is back.
+ */
+import assert from "node:assert/strict";
+import { BackgroundJobServer } from "../../src/server/job_server.ts";
+import { JobClient } from "../../src/client.ts";
+import { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
+import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
+import { waitUntil } from "../_helpers/poll.ts";
+import { openTestStorage, withAdmin } from "../_helpers/postgres.ts";
+
+function countingRegistry() {
+  const runs = new Map<number, number>();
+  const work = defineWorker({
+    name: "work",
+    async execute(args: { i: number }) {
+      runs.set(args.i, (runs.get(args.i) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 2));
+      return args.i;
+    },
+  });
+  return { runs, work, registry: new WorkerRegistry().register(work) };
+}
+
+/** A private Redis with an fsync-always AOF, so a restart keeps every acknowledged write. */
+async function startRedis(dir: string, port: number): Promise<Deno.ChildProcess> {
+  const proc = new Deno.Command("redis-server", {
+    args: [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--save",
+      "",
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--maxmemory-policy",
+      "noeviction",
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitUntil(async () => {
+    try {
+      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }, { what: `redis-server on ${port}` });
+  return proc;
+}
+
+Deno.test("[redis] a Redis restart mid-run: the server survives and every job succeeds", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qml-redis-restart-" });
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  let redis = await startRedis(dir, port);
+  const url = `redis://127.0.0.1:${port}`;
+  const { runs, work, registry } = countingRegistry();
+  const storage = await RedisStorage.connect({
+    url,
+    keyPrefix: "restart",
+    commandTimeoutMs: 2_000,
+  });
+  const clientStorage = await RedisStorage.connect({ url, keyPrefix: "restart" });
+  const server = new BackgroundJobServer({
+    storage,
+    workers: registry,
+    execution: "inline",
+    concurrency: 5,
+    pollIntervalMs: 50,
+    lockTtlMs: 3_000,
+    enableRecurring: false,
+    logLevel: "silent",
+  });
+  try {
+    const client = new JobClient(clientStorage);
+    await client.enqueueMany(
+      Array.from({ length: 300 }, (_, i) => ({ worker: work, args: { i } })),
+    );
+    await server.start();
+    await waitUntil(() => runs.size >= 50, { what: "some progress" });
+    redis.kill("SIGKILL"); // no goodbye: the process dies
+    await redis.status;
+    redis = await startRedis(dir, port);
+    await waitUntil(async () => {
+      try {
+        return (await client.counts()).byState.Succeeded === 300;
+      } catch {
+        return false; // the client's own connection is still reconnecting
+      }
+    }, { timeoutMs: 60_000, intervalMs: 100, what: "all 300 Succeeded after the restart" });
+    assert.equal(server.state, "running");
+    assert.equal(runs.size, 300, "every job ran");
+  } finally {
+    await server.stop();
+    await storage.close();
+    await clientStorage.close();
+    redis.kill("SIGKILL");
+    await redis.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("[postgres] connections dropped again and again: nothing lost, nothing crashes", async () => {
+  const appName = `qml-outage-${crypto.randomUUID().slice(0, 8)}`;
+  const h = await openTestStorage({ applicationName: appName, maxConnections: 4 });
+  const { runs, work, registry } = countingRegistry();
+  const server = new BackgroundJobServer({
+    storage: h.storage,
+    workers: registry,
+    execution: "inline",
+    concurrency: 5,
+    pollIntervalMs: 50,
+    lockTtlMs: 3_000,
+    enableRecurring: false,
+    logLevel: "silent",
+  });
+  try {
+    const client = new JobClient(h.storage);
+    await client.enqueueMany(
+      Array.from({ length: 300 }, (_, i) => ({ worker: work, args: { i } })),
+    );
+    await server.start();
+    // Cut every connection of the storage five times while it works.
+    for (let cut = 0; cut < 5; cut++) {
+      const before = runs.size;
+      await waitUntil(() => runs.size > before || runs.size === 300, { timeoutMs: 30_000 });
+      await withAdmin((sql) =>
+        sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE application_name LIKE ${appName + "%"} AND pid <> pg_backend_pid()`
+      );
+    }
+    await waitUntil(async () => {
+      try {
+        return (await client.counts()).byState.Succeeded === 300;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 60_000, intervalMs: 100, what: "all 300 Succeeded" });
+    assert.equal(server.state, "running");
+    assert.equal(runs.size, 300);
+  } finally {
+    await server.stop();
+    await h.cleanup();
+  }
+});
