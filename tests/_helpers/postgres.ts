@@ -57,16 +57,4 @@ export async function openTestStorage(
   };
 }
 
-/** Poll `check` until it returns true (no fixed sleeps), or fail after `timeoutMs`. */
-export async function waitUntil(
-  check: () => boolean | Promise<boolean>,
-  { timeoutMs = 5_000, what = "condition" }: { timeoutMs?: number; what?: string } = {},
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+export { waitUntil } from "./poll.ts";

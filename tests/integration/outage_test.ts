@@ -23,6 +23,17 @@ function countingRegistry() {
   return { runs, work, registry: new WorkerRegistry().register(work) };
 }
 
+/** Wait until `n` jobs succeeded; a failing count (storage still reconnecting) just polls again. */
+function allSucceeded(client: JobClient, n: number, what: string): Promise<void> {
+  return waitUntil(async () => {
+    try {
+      return (await client.counts()).byState.Succeeded === n;
+    } catch {
+      return false;
+    }
+  }, { timeoutMs: 60_000, intervalMs: 100, what });
+}
+
 /** A private Redis with an fsync-always AOF, so a restart keeps every acknowledged write. */
 async function startRedis(dir: string, port: number): Promise<Deno.ChildProcess> {
   const proc = new Deno.Command("redis-server", {
@@ -88,13 +99,7 @@ Deno.test("[redis] a Redis restart mid-run: the server survives and every job su
     redis.kill("SIGKILL"); // no goodbye: the process dies
     await redis.status;
     redis = await startRedis(dir, port);
-    await waitUntil(async () => {
-      try {
-        return (await client.counts()).byState.Succeeded === 300;
-      } catch {
-        return false; // the client's own connection is still reconnecting
-      }
-    }, { timeoutMs: 60_000, intervalMs: 100, what: "all 300 Succeeded after the restart" });
+    await allSucceeded(client, 300, "all 300 Succeeded after the restart");
     assert.equal(server.state, "running");
     assert.equal(runs.size, 300, "every job ran");
   } finally {
@@ -136,13 +141,7 @@ Deno.test("[postgres] connections dropped again and again: nothing lost, nothing
             WHERE application_name LIKE ${appName + "%"} AND pid <> pg_backend_pid()`
       );
     }
-    await waitUntil(async () => {
-      try {
-        return (await client.counts()).byState.Succeeded === 300;
-      } catch {
-        return false;
-      }
-    }, { timeoutMs: 60_000, intervalMs: 100, what: "all 300 Succeeded" });
+    await allSucceeded(client, 300, "all 300 Succeeded");
     assert.equal(server.state, "running");
     assert.equal(runs.size, 300);
   } finally {
