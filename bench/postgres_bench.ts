@@ -2,12 +2,14 @@
  * PostgresStorage benchmarks (not tests). Each workload runs 3 times on a fresh schema and
  * reports the median. fsync and synchronous_commit stay at the server's settings (on).
  *
- *   deno run -A bench/postgres_bench.ts [--only=1a,1b,drain,2,3] [--runs=3]
+ *   deno run -A bench/postgres_bench.ts [--only=1a,1b,drain,2,3] [--runs=3] [--execution=workers]
  *
  * 1a  10,000 sequential awaited enqueues
  * 1b  one bulk enqueue of 10,000 jobs
  * drain  storage-only drain of 10,000 jobs: fetchAndLock batches + transition batches
- * 2   drain 10,000 no-op jobs with BackgroundJobServer (default config, inline execution)
+ * 2   drain 10,000 no-op jobs with BackgroundJobServer (default config, inline execution; with
+ *     --execution=workers on Web Workers, timed from the first job started to the last result
+ *     written, thread start-up left out)
  * 3   enqueue → handler-start latency, 200 jobs 20 ms apart (p50/p95/p99)
  *
  * @module
@@ -25,6 +27,7 @@ const args = Object.fromEntries(
 const RUNS = Number(args.runs ?? 3);
 const ONLY = args.only ? new Set(String(args.only).split(",")) : null;
 const N = Number(args.n ?? 10_000);
+const EXECUTION = args.execution === "workers" ? "workers" : "inline";
 
 async function withStorage<T>(fn: (s: PostgresStorage) => Promise<T>): Promise<T> {
   const schema = `qml_bench_${crypto.randomUUID().slice(0, 8)}`;
@@ -105,6 +108,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 120_00
 }
 
 async function serverDrain(): Promise<number> {
+  if (EXECUTION === "workers") return await serverDrainWorkers();
   return await withStorage(async (s) => {
     let ran = 0;
     const noop = defineWorker({
@@ -129,6 +133,29 @@ async function serverDrain(): Promise<number> {
     const rate = N / ((performance.now() - t) / 1000);
     await server.stop();
     return rate;
+  });
+}
+
+// The default configuration on Web Workers: handlers run in the threads, so progress is
+// counted from the server's events (first job started → last result written).
+async function serverDrainWorkers(): Promise<number> {
+  return await withStorage(async (s) => {
+    await s.enqueue({ jobs: jobs(N), now: new Date() });
+    const server = new BackgroundJobServer({
+      storage: s,
+      workers: new globalThis.URL("./bench_workers.ts", import.meta.url),
+      logLevel: "error",
+    });
+    let first = 0, last = 0, done = 0;
+    server.events.on("job.started", () => first ||= performance.now());
+    server.events.on("job.succeeded", () => {
+      done++;
+      last = performance.now();
+    });
+    await server.start();
+    await until(() => done >= N);
+    await server.stop();
+    return N / ((last - first) / 1000);
   });
 }
 
@@ -181,7 +208,7 @@ await report("1b bulk enqueue (1 × 10,000)", bulk);
 await report("drain storage-only (4 loops × batch 100)", () => storageDrain(4, 100));
 await report("drain storage-only (2 loops × batch 500)", () => storageDrain(2, 500));
 await report("drain storage-only (4 loops × batch 10)", () => storageDrain(4, 10));
-await report("2 drain 10,000 no-op jobs (server defaults, inline)", serverDrain);
+await report(`2 drain 10,000 no-op jobs (server defaults, ${EXECUTION})`, serverDrain);
 if (!ONLY || ONLY.has("3")) {
   const runs: number[][] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await latency());

@@ -5,7 +5,9 @@
 -- $4 text        server name
 -- $5 timestamptz lock expiry (now + lock TTL)
 -- $6 jsonb       history entry to append (fetchedEntry)
--- Returns the locked jobs (unordered: the caller sorts them).
+-- Returns the locked jobs (unordered: the caller sorts them) with their full history, but
+-- not the columns this statement just set from its parameters (state, started_at, locked_by,
+-- locked_until): the caller fills those in rather than parsing them per row.
 --
 -- Each queue is read through jobs_fetch_idx in its own LATERAL branch, so the planner never
 -- sorts the whole backlog; SKIP LOCKED lets concurrent fetchers pass over each other's rows.
@@ -32,4 +34,6 @@ SET state = 'Processing',
     history = t.history || jsonb_build_array($6::jsonb)
 FROM picked
 WHERE t.id = picked.id
-RETURNING t.*
+RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
+  t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,
+  t.unique_key, t.progress, t.history

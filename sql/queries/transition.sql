@@ -1,23 +1,31 @@
 -- transition: apply a batch of decided transitions (see src/transitions.ts), each guarded.
--- $1 json        array of items: id, the guard (g_state, g_locked_by, g_lock_expired) and
---                every field of the next state, with the history entry to append
+-- $1 json        array of items, encoded as described in src/storage/postgres/rows.ts
+--                (encodeTransitions): id, the guard (gs state, gl locked by, ge lock expired)
+--                and every field of the next state; timestamps and history entries are
+--                indexes into $5 and $6
 -- $2 timestamptz now (for the lock-expired guard)
 -- $3 text        NOTIFY channel
 -- $4 text[]      the items' ids (lets the planner find the rows by primary key instead of
 --                hashing the whole table against the JSON input)
+-- $5 text[]      distinct timestamps, indexed by the items' r/sa/fa/ea (1-based)
+-- $6 jsonb       distinct history entries to append, indexed by the items' e (0-based)
 -- Returns the ids of the items that applied.
 -- Emits `r:<queue>` for jobs that became Enqueued and `c:<id>` for Processing jobs deleted.
 --
 -- The guard is checked on the locked, current row version (UPDATE re-checks its WHERE after
 -- waiting for a concurrent writer), so a late finish or a second rescuer changes nothing.
 -- A job leaving a final state must not take a unique key a live job already holds.
-WITH input AS (
-  SELECT *
-  FROM json_to_recordset($1::json) AS x(
-    id text, g_state {{schema}}.job_state, g_locked_by text, g_lock_expired boolean,
-    state {{schema}}.job_state, run_at timestamptz, attempts integer, result jsonb,
-    error jsonb, started_at timestamptz, finished_at timestamptz, expires_at timestamptz,
-    entry jsonb
+WITH d AS (
+  SELECT $5::text[]::timestamptz[] AS ts
+),
+input AS (
+  SELECT x.i AS id, x.gs AS g_state, x.gl AS g_locked_by, x.ge AS g_lock_expired,
+    x.s AS state, d.ts[x.r] AS run_at, x.n AS attempts, x.rs AS result, x.er AS error,
+    d.ts[x.sa] AS started_at, d.ts[x.fa] AS finished_at, d.ts[x.ea] AS expires_at,
+    $6::jsonb -> x.e AS entry
+  FROM d, json_to_recordset($1::json) AS x(
+    i text, gs {{schema}}.job_state, gl text, ge boolean, s {{schema}}.job_state, r integer,
+    n integer, rs jsonb, er jsonb, sa integer, fa integer, ea integer, e integer
   )
 ),
 upd AS (

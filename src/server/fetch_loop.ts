@@ -5,7 +5,10 @@
  * It fetches while there may be work: after a `ready` signal, after a full
  * batch (the queue may hold more), and on every poll tick (covering missed
  * signals and other servers' writes). Otherwise it sleeps; finished jobs wake
- * it to refill. While busy it yields to the event loop every few milliseconds
+ * it to refill. When the free capacity is more than one batch (`concurrency`
+ * above `batchSize`) and the last batch came back full, a second fetch goes out
+ * while the first is still in flight, so round trips overlap instead of queuing;
+ * slots promised to a fetch in flight are never offered to another one. While busy it yields to the event loop every few milliseconds
  * so that timers (heartbeat, timeouts) and I/O keep running even when every
  * step would otherwise complete in microtasks (inline no-op handlers on
  * MemoryStorage).
@@ -28,6 +31,11 @@ export interface FetchLoopOptions {
   logger: Logger;
   /** Yield to the event loop after this long busy (default 20 ms). */
   yieldEveryMs?: number;
+  /**
+   * Most fetches in flight at once (default 2). A second one only goes out when the free
+   * capacity exceeds what the first asked for (`concurrency` above `batchSize`).
+   */
+  maxInFlight?: number;
 }
 
 /** Fetches jobs as capacity frees up. */
@@ -39,6 +47,10 @@ export class FetchLoop {
   #poll: ReturnType<typeof setInterval> | undefined;
   #done: Promise<void> = Promise.resolve();
   #errors = 0;
+  #backoff = 0;
+  #reserved = 0;
+  #lastFull = false;
+  readonly #inFlight = new Set<Promise<void>>();
 
   /** Create a stopped loop. */
   constructor(options: FetchLoopOptions) {
@@ -62,7 +74,7 @@ export class FetchLoop {
 
   /** Capacity was freed: fetch again if there may be work. */
   capacityFreed(): void {
-    if (this.#pending) this.#kick();
+    if (this.#pending || (this.#inFlight.size > 0 && this.#lastFull)) this.#kick();
   }
 
   #kick(): void {
@@ -75,37 +87,63 @@ export class FetchLoop {
 
   async #loop(): Promise<void> {
     const { batchSize } = this.#o;
+    const maxInFlight = this.#o.maxInFlight ?? 2;
     const yieldMs = this.#o.yieldEveryMs ?? 20;
     let lastYield = performance.now();
     while (!this.#stopped) {
-      const free = this.#o.capacity();
-      if (free <= 0 || !this.#pending) {
+      // Slots already promised to fetches in flight are not free for another one.
+      const free = this.#o.capacity() - this.#reserved;
+      // While a fetch is out, another may go too if the last one came back full (the queues
+      // probably hold more): it is not known yet whether the one in flight drains them.
+      const mayHaveWork = this.#pending || (this.#inFlight.size > 0 && this.#lastFull);
+      if (free <= 0 || !mayHaveWork || this.#inFlight.size >= maxInFlight) {
         await new Promise<void>((r) => this.#wake = r);
+        continue;
+      }
+      if (this.#backoff) {
+        const pause = this.#backoff;
+        this.#backoff = 0;
+        await this.#sleep(pause);
         continue;
       }
       this.#pending = false;
       const limit = Math.min(free, batchSize);
-      try {
-        const got = await this.#o.fetch(limit);
-        this.#errors = 0;
-        // A full batch means the queues may hold more; a short one means they are drained
-        // (until a signal or poll says otherwise).
-        if (got >= limit) this.#pending = true;
-      } catch (err) {
-        this.#errors++;
-        this.#o.logger.warn("fetching jobs failed; retrying", {
-          error: err instanceof Error ? err.message : String(err),
-        });
-        this.#pending = true;
-        // Back off up to the poll interval so a storage outage does not spin.
-        const pause = Math.min(this.#o.pollIntervalMs, 50 * 2 ** Math.min(this.#errors, 8));
-        await this.#sleep(pause);
-      }
+      const one = this.#fetchOnce(limit);
+      this.#inFlight.add(one);
+      void one.finally(() => {
+        this.#inFlight.delete(one);
+        this.#kick();
+      });
       if (performance.now() - lastYield > yieldMs) {
         await new Promise((r) => setTimeout(r, 0));
         lastYield = performance.now();
       }
     }
+  }
+
+  async #fetchOnce(limit: number): Promise<void> {
+    this.#reserved += limit;
+    let got: number;
+    try {
+      got = await this.#o.fetch(limit);
+    } catch (err) {
+      this.#reserved -= limit;
+      this.#errors++;
+      this.#o.logger.warn("fetching jobs failed; retrying", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      this.#pending = true;
+      this.#lastFull = false;
+      // Back off up to the poll interval so a storage outage does not spin.
+      this.#backoff = Math.min(this.#o.pollIntervalMs, 50 * 2 ** Math.min(this.#errors, 8));
+      return;
+    }
+    this.#reserved -= limit;
+    this.#errors = 0;
+    // A full batch means the queues may hold more; a short one means they are drained
+    // (until a signal or poll says otherwise).
+    this.#lastFull = got >= limit;
+    if (this.#lastFull) this.#pending = true;
   }
 
   #sleep(ms: number): Promise<void> {
@@ -121,12 +159,13 @@ export class FetchLoop {
     });
   }
 
-  /** Stop fetching; resolves once a fetch in progress has finished and been handled. */
+  /** Stop fetching; resolves once the fetches in progress have finished and been handled. */
   async stop(): Promise<void> {
     if (this.#stopped) return await this.#done;
     this.#stopped = true;
     clearInterval(this.#poll);
     this.#kick();
     await this.#done;
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 }

@@ -41,12 +41,13 @@ import { buildQueries, type Queries } from "./queries.ts";
 import {
   countsFromRows,
   encodeJobs,
+  encodeTransitions,
+  fetchedRowToJob,
   pageFromRows,
   recurringParams,
   rowToJob,
   rowToRecurring,
   sortFetched,
-  transitionToInput,
 } from "./rows.ts";
 
 export type { PostgresConfig } from "./config.ts";
@@ -220,15 +221,17 @@ export class PostgresStorage implements Storage {
   }): Promise<Job[]> {
     const { queues, limit, serverName, now } = params;
     if (queues.length === 0 || limit <= 0) return [];
+    const lockedUntil = new Date(now.getTime() + params.lockTtlMs);
     const rows = await this.#run("fetchAndLock", this.#q.fetchAndLock, [
       queues,
       Math.trunc(limit),
       now,
       serverName,
-      new Date(now.getTime() + params.lockTtlMs),
+      lockedUntil,
       fetchedEntry(serverName, now),
     ]);
-    return sortFetched(rows.map(rowToJob), queues);
+    const fields = { now, serverName, lockedUntil };
+    return sortFetched(rows.map((r) => fetchedRowToJob(r, fields)), queues);
   }
 
   /** See {@link Storage.transition}. */
@@ -251,11 +254,14 @@ export class PostgresStorage implements Storage {
   }
 
   async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
+    const e = encodeTransitions(items);
     const rows = await this.#run("transition", this.#q.transition, [
-      items.map(transitionToInput),
+      e.rows,
       now,
       this.#channel,
       items.map((i) => i.id),
+      e.times,
+      e.entries,
     ]);
     const applied = new Set(rows.map((r) => r.id as string));
     return items.map((i) => applied.has(i.id));

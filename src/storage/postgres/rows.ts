@@ -6,7 +6,7 @@
  * @module
  */
 import type { HistoryEntry, Job, JobError } from "../../job.ts";
-import { ALL_STATES, type JobState } from "../../job_state.ts";
+import { ALL_STATES, JobState } from "../../job_state.ts";
 import type { JobCounts, JobPage } from "../storage.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
 import type { TransitionItem } from "../../transitions.ts";
@@ -55,6 +55,48 @@ export function rowToJob(r: JobRow): Job {
     expiresAt: date(r.expires_at),
     lockedBy: (r.locked_by as string | null) ?? null,
     lockedUntil: date(r.locked_until),
+    result: r.result ?? null,
+    error: (r.error as JobError | null) ?? null,
+    uniqueKey: (r.unique_key as string | null) ?? null,
+    progress: r.progress as number,
+    history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntry),
+  };
+}
+
+/** What `fetch_and_lock.sql` set on every job it took, and so does not return. */
+export interface FetchedFields {
+  /** The fetch time: every job's `startedAt`. */
+  now: Date;
+  /** The fetching server: every job's `lockedBy`. */
+  serverName: string;
+  /** Every job's `lockedUntil`. */
+  lockedUntil: Date;
+}
+
+/**
+ * A row returned by `fetch_and_lock.sql` as a {@link Job}: Processing, locked by the
+ * fetching server. The columns that statement set from its own parameters are not sent
+ * back; they are filled in from `f` (fresh `Date`s per job: callers may keep or change them).
+ */
+export function fetchedRowToJob(r: JobRow, f: FetchedFields): Job {
+  return {
+    id: r.id as string,
+    method: r.method as string,
+    args: r.args ?? null,
+    queue: r.queue as string,
+    priority: r.priority as number,
+    state: JobState.Processing,
+    attempts: r.attempts as number,
+    maxAttempts: r.max_attempts as number,
+    backoff: (r.backoff as BackoffSpec | null) ?? null,
+    timeoutMs: (r.timeout_ms as number | null) ?? null,
+    runAt: date(r.run_at)!,
+    createdAt: date(r.created_at)!,
+    startedAt: new Date(f.now.getTime()),
+    finishedAt: date(r.finished_at),
+    expiresAt: date(r.expires_at),
+    lockedBy: f.serverName,
+    lockedUntil: new Date(f.lockedUntil.getTime()),
     result: r.result ?? null,
     error: (r.error as JobError | null) ?? null,
     uniqueKey: (r.unique_key as string | null) ?? null,
@@ -137,24 +179,73 @@ export function encodeJobs(jobs: readonly Job[], ords?: readonly number[]): Enco
   return { rows, histories, times };
 }
 
-/** A transition item as one element of the JSON array that `transition.sql` reads. */
-export function transitionToInput(item: TransitionItem): Record<string, unknown> {
-  const n = item.next;
-  return {
-    id: item.id,
-    g_state: item.guard.state,
-    g_locked_by: item.guard.lockedBy ?? null,
-    g_lock_expired: item.guard.lockExpired ?? false,
-    state: n.state,
-    run_at: n.runAt,
-    attempts: n.attempts,
-    result: n.result === undefined ? null : n.result,
-    error: n.error,
-    started_at: n.startedAt,
-    finished_at: n.finishedAt,
-    expires_at: n.expiresAt,
-    entry: n.entry,
+/**
+ * A batch of transitions encoded for `transition.sql`.
+ *
+ * Like {@link EncodedJobs}: the items of one batch mostly share their timestamps (finished
+ * and expiry times of one flush, start times of one fetch) and their history entry, so the
+ * rows carry short keys, leave out nulls, and point into two dictionaries that Postgres
+ * parses once per batch. This also keeps the JSON the server serialises and sends per job
+ * to about a third.
+ */
+export interface EncodedTransitions {
+  /** One object per item: `i` id, guard `gs` state, `gl` locked by, `ge` lock expired;
+   * next `s` state, `n` attempts, `rs` result, `er` error; `r`/`sa`/`fa`/`ea` index `times`
+   * (run, started, finished, expires) and `e` indexes `entries`. */
+  rows: Record<string, unknown>[];
+  /** Distinct timestamps as ISO strings (1-based array subscripts). */
+  times: string[];
+  /** Distinct history entries (0-based, read with `->`). */
+  entries: HistoryEntry[];
+}
+
+/** Encode transition `items` for `transition.sql`. */
+export function encodeTransitions(items: readonly TransitionItem[]): EncodedTransitions {
+  const timeIndex = new Map<number, number>();
+  const times: string[] = [];
+  const time = (d: Date | null): number | undefined => {
+    if (d === null || d === undefined) return undefined;
+    const ms = d.getTime();
+    let i = timeIndex.get(ms);
+    if (i === undefined) {
+      times.push(d.toISOString());
+      i = times.length;
+      timeIndex.set(ms, i);
+    }
+    return i;
   };
+  const entryIndex = new Map<string, number>();
+  const entries: HistoryEntry[] = [];
+  const rows = items.map((item) => {
+    const n = item.next, g = item.guard, e = n.entry;
+    // Strings go through JSON.stringify so that no reason or server name can fake a separator.
+    const key = e.error === undefined
+      ? `${e.state}|${e.at.getTime()}|${JSON.stringify(e.reason)}|${JSON.stringify(e.server)}`
+      : JSON.stringify(e);
+    let ei = entryIndex.get(key);
+    if (ei === undefined) {
+      ei = entries.length;
+      entries.push(e);
+      entryIndex.set(key, ei);
+    }
+    const row: Record<string, unknown> = {
+      i: item.id,
+      gs: g.state,
+      s: n.state,
+      r: time(n.runAt),
+      n: n.attempts,
+      e: ei,
+    };
+    if (g.lockedBy !== undefined && g.lockedBy !== null) row.gl = g.lockedBy;
+    if (g.lockExpired) row.ge = true;
+    if (n.result !== null && n.result !== undefined) row.rs = n.result;
+    if (n.error) row.er = n.error;
+    if (n.startedAt) row.sa = time(n.startedAt);
+    if (n.finishedAt) row.fa = time(n.finishedAt);
+    if (n.expiresAt) row.ea = time(n.expiresAt);
+    return row;
+  });
+  return { rows, times, entries };
 }
 
 /** The parameters of `upsert_recurring.sql` for `template`. */

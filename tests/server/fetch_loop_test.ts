@@ -1,0 +1,110 @@
+/** The fetch loop on its own: capacity accounting with fetches in flight. */
+import assert from "node:assert/strict";
+import { FetchLoop } from "../../src/server/fetch_loop.ts";
+import { consoleLogger } from "../../src/logger.ts";
+
+const logger = consoleLogger("silent");
+
+/** A fake server: `concurrency` slots, a backlog, fetches that resolve when told to. */
+function rig(concurrency: number, batchSize: number, backlog: number) {
+  let running = 0, peak = 0, left = backlog;
+  const calls: number[] = [];
+  const inFlight: (() => void)[] = [];
+  const loop = new FetchLoop({
+    batchSize,
+    pollIntervalMs: 1_000,
+    logger,
+    capacity: () => concurrency - running,
+    fetch: (limit) => {
+      calls.push(limit);
+      return new Promise<number>((resolve) => {
+        inFlight.push(() => {
+          const got = Math.min(limit, left);
+          left -= got;
+          running += got;
+          peak = Math.max(peak, running);
+          resolve(got);
+        });
+      });
+    },
+  });
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  return {
+    loop,
+    calls,
+    inFlight,
+    tick,
+    get running() {
+      return running;
+    },
+    get peak() {
+      return peak;
+    },
+    finish(n: number) {
+      running -= n;
+      loop.capacityFreed();
+    },
+  };
+}
+
+Deno.test("a second fetch goes out while one is in flight when concurrency exceeds the batch", async () => {
+  const r = rig(40, 20, 1_000);
+  r.loop.start();
+  await r.tick();
+  assert.deepEqual(r.calls, [20], "one fetch until the queues are known to hold more");
+  r.inFlight.shift()!();
+  await r.tick();
+  // The first came back full: the next two go out together, 20 + 20 = the free slots.
+  assert.deepEqual(r.calls, [20, 20]);
+  r.finish(20);
+  await r.tick();
+  assert.deepEqual(r.calls, [20, 20, 20]);
+  assert.equal(r.inFlight.length, 2, "never more than two in flight");
+  while (r.inFlight.length) r.inFlight.shift()!();
+  await r.tick();
+  assert.ok(r.peak <= 40, `never more jobs than slots (peak ${r.peak})`);
+  r.finish(r.running);
+  const stopped = r.loop.stop();
+  while (r.inFlight.length) r.inFlight.shift()!();
+  await stopped;
+});
+
+Deno.test("fetches in flight never ask for more than the free slots, and stop waits for them", async () => {
+  const r = rig(30, 20, 1_000);
+  r.loop.start();
+  await r.tick();
+  r.inFlight.shift()!();
+  await r.tick();
+  // 20 running, 10 free: one fetch of 10, nothing else until slots free up.
+  assert.deepEqual(r.calls, [20, 10]);
+  r.finish(5);
+  await r.tick();
+  assert.deepEqual(r.calls, [20, 10, 5]);
+  let done = false;
+  const stopped = r.loop.stop().then(() => done = true);
+  await r.tick();
+  assert.equal(done, false, "stop waits for the fetches in flight");
+  while (r.inFlight.length) r.inFlight.shift()!();
+  await stopped;
+  assert.ok(r.peak <= 30, `never more jobs than slots (peak ${r.peak})`);
+});
+
+Deno.test("a short batch stops the pipelining until a signal", async () => {
+  const r = rig(40, 20, 25);
+  r.loop.start();
+  await r.tick();
+  r.inFlight.shift()!(); // 20 of 25
+  await r.tick();
+  assert.deepEqual(r.calls, [20, 20]);
+  r.inFlight.shift()!(); // 5: short, drained
+  await r.tick();
+  r.finish(r.running);
+  await r.tick();
+  assert.deepEqual(r.calls, [20, 20], "no fetch after a short batch without a signal");
+  r.loop.signal();
+  await r.tick();
+  assert.deepEqual(r.calls, [20, 20, 20]);
+  const stopped = r.loop.stop();
+  while (r.inFlight.length) r.inFlight.shift()!();
+  await stopped;
+});
