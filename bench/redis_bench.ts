@@ -8,7 +8,8 @@
  * 1b     one bulk enqueue of 10,000 jobs
  * drain  storage-only drain of 10,000 jobs: fetchAndLock batches + transition batches
  * 2      drain 10,000 no-op jobs with BackgroundJobServer (default config, inline execution)
- * 3      enqueue → handler-start latency, 200 jobs 20 ms apart (p50/p95/p99)
+ * 3      enqueue resolved → handler-start latency, 200 jobs 20 ms apart (p50/p95/p99;
+ *        also from the enqueue call)
  *
  * Uses REDIS_URL (default redis://127.0.0.1:6379); only touches keys of its own prefix.
  *
@@ -135,14 +136,24 @@ async function serverDrain(): Promise<number> {
   });
 }
 
-/** Workload 3: enqueue → handler start on an idle server, 200 jobs 20 ms apart. */
-async function latency(): Promise<number[]> {
+/**
+ * Workload 3: enqueue → handler start on an idle server, 200 jobs 20 ms apart.
+ * Each latency is measured from the moment `enqueue` resolves (the caller's job
+ * is durably queued; the workload's definition, and what `postgres_bench.ts`
+ * measures) to the first line of the handler. The same runs also give the
+ * latency from the `enqueue` call, which adds the enqueue round trip itself.
+ * The handler wakes the loop directly (no polling timers keep the process busy),
+ * so the server really is idle between jobs: its poll interval is 1 s.
+ */
+async function latency(): Promise<{ fromReturn: number[]; fromCall: number[] }> {
   return await withStorage(async (s) => {
     const started = new Map<number, number>();
+    let waiting: { i: number; resolve: () => void } | null = null;
     const probe = defineWorker({
       name: "probe",
       execute: (args: { i: number }) => {
         started.set(args.i, performance.now());
+        if (waiting?.i === args.i) waiting.resolve();
         return null;
       },
     });
@@ -154,20 +165,33 @@ async function latency(): Promise<number[]> {
       logLevel: "warn",
     });
     await server.start();
-    const sent = new Map<number, number>();
+    // Let the subscription and the first (empty) fetch settle.
+    await new Promise((r) => setTimeout(r, 100));
+    const called = new Map<number, number>();
+    const returned = new Map<number, number>();
     for (let i = 0; i < 200; i++) {
-      sent.set(i, performance.now());
-      await client.enqueue(probe, { i });
       const until = performance.now() + 20;
-      while (!started.has(i) && performance.now() < until + 5_000) {
-        await new Promise((r) => setTimeout(r, 1));
+      const done = Promise.withResolvers<void>();
+      waiting = { i, resolve: done.resolve };
+      called.set(i, performance.now());
+      await client.enqueue(probe, { i });
+      returned.set(i, performance.now());
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (!started.has(i)) {
+        await Promise.race([
+          done.promise,
+          new Promise((r) => timer = setTimeout(r, 5_000)),
+        ]);
+        clearTimeout(timer);
       }
       const wait = until - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     await server.stop();
     if (started.size !== 200) throw new Error(`only ${started.size} of 200 started`);
-    return [...sent].map(([i, t]) => started.get(i)! - t).sort((a, b) => a - b);
+    const from = (t: Map<number, number>) =>
+      [...t].map(([i, at]) => started.get(i)! - at).sort((a, b) => a - b);
+    return { fromReturn: from(returned), fromCall: from(called) };
   });
 }
 
@@ -185,14 +209,24 @@ async function report(name: string, fn: () => Promise<number>, unit = "jobs/s") 
 async function reportLatency() {
   if (ONLY && !ONLY.has("3")) return;
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-  const runs: number[][] = [];
+  const runs: { fromReturn: number[]; fromCall: number[] }[] = [];
   for (let i = 0; i < RUNS; i++) runs.push(await latency());
-  const fmt = (p: number) => {
-    const each = runs.map((r) => pct(r, p));
+  const fmt = (key: "fromReturn" | "fromCall", p: number) => {
+    const each = runs.map((r) => pct(r[key], p));
     return `${median(each).toFixed(2)} ms (runs: ${each.map((x) => x.toFixed(2)).join(", ")})`;
   };
-  console.log(`3 latency enqueue → handler start (200 × 20 ms)`);
-  console.log(`    p50 ${fmt(0.5)}\n    p95 ${fmt(0.95)}\n    p99 ${fmt(0.99)}`);
+  console.log(`3 latency enqueue resolved → handler start (200 × 20 ms)`);
+  console.log(
+    `    p50 ${fmt("fromReturn", 0.5)}\n    p95 ${fmt("fromReturn", 0.95)}\n    p99 ${
+      fmt("fromReturn", 0.99)
+    }`,
+  );
+  console.log(`  from the enqueue call (adds the enqueue round trip)`);
+  console.log(
+    `    p50 ${fmt("fromCall", 0.5)}\n    p95 ${fmt("fromCall", 0.95)}\n    p99 ${
+      fmt("fromCall", 0.99)
+    }`,
+  );
 }
 
 await report("1a sequential enqueue (10,000 awaited)", sequential);

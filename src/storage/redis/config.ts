@@ -43,7 +43,9 @@ export interface RedisConfig {
   /**
    * Socket under ioredis for plain `redis://` single-node connections: `"deno"`
    * (default) is a thin socket over `Deno.connect`, about 3× faster per round trip
-   * than `"node"`, the Node compatibility `net.Socket`. TLS and Cluster always use `"node"`.
+   * than `"node"`, the Node compatibility `net.Socket`. With `"deno"`, `enqueue` and
+   * `fetchAndLock` also take a second, leaner connection (the fast lane, `fast_lane.ts`).
+   * TLS and Cluster always use `"node"`, without a fast lane.
    */
   transport?: "deno" | "node";
   /** Where warnings go. Default `console.warn`. */

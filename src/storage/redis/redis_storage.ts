@@ -34,6 +34,7 @@ import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
+import { FastLane } from "./fast_lane.ts";
 
 export type { RedisConfig } from "./config.ts";
 
@@ -69,10 +70,12 @@ export class RedisStorage implements Storage {
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
+  readonly #lane: FastLane | null;
   #closing: Promise<void> | null = null;
 
   private constructor(
     client: Redis | Cluster,
+    lane: FastLane | null,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -80,6 +83,7 @@ export class RedisStorage implements Storage {
   ) {
     this.#deadlines = new Deadlines(commandTimeoutMs);
     this.#client = client;
+    this.#lane = lane;
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
@@ -104,6 +108,12 @@ export class RedisStorage implements Storage {
       await quietQuit(client);
       throw wrap("connect", err);
     }
+    // The enqueue → handler-start path (enqueue, fetchAndLock) on a lean connection of
+    // its own; plain single-node connections with the Deno transport only.
+    const lane = !cfg.cluster && cfg.transport === "deno" && new URL(cfg.url).protocol === "redis:"
+      ? new FastLane(cfg)
+      : null;
+    await lane?.open();
     const subscriber = new SignalSubscriber(
       async () => {
         const conn = createConnection(cfg, "subscriber");
@@ -113,7 +123,14 @@ export class RedisStorage implements Storage {
       keys.channel,
       (err) => cfg.onWarning(`qml: Redis signal subscription failed (${(err as Error).message})`),
     );
-    return new RedisStorage(client, subscriber, keys, cfg.completedJobTtlMs, cfg.commandTimeoutMs);
+    return new RedisStorage(
+      client,
+      lane,
+      subscriber,
+      keys,
+      cfg.completedJobTtlMs,
+      cfg.commandTimeoutMs,
+    );
   }
 
   /**
@@ -129,6 +146,17 @@ export class RedisStorage implements Storage {
     return this.#deadlines.track(
       name,
       runScript<T>(this.#client, name, keys, args),
+      (err) => wrap(name, err),
+    );
+  }
+
+  /** {@link #script} through the fast lane when there is one (ioredis otherwise, or as its fallback). */
+  #fastScript<T>(name: "enqueue" | "fetchAndLock", keys: string[], args: (string | number)[]) {
+    const lane = this.#lane;
+    if (!lane) return this.#script<T>(name, keys, args);
+    return this.#deadlines.track(
+      name,
+      lane.run<T>(name, keys, args, () => runScript<T>(this.#client, name, keys, args)),
       (err) => wrap(name, err),
     );
   }
@@ -152,7 +180,7 @@ export class RedisStorage implements Storage {
     const calls: Promise<string[]>[] = [];
     for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
       const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
+      calls.push(this.#fastScript<string[]>("enqueue", [this.keys.base], [batch]));
     }
     const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
     if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
@@ -226,7 +254,7 @@ export class RedisStorage implements Storage {
     const { queues, now, serverName } = params;
     if (queues.length === 0 || params.limit <= 0) return [];
     const nowMs = now.getTime();
-    const reply = await this.#script<string>(
+    const reply = await this.#fastScript<string>(
       "fetchAndLock",
       [this.keys.base, ...queues.map((q) => this.keys.ready(q))],
       [
@@ -392,8 +420,11 @@ export class RedisStorage implements Storage {
   /** {@inheritDoc Storage.close} */
   close(): Promise<void> {
     this.#deadlines.close();
-    this.#closing ??= Promise.all([quietQuit(this.#client), this.#subscriber.close()])
-      .then(() => {});
+    this.#closing ??= Promise.all([
+      this.#lane?.close(),
+      quietQuit(this.#client),
+      this.#subscriber.close(),
+    ]).then(() => {});
     return this.#closing;
   }
 }
