@@ -126,23 +126,32 @@ export interface EncodedJobs {
   times: string[];
 }
 
-/** Encode `jobs` (input positions `ords`, 1-based; default: their index + 1). */
-export function encodeJobs(jobs: readonly Job[], ords?: readonly number[]): EncodedJobs {
-  const historyIndex = new Map<string, number>();
-  const histories: unknown[] = [];
-  const timeIndex = new Map<number, number>();
+/**
+ * A per-batch dictionary of distinct timestamps: `time(d)` gives `d`'s 1-based position in
+ * `times` (the SQL reads them as array subscripts), `undefined` for null.
+ */
+function timeDictionary(): { time: (d: Date | null) => number | undefined; times: string[] } {
+  const index = new Map<number, number>();
   const times: string[] = [];
   const time = (d: Date | null): number | undefined => {
     if (d === null || d === undefined) return undefined;
     const ms = d.getTime();
-    let i = timeIndex.get(ms);
+    let i = index.get(ms);
     if (i === undefined) {
       times.push(d.toISOString());
       i = times.length;
-      timeIndex.set(ms, i);
+      index.set(ms, i);
     }
     return i;
   };
+  return { time, times };
+}
+
+/** Encode `jobs` (input positions `ords`, 1-based; default: their index + 1). */
+export function encodeJobs(jobs: readonly Job[], ords?: readonly number[]): EncodedJobs {
+  const historyIndex = new Map<string, number>();
+  const histories: unknown[] = [];
+  const { time, times } = timeDictionary();
   const rows = jobs.map((job, k) => {
     const key = JSON.stringify(job.history);
     let h = historyIndex.get(key);
@@ -201,19 +210,7 @@ export interface EncodedTransitions {
 
 /** Encode transition `items` for `transition.sql`. */
 export function encodeTransitions(items: readonly TransitionItem[]): EncodedTransitions {
-  const timeIndex = new Map<number, number>();
-  const times: string[] = [];
-  const time = (d: Date | null): number | undefined => {
-    if (d === null || d === undefined) return undefined;
-    const ms = d.getTime();
-    let i = timeIndex.get(ms);
-    if (i === undefined) {
-      times.push(d.toISOString());
-      i = times.length;
-      timeIndex.set(ms, i);
-    }
-    return i;
-  };
+  const { time, times } = timeDictionary();
   const entryIndex = new Map<string, number>();
   const entries: HistoryEntry[] = [];
   const rows = items.map((item) => {

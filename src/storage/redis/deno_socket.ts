@@ -34,7 +34,8 @@ const READ_MIN = 32 * 1024;
 class Chunk extends Uint8Array {}
 Object.setPrototypeOf(Chunk.prototype, Buffer.prototype);
 
-function concat(chunks: Uint8Array[]): Uint8Array {
+/** Join byte chunks into one array. */
+export function concat(chunks: Uint8Array[]): Uint8Array {
   let size = 0;
   for (const c of chunks) size += c.length;
   const out = new Uint8Array(size);

@@ -26,6 +26,7 @@
 import { createHash } from "node:crypto";
 import type { ResolvedRedisConfig } from "./config.ts";
 import { type ScriptName, scriptText } from "./scripts.ts";
+import { concat } from "./deno_socket.ts";
 
 /** A RESP2 reply. */
 type Reply = string | number | null | ReplyError | Reply[];
@@ -342,16 +343,4 @@ export class FastLane {
     await this.#opening;
     await this.#reader;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const c of chunks) size += c.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
