@@ -101,6 +101,15 @@ export class SignalSubscriber {
 export async function quietQuit(conn: Redis | Cluster): Promise<void> {
   if (conn.status === "end") return;
   const ended = new Promise<void>((resolve) => conn.once("end", () => resolve()));
+  // A Cluster runs pub/sub on a connection of its own (ioredis' ClusterSubscriber),
+  // which `quit` only disconnects, without waiting: wait for its end as well, or its
+  // socket and disconnect timer outlive the call.
+  const sub: Redis | null | undefined = (conn as any).isCluster
+    ? (conn as any).subscriber?.getInstance?.()
+    : null;
+  const subEnded = sub && sub.status !== "end" && sub.status !== "wait"
+    ? new Promise<void>((resolve) => sub.once("end", () => resolve()))
+    : null;
   try {
     if (conn.status === "ready") await conn.quit();
     else conn.disconnect();
@@ -108,4 +117,5 @@ export async function quietQuit(conn: Redis | Cluster): Promise<void> {
     conn.disconnect();
   }
   if ((conn.status as string) !== "end") await ended;
+  if (subEnded && (sub!.status as string) !== "end") await subEnded;
 }
