@@ -11,6 +11,8 @@ import type { Storage } from "./storage.ts";
 /**
  * Open the storage a URL names: `memory://`, `postgres://…` / `postgresql://…`,
  * `redis://…` / `rediss://…`. Drivers are loaded only for the backend used.
+ * qml's own settings ride along as query parameters and are removed before the
+ * URL reaches the driver: `?schema=` (Postgres) and `?prefix=` (Redis key prefix).
  *
  * @example
  * ```ts
@@ -30,12 +32,14 @@ export async function openStorage(url: string): Promise<Storage> {
     case "postgres":
     case "postgresql": {
       const { PostgresStorage } = await import("./postgres/postgres_storage.ts");
-      return await PostgresStorage.connect({ url });
+      const { rest, value: schema } = takeParam(url, "schema");
+      return await PostgresStorage.connect({ url: rest, schema });
     }
     case "redis":
     case "rediss": {
       const { RedisStorage } = await import("./redis/redis_storage.ts");
-      return await RedisStorage.connect({ url });
+      const { rest, value: keyPrefix } = takeParam(url, "prefix");
+      return await RedisStorage.connect({ url: rest, keyPrefix });
     }
     default:
       throw new ConfigError(
@@ -45,4 +49,19 @@ export async function openStorage(url: string): Promise<Storage> {
         }`,
       );
   }
+}
+
+// Remove qml's own query parameter from a driver URL (drivers pass unknown ones on to
+// the server as connection settings).
+function takeParam(url: string, name: string): { rest: string; value: string | undefined } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError("storage URL", "not a valid URL");
+  }
+  const value = parsed.searchParams.get(name) ?? undefined;
+  if (value === undefined) return { rest: url, value };
+  parsed.searchParams.delete(name);
+  return { rest: parsed.toString(), value };
 }
