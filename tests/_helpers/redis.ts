@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type Cluster, Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
 import type { RedisConfig } from "../../src/storage/redis/config.ts";
 import type { BackendHarness } from "../storage/conformance/harness.ts";
@@ -93,29 +93,3 @@ export function keySlot(key: string): number {
 /** Startup nodes of a test Redis Cluster (`QML_TEST_REDIS_CLUSTER="host:port,…"`), or none. */
 export const TEST_REDIS_CLUSTER: string[] = (Deno.env.get("QML_TEST_REDIS_CLUSTER") ?? "")
   .split(",").map((s) => s.trim()).filter(Boolean);
-
-/** A storage on a new prefix of the test cluster, and its cleanup (on every master). */
-export async function openClusterTestStorage(): Promise<
-  BackendHarness & { storage: RedisStorage }
-> {
-  const prefix = testPrefix();
-  const storage = await RedisStorage.connect({
-    cluster: { nodes: TEST_REDIS_CLUSTER },
-    keyPrefix: prefix,
-  });
-  return {
-    storage,
-    async cleanup() {
-      const cluster = storage.redis as Cluster;
-      for (const node of cluster.nodes("master")) {
-        let cursor = "0";
-        do {
-          const [next, keys] = await node.scan(cursor, "MATCH", `{${prefix}}:*`, "COUNT", 1000);
-          if (keys.length) await node.unlink(...keys);
-          cursor = next;
-        } while (cursor !== "0");
-      }
-      await storage.close();
-    },
-  };
-}

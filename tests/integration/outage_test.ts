@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { BackgroundJobServer } from "../../src/server/job_server.ts";
 import { JobClient } from "../../src/client.ts";
 import { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
+import type { Storage } from "../../src/storage/storage.ts";
 import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { openTestStorage, withAdmin } from "../_helpers/postgres.ts";
@@ -32,6 +33,20 @@ function allSucceeded(client: JobClient, n: number, what: string): Promise<void>
       return false;
     }
   }, { timeoutMs: 60_000, intervalMs: 100, what });
+}
+
+/** A small inline server that polls fast, so outages show up within the test. */
+function busyServer(storage: Storage, registry: WorkerRegistry): BackgroundJobServer {
+  return new BackgroundJobServer({
+    storage,
+    workers: registry,
+    execution: "inline",
+    concurrency: 5,
+    pollIntervalMs: 50,
+    lockTtlMs: 3_000,
+    enableRecurring: false,
+    logLevel: "silent",
+  });
 }
 
 /** A private Redis with an fsync-always AOF, so a restart keeps every acknowledged write. */
@@ -79,16 +94,7 @@ Deno.test("[redis] a Redis restart mid-run: the server survives and every job su
     commandTimeoutMs: 2_000,
   });
   const clientStorage = await RedisStorage.connect({ url, keyPrefix: "restart" });
-  const server = new BackgroundJobServer({
-    storage,
-    workers: registry,
-    execution: "inline",
-    concurrency: 5,
-    pollIntervalMs: 50,
-    lockTtlMs: 3_000,
-    enableRecurring: false,
-    logLevel: "silent",
-  });
+  const server = busyServer(storage, registry);
   try {
     const client = new JobClient(clientStorage);
     await client.enqueueMany(
@@ -116,16 +122,7 @@ Deno.test("[postgres] connections dropped again and again: nothing lost, nothing
   const appName = `qml-outage-${crypto.randomUUID().slice(0, 8)}`;
   const h = await openTestStorage({ applicationName: appName, maxConnections: 4 });
   const { runs, work, registry } = countingRegistry();
-  const server = new BackgroundJobServer({
-    storage: h.storage,
-    workers: registry,
-    execution: "inline",
-    concurrency: 5,
-    pollIntervalMs: 50,
-    lockTtlMs: 3_000,
-    enableRecurring: false,
-    logLevel: "silent",
-  });
+  const server = busyServer(h.storage, registry);
   try {
     const client = new JobClient(h.storage);
     await client.enqueueMany(
