@@ -10,6 +10,8 @@ import type { Storage } from "../../src/storage/storage.ts";
 import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { openTestStorage, withAdmin } from "../_helpers/postgres.ts";
+import { PostgresStorage } from "../../src/storage/postgres/postgres_storage.ts";
+import { privatePostgresUnavailable, startPrivatePostgres } from "../_helpers/private_postgres.ts";
 
 function countingRegistry() {
   const runs = new Map<number, number>();
@@ -145,4 +147,42 @@ Deno.test("[postgres] connections dropped again and again: nothing lost, nothing
     await server.stop();
     await h.cleanup();
   }
+});
+
+const noPrivatePostgres = privatePostgresUnavailable();
+Deno.test({
+  name:
+    `[postgres] a PostgreSQL crash and restart mid-run: the server survives, every job succeeds${
+      noPrivatePostgres ? ` (skipped: ${noPrivatePostgres})` : ""
+    }`,
+  ignore: noPrivatePostgres !== null,
+  async fn() {
+    const pg = await startPrivatePostgres();
+    const { runs, work, registry } = countingRegistry();
+    let storage: PostgresStorage | undefined;
+    let server: BackgroundJobServer | undefined;
+    try {
+      storage = await PostgresStorage.connect({ url: pg.url, connectTimeoutMs: 2_000 });
+      server = busyServer(storage, registry);
+      const client = new JobClient(storage);
+      await client.enqueueMany(
+        Array.from({ length: 300 }, (_, i) => ({ worker: work, args: { i } })),
+      );
+      await server.start();
+      await waitUntil(() => runs.size >= 50, { what: "some progress" });
+      await pg.crash(); // no checkpoint: the restart runs crash recovery
+      await pg.start();
+      await allSucceeded(client, 300, "all 300 Succeeded after the restart");
+      assert.equal(server.state, "running");
+      assert.equal(runs.size, 300, "every job ran");
+      const history = (await client.list({ limit: 300 })).jobs.map((j) =>
+        j.history.filter((h) => h.state === "Succeeded").length
+      );
+      assert.deepEqual([...new Set(history)], [1], "no job finished twice");
+    } finally {
+      await server?.stop();
+      await storage?.close();
+      await pg.destroy();
+    }
+  },
 });
