@@ -79,30 +79,12 @@ export interface FetchedFields {
  * back; they are filled in from `f` (fresh `Date`s per job: callers may keep or change them).
  */
 export function fetchedRowToJob(r: JobRow, f: FetchedFields): Job {
-  return {
-    id: r.id as string,
-    method: r.method as string,
-    args: r.args ?? null,
-    queue: r.queue as string,
-    priority: r.priority as number,
-    state: JobState.Processing,
-    attempts: r.attempts as number,
-    maxAttempts: r.max_attempts as number,
-    backoff: (r.backoff as BackoffSpec | null) ?? null,
-    timeoutMs: (r.timeout_ms as number | null) ?? null,
-    runAt: date(r.run_at)!,
-    createdAt: date(r.created_at)!,
-    startedAt: new Date(f.now.getTime()),
-    finishedAt: date(r.finished_at),
-    expiresAt: date(r.expires_at),
-    lockedBy: f.serverName,
-    lockedUntil: new Date(f.lockedUntil.getTime()),
-    result: r.result ?? null,
-    error: (r.error as JobError | null) ?? null,
-    uniqueKey: (r.unique_key as string | null) ?? null,
-    progress: r.progress as number,
-    history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntry),
-  };
+  const job = rowToJob(r);
+  job.state = JobState.Processing;
+  job.startedAt = new Date(f.now.getTime());
+  job.lockedBy = f.serverName;
+  job.lockedUntil = new Date(f.lockedUntil.getTime());
+  return job;
 }
 
 /**
