@@ -1,5 +1,5 @@
 /**
- * The dashboard's job list: the SQL of `sql/queries/list_jobs.sql` specialised for the
+ * The dashboard's job list: the SQL of `sql/postgres/queries/list_jobs.sql` specialised for the
  * filters actually given, so that each combination is planned once against the index that
  * serves it, instead of one catch-all statement whose generic plan serves none.
  *

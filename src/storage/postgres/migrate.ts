@@ -1,5 +1,5 @@
 /**
- * Schema migrations: the `.sql` files of `sql/migrations/`, embedded, applied in order, each
+ * Schema migrations: the `.sql` files of `sql/postgres/migrations/`, embedded, applied in order, each
  * recorded in `<schema>.qml_migrations`. All of it runs in one transaction holding an
  * advisory lock keyed by the schema, so servers starting together apply each migration once.
  *
@@ -8,7 +8,7 @@
 import type postgres from "postgres";
 import { MigrationError, StorageError } from "../../errors.ts";
 import { withSchema } from "./queries.ts";
-import m0001 from "../../../sql/migrations/0001_schema.sql" with { type: "text" };
+import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
 export interface Migration {

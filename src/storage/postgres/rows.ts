@@ -88,7 +88,7 @@ export function fetchedRowToJob(r: JobRow, f: FetchedFields): Job {
 }
 
 /**
- * A batch of jobs encoded for `json_to_recordset` (see `sql/queries/enqueue.sql`).
+ * A batch of jobs encoded for `json_to_recordset` (see `sql/postgres/queries/enqueue.sql`).
  *
  * Parsing JSON into jsonb and timestamptz per row is most of the cost of a bulk insert, and
  * the jobs of one batch mostly share their timestamps and their (one-entry) history. So the

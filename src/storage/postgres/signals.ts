@@ -7,7 +7,7 @@
 import type { StorageSignal } from "../storage.ts";
 import { type ListenerOptions, NotificationListener } from "./listener.ts";
 
-/** Parse a NOTIFY payload written by the queries in `sql/queries/`. */
+/** Parse a NOTIFY payload written by the queries in `sql/postgres/queries/`. */
 export function parseSignal(payload: string): StorageSignal | null {
   if (payload.startsWith("r:")) return { kind: "ready", queue: payload.slice(2) };
   if (payload.startsWith("c:")) return { kind: "cancelled", id: payload.slice(2) };
