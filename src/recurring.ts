@@ -31,6 +31,8 @@ export interface RecurringTemplate {
   createdAt: Date;
   /** When it was last changed. */
   updatedAt: Date;
+  /** Paused templates claim no ticks until resumed. */
+  paused: boolean;
   /** The last tick that was claimed and turned into a job, if any. */
   lastTickAt: Date | null;
 }

@@ -228,7 +228,7 @@ export class BackgroundJobServer {
     this.#unsubscribe = cfg.storage.subscribe((s: StorageSignal) => {
       if (s.kind === "ready") {
         if (queues.has(s.queue)) fetch.signal();
-      } else if (dispatcher.cancel(s.id)) {
+      } else if (s.kind === "cancelled" && dispatcher.cancel(s.id)) {
         this.#reportCancel(s.id);
       }
     });

@@ -14,6 +14,9 @@ import type { Job } from "../job.ts";
 import type { JobState } from "../job_state.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { TransitionItem } from "../transitions.ts";
+import type { JobChange } from "../activity.ts";
+import type { MetricsBucket, MetricsResolution } from "../metrics.ts";
+import type { ServerInfo } from "../server_info.ts";
 
 /** Result of enqueuing one job. */
 export interface EnqueueResult {
@@ -31,8 +34,16 @@ export interface ListParams {
   queue?: string;
   /** Only jobs of this method. */
   method?: string;
-  /** Substring of the id or the method (case-insensitive). */
+  /**
+   * Search: an id or id prefix, a method, `key:value` for a top-level field of `args`, or a
+   * plain substring of the JSON of `args` (case-insensitive). Backends bound how many of the
+   * newest jobs a search scans ({@link SEARCH_SCAN_LIMIT}) so it stays fast at millions.
+   */
   search?: string;
+  /** Only jobs created at or after this time. */
+  from?: Date;
+  /** Only jobs created before this time. */
+  to?: Date;
   /** Page size, 1..1000. */
   limit: number;
   /** `nextCursor` of the previous page. */
@@ -60,7 +71,12 @@ export type StorageSignal =
   /** Jobs became ready in `queue` (enqueued, promoted, requeued, rescued, released). */
   | { kind: "ready"; queue: string }
   /** Job `id` was deleted while Processing: its server should abort it. */
-  | { kind: "cancelled"; id: string };
+  | { kind: "cancelled"; id: string }
+  /** Jobs changed (published once per written batch by {@link Storage.recordActivity}). */
+  | { kind: "activity"; changes: JobChange[] };
+
+/** How many of the newest jobs a `search` scans at most. */
+export const SEARCH_SCAN_LIMIT = 100_000;
 
 /**
  * The storage contract.
@@ -152,7 +168,7 @@ export interface Storage {
   /** Create or update a recurring template by name; keeps `createdAt` and `lastTickAt`. */
   upsertRecurring(
     params: {
-      template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+      template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
       now: Date;
     },
   ): Promise<RecurringTemplate>;
@@ -184,6 +200,58 @@ export interface Storage {
 
   /** Give up a lease held by `holder` (no-op otherwise). */
   releaseLease(params: { name: string; holder: string }): Promise<void>;
+
+  /**
+   * The storage's own clock (Postgres `now()`, Redis `TIME`, the process clock for
+   * memory): the one authority that lock expiry, promotion, leases and cron ticks are
+   * judged by, so a server whose clock is skewed neither steals live jobs nor runs
+   * anything early.
+   */
+  time(): Promise<Date>;
+
+  /** Record or refresh a running server (its heartbeat). */
+  recordServer(params: { server: ServerInfo }): Promise<void>;
+
+  /** Forget a server (graceful stop). */
+  removeServer(params: { name: string }): Promise<void>;
+
+  /** Every recorded server, by name. */
+  listServers(): Promise<ServerInfo[]>;
+
+  /** Forget servers whose last heartbeat is before `before`. Returns how many. */
+  pruneServers(params: { before: Date }): Promise<number>;
+
+  /**
+   * One round trip per written batch: add `metrics` deltas to the per-minute history
+   * (counts and histograms are summed into existing buckets) and publish `changes`
+   * to every subscriber (`activity` signal), in any process.
+   */
+  recordActivity(
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void>;
+
+  /**
+   * Metrics history between `from` (inclusive) and `to` (exclusive), summed per
+   * bucket at `resolution` over queues and methods unless filtered; oldest first.
+   */
+  queryMetrics(params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]>;
+
+  /**
+   * Retention of the metrics history: minute buckets older than 7 days are rolled into
+   * hour buckets, hour buckets older than 90 days are dropped. Returns how many rows went.
+   */
+  compactMetrics(params: { now: Date }): Promise<number>;
+
+  /** Pause or resume a recurring template (paused templates claim no ticks). */
+  setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null>;
 
   /**
    * Listen for wake-up and cancel signals (best effort: a missed signal only costs a

@@ -83,6 +83,7 @@ Deno.test("ticksToClaim keeps on-time ticks inside the grace window", () => {
     createdAt: T0,
     updatedAt: T0,
     lastTickAt: new Date(T0.getTime() + 1_000),
+    paused: false,
   };
   const now = new Date(T0.getTime() + 4_500);
   assert.equal(ticksToClaim(t, now, 10_000).length, 3); // :02 :03 :04

@@ -7,6 +7,10 @@
  *
  * @module
  */
+import { StorageError } from "../../errors.ts";
+import type { JobChange } from "../../activity.ts";
+import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { ServerInfo } from "../../server_info.ts";
 import type { Job } from "../../job.ts";
 import { ALL_STATES, isFinalState, JobState } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
@@ -56,6 +60,55 @@ const clone = <T>(v: T): T => copyData(v);
  * ```
  */
 export class MemoryStorage implements Storage {
+  /** The process clock (memory storage lives in this process). */
+  time(): Promise<Date> {
+    return Promise.resolve(new Date());
+  }
+
+  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
+  /** Not implemented yet. */
+  recordServer(_params: { server: ServerInfo }): Promise<void> {
+    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  removeServer(_params: { name: string }): Promise<void> {
+    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  listServers(): Promise<ServerInfo[]> {
+    return Promise.reject(new StorageError("listServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  pruneServers(_params: { before: Date }): Promise<number> {
+    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  recordActivity(
+    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void> {
+    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  queryMetrics(_params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  compactMetrics(_params: { now: Date }): Promise<number> {
+    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  setRecurringPaused(
+    _params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
+  }
+
   /** Backend name. */
   readonly kind = "memory";
   readonly #jobs = new JobIndex();
@@ -305,7 +358,7 @@ export class MemoryStorage implements Storage {
   }
 
   upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
     const old = this.#recurring.get(params.template.name);

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { JobChange } from "../../activity.ts";
+import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { ServerInfo } from "../../server_info.ts";
 import postgres, { type Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
@@ -331,7 +334,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.upsertRecurring}. */
   async upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
     const rows = await this.#run(
@@ -390,6 +393,56 @@ export class PostgresStorage implements Storage {
   /** See {@link Storage.releaseLease}. */
   async releaseLease(params: { name: string; holder: string }): Promise<void> {
     await this.#run("releaseLease", this.#q.releaseLease, [params.name, params.holder]);
+  }
+
+  /** The database's clock: `now()` of a fresh statement. */
+  async time(): Promise<Date> {
+    const rows = await this.#sql`select clock_timestamp() as now`;
+    return new Date(rows[0].now as string | Date);
+  }
+
+  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
+  /** Not implemented yet. */
+  recordServer(_params: { server: ServerInfo }): Promise<void> {
+    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  removeServer(_params: { name: string }): Promise<void> {
+    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  listServers(): Promise<ServerInfo[]> {
+    return Promise.reject(new StorageError("listServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  pruneServers(_params: { before: Date }): Promise<number> {
+    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  recordActivity(
+    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void> {
+    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  queryMetrics(_params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  compactMetrics(_params: { now: Date }): Promise<number> {
+    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  setRecurringPaused(
+    _params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
   }
 
   /** See {@link Storage.subscribe}: signals arrive by LISTEN on {@link channel}. */

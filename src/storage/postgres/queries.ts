@@ -11,7 +11,9 @@ import enqueue from "../../../sql/postgres/queries/enqueue.sql" with { type: "te
 import enqueuePlain from "../../../sql/postgres/queries/enqueue_plain.sql" with { type: "text" };
 import extendLocks from "../../../sql/postgres/queries/extend_locks.sql" with { type: "text" };
 import fetchAndLock from "../../../sql/postgres/queries/fetch_and_lock.sql" with { type: "text" };
-import findExpiredLocks from "../../../sql/postgres/queries/find_expired_locks.sql" with { type: "text" };
+import findExpiredLocks from "../../../sql/postgres/queries/find_expired_locks.sql" with {
+  type: "text",
+};
 import findLiveByUniqueKey from "../../../sql/postgres/queries/find_live_by_unique_key.sql" with {
   type: "text",
 };
@@ -22,10 +24,14 @@ import listRecurring from "../../../sql/postgres/queries/list_recurring.sql" wit
 import promoteDue from "../../../sql/postgres/queries/promote_due.sql" with { type: "text" };
 import purgeExpired from "../../../sql/postgres/queries/purge_expired.sql" with { type: "text" };
 import releaseLease from "../../../sql/postgres/queries/release_lease.sql" with { type: "text" };
-import removeRecurring from "../../../sql/postgres/queries/remove_recurring.sql" with { type: "text" };
+import removeRecurring from "../../../sql/postgres/queries/remove_recurring.sql" with {
+  type: "text",
+};
 import setProgress from "../../../sql/postgres/queries/set_progress.sql" with { type: "text" };
 import transition from "../../../sql/postgres/queries/transition.sql" with { type: "text" };
-import upsertRecurring from "../../../sql/postgres/queries/upsert_recurring.sql" with { type: "text" };
+import upsertRecurring from "../../../sql/postgres/queries/upsert_recurring.sql" with {
+  type: "text",
+};
 
 const RAW = {
   acquireLease,

@@ -229,7 +229,7 @@ export function encodeTransitions(items: readonly TransitionItem[]): EncodedTran
 
 /** The parameters of `upsert_recurring.sql` for `template`. */
 export function recurringParams(
-  t: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">,
+  t: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">,
   now: Date,
 ): unknown[] {
   return [
@@ -258,6 +258,7 @@ export function rowToRecurring(r: Record<string, unknown>): RecurringTemplate {
     priority: r.priority as number,
     maxAttempts: (r.max_attempts as number | null) ?? null,
     missedTicks: r.missed_ticks as MissedTicksPolicy,
+    paused: false, // TODO(dashboard): stored column
     createdAt: date(r.created_at)!,
     updatedAt: date(r.updated_at)!,
     lastTickAt: date(r.last_tick_at),

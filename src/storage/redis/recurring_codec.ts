@@ -8,7 +8,7 @@
  */
 import type { RecurringTemplate } from "../../recurring.ts";
 
-type TemplateBody = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+type TemplateBody = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
 
 /** The JSON field of a template. */
 export function encodeTemplate(t: TemplateBody): string {
@@ -32,6 +32,7 @@ export function decodeTemplate(row: readonly (string | null)[]): RecurringTempla
   if (!json || !createdAt) return null;
   return {
     ...(JSON.parse(json) as TemplateBody),
+    paused: false, // TODO(dashboard): stored field
     createdAt: new Date(Number(createdAt)),
     updatedAt: new Date(Number(updatedAt ?? createdAt)),
     lastTickAt: lastTickAt ? new Date(Number(lastTickAt)) : null,

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import type { JobChange } from "../../activity.ts";
+import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { ServerInfo } from "../../server_info.ts";
 import type { Cluster, Redis } from "ioredis";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
@@ -341,7 +344,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.upsertRecurring} */
   async upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
     const { template, now } = params;
@@ -410,6 +413,56 @@ export class RedisStorage implements Storage {
   /** {@inheritDoc Storage.releaseLease} */
   async releaseLease(params: { name: string; holder: string }): Promise<void> {
     await this.#script<number>("releaseLease", [this.keys.lease(params.name)], [params.holder]);
+  }
+
+  /** The Redis server's clock (`TIME`). */
+  async time(): Promise<Date> {
+    const [s, us] = await this.redis.time();
+    return new Date(Number(s) * 1000 + Math.floor(Number(us) / 1000));
+  }
+
+  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
+  /** Not implemented yet. */
+  recordServer(_params: { server: ServerInfo }): Promise<void> {
+    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  removeServer(_params: { name: string }): Promise<void> {
+    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  listServers(): Promise<ServerInfo[]> {
+    return Promise.reject(new StorageError("listServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  pruneServers(_params: { before: Date }): Promise<number> {
+    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  recordActivity(
+    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void> {
+    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  queryMetrics(_params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  compactMetrics(_params: { now: Date }): Promise<number> {
+    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+  }
+  /** Not implemented yet. */
+  setRecurringPaused(
+    _params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
   }
 
   /** {@inheritDoc Storage.subscribe} */

@@ -3,7 +3,7 @@ import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at, job, must } from "./fixtures.ts";
 import type { RecurringTemplate } from "../../../src/recurring.ts";
 
-type Input = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt">;
+type Input = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
 
 const template = (name: string, over: Partial<Input> = {}): Input => ({
   name,
