@@ -367,6 +367,7 @@ export class MemoryStorage implements Storage {
       createdAt: old?.createdAt ?? params.now,
       updatedAt: params.now,
       lastTickAt: old?.lastTickAt ?? null,
+      paused: old?.paused ?? false,
     };
     this.#recurring.set(t.name, t);
     return Promise.resolve(clone(t));
