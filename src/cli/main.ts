@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CommandContext, DEFAULT_CLI_STORAGE_URL } from "./context.ts";
 import { actOnJobs, listJobs, showJob } from "./commands/jobs.ts";
 import { enqueue } from "./commands/enqueue.ts";
+import { health } from "./commands/health.ts";
 import { migrate } from "./commands/migrate.ts";
 import { serve } from "./commands/serve.ts";
 import { stats } from "./commands/stats.ts";
@@ -66,6 +67,10 @@ function program(ctx: CommandContext, result: { code: number }): Command {
     .description("apply pending schema migrations (SQL backends)")
     .option("--dry-run", "list pending migrations without applying them")
     .action((o) => run(migrate(ctx.io, o)));
+
+  common(root.command("health"))
+    .description("exit 0 when the storage answers (and is migrated), 1 otherwise")
+    .action((o) => run(health(ctx.io, o)));
 
   common(root.command("stats"))
     .description("job counts by state and by queue")

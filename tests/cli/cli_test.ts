@@ -203,3 +203,21 @@ Deno.test("[redis] migrate says there is nothing to migrate", async () => {
     await cleanup();
   }
 });
+
+Deno.test("health: 0 when the storage answers and is migrated, 1 otherwise", async () => {
+  const { url, cleanup } = backends[0].fresh();
+  try {
+    const unmigrated = await qml(["health", "--storage", url, "--json"]);
+    assert.equal(unmigrated.code, 1, unmigrated.stdout);
+    assert.match(JSON.parse(unmigrated.stdout).error, /pending migrations/);
+    assert.equal((await qml(["migrate", "--storage", url])).code, 0);
+    const ok = await qml(["health", "--storage", url, "--json"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(JSON.parse(ok.stdout).ok, true);
+    const redis = await qml(["health", "--storage", TEST_REDIS_URL]);
+    assert.equal(redis.code, 0, redis.stderr);
+    assert.match(redis.stdout, /^ok: redis/);
+  } finally {
+    await cleanup();
+  }
+});
