@@ -8,6 +8,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { type CommandContext, DEFAULT_CLI_STORAGE_URL } from "./context.ts";
 import { actOnJobs, listJobs, showJob } from "./commands/jobs.ts";
+import { dashboard } from "./commands/dashboard.ts";
 import { enqueue } from "./commands/enqueue.ts";
 import { health } from "./commands/health.ts";
 import { migrate } from "./commands/migrate.ts";
@@ -61,7 +62,15 @@ function program(ctx: CommandContext, result: { code: number }): Command {
     .option("--threads <n>", "Web Workers in the pool", int("--threads"))
     .option("--execution <mode>", "workers or inline")
     .option("--name <name>", "server name")
+    .option("--dashboard <host:port>", "also serve the dashboard (e.g. :8080)")
     .action((o) => run(serve(ctx, o)));
+
+  common(root.command("dashboard"))
+    .description("serve the dashboard alone until SIGINT/SIGTERM")
+    .option("--port <n>", "port (default $QML_DASHBOARD_PORT, else 8080)", int("--port"))
+    .option("--host <host>", "interface (default $QML_DASHBOARD_HOST, else 127.0.0.1)")
+    .option("--read-only", "no retry, delete, enqueue or recurring controls")
+    .action((o) => run(dashboard(ctx, o)));
 
   common(root.command("migrate"))
     .description("apply pending schema migrations (SQL backends)")

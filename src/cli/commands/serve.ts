@@ -10,6 +10,7 @@ import { openStorage } from "../../storage/open.ts";
 import { type CommandContext, type GlobalOptions, storageUrl } from "../context.ts";
 import { UsageError } from "../io.ts";
 import { moduleUrl } from "../module_url.ts";
+import { parseListen, startDashboard } from "./dashboard.ts";
 
 /** Options of `qml serve`. */
 export interface ServeOptions extends GlobalOptions {
@@ -25,6 +26,8 @@ export interface ServeOptions extends GlobalOptions {
   execution?: string;
   /** Server name (default: host and pid). */
   name?: string;
+  /** Also serve the dashboard here (`HOST:PORT`, `:PORT` or `PORT`). */
+  dashboard?: string;
 }
 
 /** `qml serve`. */
@@ -33,6 +36,7 @@ export async function serve(ctx: CommandContext, o: ServeOptions): Promise<numbe
   if (execution !== undefined && !["workers", "inline"].includes(execution)) {
     throw new UsageError(`--execution: expected workers or inline, got ${o.execution}`);
   }
+  const listen = o.dashboard === undefined ? undefined : parseListen(o.dashboard);
   const storage = await openStorage(storageUrl(o));
   try {
     const server = new BackgroundJobServer({
@@ -45,11 +49,15 @@ export async function serve(ctx: CommandContext, o: ServeOptions): Promise<numbe
       serverName: o.name,
     });
     await server.start();
+    const dash = listen ? await startDashboard(storage, listen) : undefined;
     ctx.io.err(
-      `qml: server ${server.serverName} running on ${storage.kind} storage; Ctrl-C to stop`,
+      `qml: server ${server.serverName} running on ${storage.kind} storage${
+        dash ? `, dashboard on ${dash.url}` : ""
+      }; Ctrl-C to stop`,
     );
     const signal = await ctx.stopSignal;
     ctx.io.err(`qml: ${signal}: stopping gracefully`);
+    await dash?.stop();
     await server.stop();
     return 0;
   } finally {
