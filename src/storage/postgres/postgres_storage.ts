@@ -12,6 +12,7 @@ import postgres, { type Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
+import { isTransientPostgresError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
   EnqueueResult,
@@ -123,7 +124,10 @@ export class PostgresStorage implements Storage {
     } catch (err) {
       await sql.end({ timeout: 0 });
       if (err instanceof QmlError) throw err;
-      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, { cause: err });
+      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, {
+        cause: err,
+        transient: isTransientPostgresError(err),
+      });
     }
     return storage;
   }
