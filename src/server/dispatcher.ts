@@ -200,7 +200,7 @@ export class Dispatcher {
     let earliest = Infinity;
     for (const id of ids) {
       const run = this.#running.get(id);
-      if (!run || (run.flag !== RunFlag.Normal && flag !== RunFlag.Shutdown)) continue;
+      if (!run || !mayFlag(run.flag, flag)) continue;
       run.flag = flag;
       run.killAt = Math.min(run.killAt, now + this.#o.timeoutGraceMs);
       earliest = Math.min(earliest, run.killAt);
@@ -286,4 +286,11 @@ export class Dispatcher {
   close(): void {
     this.#deadlines.stop();
   }
+}
+
+// A run is flagged once; only shutdown overrides a timeout (and never a drop: a deleted or
+// lost job is not this server's to hand back).
+function mayFlag(current: RunFlag, next: RunFlag): boolean {
+  if (current === RunFlag.Normal) return true;
+  return next === RunFlag.Shutdown && current === RunFlag.TimedOut;
 }
