@@ -1,7 +1,8 @@
 /**
  * Completion batching: decided transitions of finished jobs are collected and
  * written with one `storage.transition` call per event-loop turn, at most
- * `maxBatch` per call, one call at a time and in order. Each written batch is
+ * `maxBatch` per call and `maxInFlight` calls at a time (two by default, so one
+ * batch collects while another commits). Each written batch is
  * handed on (`onWritten`) to the stages after it: events, activity, and the
  * slots that let the fetch loop take more work, so a job holds its slot until
  * its result is written and results cannot pile up faster than they are stored.
@@ -51,6 +52,8 @@ export interface CompletionBatcherOptions<M> {
   maxBatch?: number;
   /** Delay before retrying after a transient failure (default 1 s). */
   retryMs?: number;
+  /** Most writes at once (default 2). Items of one job are never in two writes. */
+  maxInFlight?: number;
 }
 
 /**
@@ -67,7 +70,7 @@ export class CompletionBatcher<M> {
   #metas: M[] = [];
   #ids = new Set<string>();
   #scheduled = false;
-  #flushing: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Create a batcher. */
@@ -91,26 +94,29 @@ export class CompletionBatcher<M> {
     this.#items.push(item);
     this.#metas.push(meta);
     this.#ids.add(item.id);
-    if (this.#items.length >= this.#maxBatch) void this.#run();
+    if (this.#items.length >= this.#maxBatch) this.#run();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       // A microtask: every result delivered in the current turn joins this batch.
       queueMicrotask(() => {
         this.#scheduled = false;
-        void this.#run();
+        this.#run();
       });
     }
   }
 
-  #run(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    if (this.#items.length === 0 || this.#retryTimer !== undefined) return Promise.resolve();
-    this.#flushing = this.#write().finally(() => {
-      this.#flushing = null;
-      // Items that arrived while writing go out now rather than wait for another add.
-      if (this.#items.length > 0 && this.#retryTimer === undefined) void this.#run();
-    });
-    return this.#flushing;
+  #run(): void {
+    const max = this.#o.maxInFlight ?? 2;
+    while (
+      this.#items.length > 0 && this.#inFlight.size < max && this.#retryTimer === undefined
+    ) {
+      const one: Promise<void> = this.#write().finally(() => {
+        this.#inFlight.delete(one);
+        // Items that arrived while writing go out now rather than wait for another add.
+        this.#run();
+      });
+      this.#inFlight.add(one);
+    }
   }
 
   async #write(): Promise<void> {
@@ -126,7 +132,7 @@ export class CompletionBatcher<M> {
       this.#metas = left.map((i) => metas[i]).concat(this.#metas);
       this.#retryTimer ??= setTimeout(() => {
         this.#retryTimer = undefined;
-        void this.#run();
+        this.#run();
       }, this.#o.retryMs ?? 1_000);
     }
     if (written.items.length === 0) return;
@@ -215,14 +221,15 @@ export class CompletionBatcher<M> {
    * passes. Returns how many transitions could not be written.
    */
   async drain(deadline = Infinity): Promise<number> {
-    while (this.#items.length > 0 || this.#flushing) {
+    while (this.#items.length > 0 || this.#inFlight.size > 0) {
       if (this.#retryTimer !== undefined) {
         if (Date.now() >= deadline) break;
         clearTimeout(this.#retryTimer);
         this.#retryTimer = undefined;
         await new Promise((r) => setTimeout(r, Math.min(this.#o.retryMs ?? 1_000, 100)));
       }
-      await this.#run();
+      this.#run();
+      await Promise.all([...this.#inFlight]);
     }
     return this.#items.length;
   }
