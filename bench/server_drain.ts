@@ -7,10 +7,14 @@
  *
  *   deno run -A bench/server_drain.ts [--jobs=10000] [--runs=3] [--opts='{"threads":1}']
  *
- * Prints jobs/s per run and the median. Uses DATABASE_URL (default local `test`).
+ * Prints per run: jobs/s, the server process's CPU time per 1,000 jobs (user + system, all
+ * threads: less sensitive than wall time to other load on a shared machine), and how many
+ * result writes (`transition` calls) the server made and the largest; then the medians.
+ * Uses DATABASE_URL (default local `test`).
  *
  * @module
  */
+import { cpuUsage } from "node:process";
 import { JobClient } from "../src/client.ts";
 import { BackgroundJobServer } from "../src/server/job_server.ts";
 import { PostgresStorage } from "../src/storage/postgres/postgres_storage.ts";
@@ -25,7 +29,22 @@ function arg(name: string, fallback: string): string {
 
 if (child) {
   const { schema, jobs, opts } = JSON.parse(child);
-  const storage = await PostgresStorage.connect({ url, schema });
+  const pg = await PostgresStorage.connect({ url, schema });
+  let writes = 0, maxBatch = 0;
+  // Observes result writes only (count and size); every call goes to the storage unchanged.
+  const storage = new Proxy(pg, {
+    get(target, prop, receiver) {
+      if (prop === "transition") {
+        return (p: Parameters<PostgresStorage["transition"]>[0]) => {
+          writes++;
+          maxBatch = Math.max(maxBatch, p.items.length);
+          return target.transition(p);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
   const watch = await PostgresStorage.connect({ url, schema, maxConnections: 1 });
   const server = new BackgroundJobServer({
     storage,
@@ -33,6 +52,7 @@ if (child) {
     logLevel: "warn",
     ...opts,
   });
+  const cpu0 = cpuUsage();
   const t0 = performance.now();
   await server.start();
   for (;;) {
@@ -44,15 +64,20 @@ if (child) {
     await new Promise((r) => setTimeout(r, 5));
   }
   const ms = performance.now() - t0;
+  const cpu = cpuUsage(cpu0);
   await server.stop();
   await watch.close();
-  await storage.close();
-  console.log(JSON.stringify({ ms }));
+  await pg.close();
+  const cpuPerK = Math.round((cpu.user + cpu.system) / 1000 / (jobs / 1000));
+  console.log(JSON.stringify({ ms, cpuPerK, writes, maxBatch }));
 } else {
   const jobs = Number(arg("jobs", "10000"));
   const runs = Number(arg("runs", "3"));
   const opts = JSON.parse(arg("opts", "{}"));
   const rates: number[] = [];
+  const cpus: number[] = [];
+  const writes: number[] = [];
+  const maxBatches: number[] = [];
   for (let r = 0; r < runs; r++) {
     const schema = `qml_drain_${crypto.randomUUID().slice(0, 8)}`;
     const storage = await PostgresStorage.connect({ url, schema });
@@ -67,13 +92,21 @@ if (child) {
       stderr: "inherit",
     }).output();
     const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
-    const { ms } = JSON.parse(text);
-    rates.push(Math.round(jobs / (ms / 1000)));
+    const r = JSON.parse(text);
+    rates.push(Math.round(jobs / (r.ms / 1000)));
+    cpus.push(r.cpuPerK);
+    writes.push(r.writes);
+    maxBatches.push(r.maxBatch);
     await storage.sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await storage.close();
   }
-  const sorted = [...rates].sort((a, b) => a - b);
-  console.log(
-    JSON.stringify({ opts, runs: rates, median: sorted[Math.floor(sorted.length / 2)] }),
-  );
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(JSON.stringify({
+    opts,
+    jobsPerS: rates,
+    median: median(rates),
+    cpuMsPer1k: cpus,
+    writes,
+    maxBatch: maxBatches,
+  }));
 }
