@@ -28,7 +28,10 @@ export interface BackgroundJobServerOptions {
   workers: URL | string | WorkerRegistry;
   /** This server's name in locks and history (default: `host:pid:random`). */
   serverName?: string;
-  /** Jobs in flight at once on this server, over all threads. Env: `QML_CONCURRENCY`. */
+  /**
+   * Jobs held at once by this server, over all threads: running, or finished and waiting for
+   * their result to be written (default 200). Env: `QML_CONCURRENCY`.
+   */
   concurrency?: number;
   /**
    * Web Workers in the pool (default: one per core but one, at least one — see
@@ -81,14 +84,14 @@ export interface BackgroundJobServerOptions {
 /** Defaults of every optional numeric and boolean option. */
 export const SERVER_DEFAULTS = {
   /**
-   * 100 jobs in flight. With a durable storage every fetch and every batch of results is a
-   * committed round trip, so throughput follows the batch size: on Postgres (2 cores, fsync
-   * on) no-op jobs drain at ~14k/s with 20 in flight and ~26k/s with 100
-   * (bench/postgres_bench.ts). Handlers that share a small database pool or an API quota,
-   * or CPU-bound handlers on a few threads (jobs queue in a thread with their timeout
-   * running), want a lower value.
+   * 200 jobs held (running, or finished and waiting for their result to be written). A job
+   * keeps its slot until its result is stored, so the slots cover the write round trip as
+   * well as the handler: with 200, two fetch batches of 100 circulate, one being written
+   * while the other runs, and each durable round trip carries 100 jobs. Handlers that share a
+   * small database pool or an API quota, or CPU-bound handlers on a few threads (jobs queue
+   * in a thread with their timeout running), want a lower value.
    */
-  concurrency: 100,
+  concurrency: 200,
   pollIntervalMs: 1_000,
   jobTimeoutMs: 300_000,
   lockTtlMs: 30_000,

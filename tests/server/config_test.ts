@@ -42,10 +42,10 @@ Deno.test("threads default to one per core but one; fetch batches to half of con
 Deno.test("defaults", () => {
   const c = resolveConfig(base());
   assert.equal(c.execution, "workers");
-  assert.equal(c.concurrency, 100);
-  assert.equal(SERVER_DEFAULTS.concurrency, 100);
+  assert.equal(c.concurrency, 200);
+  assert.equal(SERVER_DEFAULTS.concurrency, 200);
   assert.equal(c.threads, Math.max(1, navigator.hardwareConcurrency - 1));
-  assert.equal(c.fetchBatchSize, 50);
+  assert.equal(c.fetchBatchSize, 100);
   assert.deepEqual(c.queues, ["default"]);
   assert.equal(c.pollIntervalMs, 1_000);
   assert.equal(c.lockTtlMs, 30_000);
