@@ -73,7 +73,7 @@ export function buildListQuery(
       const v = param(search.field.value);
       // Cheap prefilters before parsing: the key appears quoted and, unless JSON would
       // escape it, the value appears as is.
-      const literal = !/["\\\u0000-\u001f]/.test(search.field.value);
+      const literal = ![...search.field.value].some((c) => c === '"' || c === "\\" || c < " ");
       any.push(
         `(strpos(args_lower, '"' || lower(${k}) || '"') > 0 AND ` +
           (literal ? `strpos(args_lower, ${v}) > 0 AND ` : "") +
