@@ -4,7 +4,9 @@
  * enqueued through the storage). Prints p50 / p95 per read. Noisy on a shared machine:
  * take the figures from a quiet one.
  *
- *   deno run -A bench/storage_reads_bench.ts [postgres|redis] [jobs]
+ *   deno run -A bench/storage_reads_bench.ts [postgres|redis] [jobs] [--keep]
+ *
+ * The data is dropped at the end unless `--keep` is given (a rerun then reuses it).
  *
  * @module
  */
@@ -15,7 +17,10 @@ import { RedisStorage } from "../src/storage/redis/redis_storage.ts";
 import type { Storage } from "../src/storage/storage.ts";
 
 const backend = Deno.args[0] ?? "postgres";
-const N = Number(Deno.args[1] ?? 1_000_000);
+const N = Number(Deno.args.filter((a) => !a.startsWith("--"))[1] ?? 1_000_000);
+const KEEP = Deno.args.includes("--keep");
+const SCHEMA = "qml_bench_reads";
+const PREFIX = "qml-bench-reads";
 const STATES = [
   JobState.Enqueued,
   JobState.Succeeded,
@@ -28,7 +33,7 @@ const STATES = [
 ];
 
 async function postgres(): Promise<Storage> {
-  const schema = "qml_bench_reads";
+  const schema = SCHEMA;
   const url = Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
   const s = await PostgresStorage.connect({ url, schema });
   const [{ n }] = await s.sql.unsafe(`select count(*)::int as n from ${schema}.jobs`);
@@ -51,7 +56,7 @@ async function postgres(): Promise<Storage> {
 async function redis(): Promise<Storage> {
   const s = await RedisStorage.connect({
     url: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379",
-    keyPrefix: "qml-bench-reads",
+    keyPrefix: PREFIX,
   });
   const have = Object.values((await s.counts()).byState).reduce((a, b) => a + b, 0);
   const now = new Date();
@@ -99,5 +104,23 @@ try {
   );
   await measure("search key:value, no hit", () => s.list({ limit: 50, search: "user:nobody" }), 10);
 } finally {
+  if (!KEEP) await drop(s);
   await s.close();
+}
+
+async function drop(s: Storage): Promise<void> {
+  if (s instanceof PostgresStorage) {
+    await s.sql.unsafe(`drop schema ${SCHEMA} cascade`);
+    return;
+  }
+  // The bench's keys only; UNLINK frees them in the background.
+  const { Redis } = await import("ioredis");
+  const r = new Redis(Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379");
+  let cursor = "0";
+  do {
+    const [next, keys] = await r.scan(cursor, "MATCH", `{${PREFIX}}:*`, "COUNT", 5_000);
+    if (keys.length) await r.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  await r.quit();
 }
