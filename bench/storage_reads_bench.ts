@@ -91,6 +91,14 @@ async function measure(name: string, fn: () => Promise<unknown>, runs = 30): Pro
 const s = backend === "redis" ? await redis() : await postgres();
 try {
   await measure("counts()", () => s.counts());
+  if (s instanceof PostgresStorage) {
+    // What counts() cost before the counters: for comparison only.
+    await measure(
+      "GROUP BY over jobs",
+      () => s.sql.unsafe(`select queue, state, count(*) from ${SCHEMA}.jobs group by 1, 2`),
+      10,
+    );
+  }
   await measure("list newest 50", () => s.list({ limit: 50 }));
   await measure("list state=Failed, 50", () => s.list({ limit: 50, state: JobState.Failed }));
   await measure(
