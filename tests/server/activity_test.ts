@@ -175,3 +175,32 @@ Deno.test("recorder: started jobs alone go out after the idle delay; calls never
   await rec.close();
   assert.equal(calls.length, 2);
 });
+
+Deno.test("what the server records is what the storage's metrics history returns", async () => {
+  const storage = new MemoryStorage();
+  const from = new Date(Date.now() - 60_000);
+  await withServer({ storage, execution: "inline" }, async (server) => {
+    await server.client.enqueueMany(
+      Array.from({ length: 50 }, (_, i) => ({ worker: "noop", args: { i } })),
+    );
+    await server.client.enqueue("always_fails", {});
+    const sum = async () => {
+      const rows = await storage.queryMetrics({
+        from,
+        to: new Date(Date.now() + 120_000),
+        resolution: "minute",
+      });
+      return rows.reduce(
+        (a, m) => ({
+          succeeded: a.succeeded + m.succeeded,
+          failed: a.failed + m.failed,
+          retried: a.retried + m.retried,
+          runs: a.runs + m.runMs.reduce((x, y) => x + y, 0),
+        }),
+        { succeeded: 0, failed: 0, retried: 0, runs: 0 },
+      );
+    };
+    await waitUntil(async () => (await sum()).failed === 1, { what: "metrics of every attempt" });
+    assert.deepEqual(await sum(), { succeeded: 50, failed: 1, retried: 2, runs: 53 });
+  });
+});
