@@ -8,7 +8,8 @@
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import postgres, { type Sql } from "postgres";
+import type postgres from "postgres";
+import type { Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
@@ -82,12 +83,13 @@ export class PostgresStorage implements Storage {
   #signals: SignalHub;
   #closing: Promise<void> | null = null;
 
-  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig) {
+  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
     this.#cfg = cfg;
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
     this.#signals = new SignalHub({
+      driver,
       url: cfg.url,
       channel: this.#channel,
       connectTimeoutMs: cfg.connectTimeoutMs,
@@ -104,8 +106,10 @@ export class PostgresStorage implements Storage {
    */
   static async connect(config: PostgresConfig = {}): Promise<PostgresStorage> {
     const cfg = resolveConfig(config);
+    // Loaded here, not at module level: an app on another backend never loads postgres.js.
+    const { default: postgres } = await import("postgres");
     const sql = postgres(cfg.url, driverOptions(cfg));
-    const storage = new PostgresStorage(sql, cfg);
+    const storage = new PostgresStorage(sql, cfg, postgres);
     try {
       // Concurrent queries make postgres.js open one connection each: that is the pre-warm.
       await Promise.all(

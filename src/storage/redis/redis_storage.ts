@@ -102,7 +102,7 @@ export class RedisStorage implements Storage {
   static async connect(config: RedisConfig = {}): Promise<RedisStorage> {
     const cfg = resolveRedisConfig(config);
     const keys = new RedisKeys(cfg.keyPrefix);
-    const client = createConnection(cfg, "commands");
+    const client = await createConnection(cfg, "commands");
     defineScripts(client);
     try {
       await openConnection(client, cfg);
@@ -119,7 +119,7 @@ export class RedisStorage implements Storage {
     await lane?.open();
     const subscriber = new SignalSubscriber(
       async () => {
-        const conn = createConnection(cfg, "subscriber");
+        const conn = await createConnection(cfg, "subscriber");
         await openConnection(conn, cfg);
         return conn;
       },
