@@ -17,7 +17,9 @@
 import type { Clock } from "../clock.ts";
 import { ticksBetween, validateCron } from "../cron.ts";
 import { ValidationError } from "../errors.ts";
-import { createJob, DEFAULT_MAX_ATTEMPTS } from "../job.ts";
+import { createJob } from "../job.ts";
+import { checkMaxAttempts, checkPriority, checkQueueName } from "../job_options.ts";
+import { resolveMaxAttempts } from "../retry_policy.ts";
 import { assertJson } from "../json.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
 import type { Storage } from "../storage/storage.ts";
@@ -67,11 +69,10 @@ export async function scheduleRecurring(
   validateCron(p.cron, p.timezone);
   const missedTicks = p.missedTicks ?? "skip";
   if (!POLICIES.includes(missedTicks)) bad(`missedTicks must be one of ${POLICIES.join(", ")}`);
-  if (p.queue !== undefined && !/^[\w.:\-]{1,100}$/.test(p.queue)) bad("invalid queue name");
-  if (p.priority !== undefined && !Number.isInteger(p.priority)) bad("priority must be an integer");
-  if (p.maxAttempts !== undefined && (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1)) {
-    bad("maxAttempts must be an integer ≥ 1");
-  }
+  // The job options follow the same rules (and error class) as at enqueue.
+  if (p.queue !== undefined) checkQueueName("queue", p.queue);
+  if (p.priority !== undefined) checkPriority("priority", p.priority);
+  if (p.maxAttempts !== undefined) checkMaxAttempts("maxAttempts", p.maxAttempts);
   assertJson(p.args);
   return await storage.upsertRecurring({
     template: {
@@ -143,8 +144,7 @@ export function cronPlugin(
             now,
             queue: t.queue,
             priority: t.priority,
-            maxAttempts: t.maxAttempts ?? opts.registry?.get(t.method)?.retry?.maxAttempts ??
-              DEFAULT_MAX_ATTEMPTS,
+            maxAttempts: resolveMaxAttempts(t.maxAttempts, opts.registry?.get(t.method)?.retry),
             reason: `recurring "${t.name}" tick ${tickAt.toISOString()}`,
           });
           const won = await ctx.storage.claimCronTick({ name: t.name, tickAt, job, now });

@@ -12,7 +12,7 @@ import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES, isFinalState, JobState } from "../../job_state.ts";
+import { isFinalState, JobState } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import {
   applyTransition,
@@ -28,8 +28,8 @@ import type {
   Storage,
   StorageSignal,
 } from "../storage.ts";
-import { ConfigError } from "../../errors.ts";
-import { copyData, copyJob, copyTransition } from "./copy.ts";
+import { copyData, copyJob, copyTransition } from "../job_copy.ts";
+import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
 import { Heap } from "./heap.ts";
 import { JobIndex } from "./job_index.ts";
 
@@ -158,9 +158,8 @@ export class MemoryStorage implements Storage {
   }
 
   enqueue(params: { jobs: readonly Job[]; now: Date; tx?: unknown }): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      return Promise.reject(new ConfigError("tx", "MemoryStorage has no transactions"));
-    }
+    const refused = txRefusal("MemoryStorage", params.tx);
+    if (refused) return Promise.reject(refused);
     const out: EnqueueResult[] = [];
     const readyQueues = new Set<string>();
     for (const input of params.jobs) {
@@ -191,7 +190,7 @@ export class MemoryStorage implements Storage {
     const search = params.search?.toLowerCase();
     const page = this.#jobs.page(
       params.cursor ?? null,
-      params.limit,
+      listLimit(params.limit),
       (j) =>
         (!params.state || j.state === params.state) &&
         (!params.queue || j.queue === params.queue) &&
@@ -202,12 +201,9 @@ export class MemoryStorage implements Storage {
   }
 
   counts(): Promise<JobCounts> {
-    const zero = () =>
-      Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    const counts: JobCounts = { byState: zero(), byQueue: {} };
+    const counts = emptyJobCounts();
     for (const job of this.#jobs.all()) {
-      counts.byState[job.state]++;
-      (counts.byQueue[job.queue] ??= zero())[job.state]++;
+      addCount(counts, job.queue, job.state, 1);
     }
     return Promise.resolve(counts);
   }

@@ -28,7 +28,9 @@ import {
   resolveConfig,
   type ResolvedPostgresConfig,
 } from "./config.ts";
-import { copyJob, enqueueJobs } from "./enqueue.ts";
+import { copyJob } from "../job_copy.ts";
+import { listLimit } from "../contract_rules.ts";
+import { enqueueJobs } from "./enqueue.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
 import {
@@ -207,7 +209,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.min(1000, Math.max(1, Math.trunc(params.limit) || 1));
+    const limit = listLimit(params.limit);
     const q = buildListQuery(this.#q.listJobs, params, limit);
     if (!q) return { jobs: [], nextCursor: null };
     return pageFromRows(await this.#run("list", q.text, q.params), limit);

@@ -9,9 +9,9 @@ import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Cluster, Redis } from "ioredis";
-import { ConfigError, QmlError, StorageError } from "../../errors.ts";
+import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES, type JobState } from "../../job_state.ts";
+import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
@@ -32,6 +32,7 @@ import {
   encodeTransition,
   type RawJob,
 } from "./codec.ts";
+import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript } from "./scripts.ts";
@@ -175,9 +176,8 @@ export class RedisStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      throw new ConfigError("tx", "RedisStorage has no transactions; enqueue without tx");
-    }
+    const refused = txRefusal("RedisStorage", params.tx);
+    if (refused) throw refused;
     const { jobs } = params;
     if (jobs.length === 0) return [];
     const calls: Promise<string[]>[] = [];
@@ -208,7 +208,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.max(1, Math.min(1000, Math.trunc(params.limit) || 1));
+    const limit = listLimit(params.limit);
     const [ids, next] = await this.#script<[string[], string | null]>(
       "listJobs",
       [this.keys.base],
@@ -231,17 +231,10 @@ export class RedisStorage implements Storage {
     const rows = await this.#script<[string, ...number[]][]>("counts", [this.keys.base], [
       ...ALL_STATES,
     ]);
-    const zero = () =>
-      Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    const out: JobCounts = { byState: zero(), byQueue: {} };
+    const out = emptyJobCounts();
     for (const [queue, ...n] of rows) {
       if (n.every((c) => c === 0)) continue;
-      const row = zero();
-      ALL_STATES.forEach((s, i) => {
-        row[s] = n[i];
-        out.byState[s] += n[i];
-      });
-      out.byQueue[queue] = row;
+      ALL_STATES.forEach((s, i) => addCount(out, queue, s, n[i]));
     }
     return out;
   }
