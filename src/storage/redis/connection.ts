@@ -8,7 +8,6 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { ConfigError, StorageError } from "../../errors.ts";
 import { redactUrl, type ResolvedRedisConfig } from "./config.ts";
 import { quietQuit } from "./subscriber.ts";
-import { DenoConnector } from "./deno_socket.ts";
 
 /** What a connection is for: commands and scripts, or pub/sub only. */
 export type ConnectionRole = "commands" | "subscriber";
@@ -59,9 +58,6 @@ export async function createConnection(
     const db = Number(url.pathname.slice(1) || 0);
     conn = new Redis({
       ...opts,
-      ...(cfg.transport === "deno" && url.protocol === "redis:"
-        ? { Connector: DenoConnector as unknown as RedisOptions["Connector"] }
-        : {}),
       host: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
       port: Number(url.port || 6379),
       db: Number.isInteger(db) ? db : 0,

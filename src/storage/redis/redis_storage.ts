@@ -38,7 +38,6 @@ import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
-import { FastLane } from "./fast_lane.ts";
 
 export type { RedisConfig } from "./config.ts";
 
@@ -74,12 +73,10 @@ export class RedisStorage implements Storage {
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
-  readonly #lane: FastLane | null;
   #closing: Promise<void> | null = null;
 
   private constructor(
     client: Redis | Cluster,
-    lane: FastLane | null,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -87,7 +84,6 @@ export class RedisStorage implements Storage {
   ) {
     this.#deadlines = new Deadlines(commandTimeoutMs);
     this.#client = client;
-    this.#lane = lane;
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
@@ -112,12 +108,6 @@ export class RedisStorage implements Storage {
       await quietQuit(client);
       throw wrap("connect", err);
     }
-    // The enqueue → handler-start path (enqueue, fetchAndLock) on a lean connection of
-    // its own; plain single-node connections with the Deno transport only.
-    const lane = !cfg.cluster && cfg.transport === "deno" && new URL(cfg.url).protocol === "redis:"
-      ? new FastLane(cfg)
-      : null;
-    await lane?.open();
     const subscriber = new SignalSubscriber(
       async () => {
         const conn = await createConnection(cfg, "subscriber");
@@ -129,7 +119,6 @@ export class RedisStorage implements Storage {
     );
     return new RedisStorage(
       client,
-      lane,
       subscriber,
       keys,
       cfg.completedJobTtlMs,
@@ -154,17 +143,6 @@ export class RedisStorage implements Storage {
     );
   }
 
-  /** {@link #script} through the fast lane when there is one (ioredis otherwise, or as its fallback). */
-  #fastScript<T>(name: "enqueue" | "fetchAndLock", keys: string[], args: (string | number)[]) {
-    const lane = this.#lane;
-    if (!lane) return this.#script<T>(name, keys, args);
-    return this.#deadlines.track(
-      name,
-      lane.run<T>(name, keys, args, () => runScript<T>(this.#client, name, keys, args)),
-      (err) => wrap(name, err),
-    );
-  }
-
   async #getMany(ids: readonly string[]): Promise<(Job | null)[]> {
     if (ids.length === 0) return [];
     const reply = await this.#script<string>("getJobs", [this.keys.base], [...ids]);
@@ -183,7 +161,7 @@ export class RedisStorage implements Storage {
     const calls: Promise<string[]>[] = [];
     for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
       const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#fastScript<string[]>("enqueue", [this.keys.base], [batch]));
+      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
     }
     const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
     if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
@@ -250,7 +228,7 @@ export class RedisStorage implements Storage {
     const { queues, now, serverName } = params;
     if (queues.length === 0 || params.limit <= 0) return [];
     const nowMs = now.getTime();
-    const reply = await this.#fastScript<string>(
+    const reply = await this.#script<string>(
       "fetchAndLock",
       [this.keys.base, ...queues.map((q) => this.keys.ready(q))],
       [
@@ -467,7 +445,6 @@ export class RedisStorage implements Storage {
   close(): Promise<void> {
     this.#deadlines.close();
     this.#closing ??= Promise.all([
-      this.#lane?.close(),
       quietQuit(this.#client),
       this.#subscriber.close(),
     ]).then(() => {});
