@@ -102,6 +102,11 @@ export class JobClient {
     return this.#storage;
   }
 
+  /** The clock this client stamps jobs with. */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
   /**
    * Enqueue a job for a defined worker (arguments type-checked and validated now)
    * or by method name. With a `uniqueKey` held by a live job, returns that job.

@@ -64,13 +64,13 @@ export type { MigrateResult, PostgresHealth } from "./migrate.ts";
  *
  * @example Connect, enqueue, and enqueue inside your own transaction
  * ```ts ignore
- * import { createJob, PostgresStorage } from "@qml/qml";
+ * import { JobClient, PostgresStorage } from "@qml/qml";
  * const storage = await PostgresStorage.connect({ url: "postgres://localhost/app" });
- * const now = new Date();
- * await storage.enqueue({ jobs: [createJob({ method: "send_email", args: {}, now })], now });
+ * const client = new JobClient(storage);
+ * await client.enqueue("send_email", { to: "a@b.c" });
  * await storage.sql.begin(async (tx) => {
  *   await tx`insert into orders (id) values (1)`;
- *   await storage.enqueue({ jobs: [createJob({ method: "ship", args: { id: 1 }, now })], now, tx });
+ *   await client.enqueue("ship", { id: 1 }, { tx }); // stored iff the transaction commits
  * });
  * await storage.close();
  * ```
