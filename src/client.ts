@@ -10,8 +10,8 @@ import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.t
 import { isFinalState } from "./job_state.ts";
 import { assertJson } from "./json.ts";
 import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
-import { removeRecurring, scheduleRecurring } from "./maintenance/cron_scheduler.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
+import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
 import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
