@@ -16,6 +16,7 @@ import { cronPlugin } from "../src/maintenance/cron_scheduler.ts";
 import type { RecurringTemplate } from "../src/recurring.ts";
 import { MemoryStorage } from "../src/storage/memory/memory_storage.ts";
 import { defineWorker, WorkerRegistry } from "../src/worker.ts";
+import { assertEnqueued } from "../testing.ts";
 
 const T0 = new Date("2026-03-01T00:00:00.000Z");
 const report = defineWorker({
@@ -91,7 +92,7 @@ Deno.test("schedule, list, trigger and remove recurring jobs on the client", asy
     [job.method, job.args, job.queue, job.priority, job.maxAttempts],
     ["generate_report", { kind: "daily" }, "reports", 7, 3], // attempts: the worker's
   );
-  assert.equal((await client.counts()).byState.Enqueued, 1);
+  await assertEnqueued(client, { method: "generate_report", args: { kind: "daily" } });
   // Triggering is outside the schedule: the template's last tick is untouched.
   assert.equal((await storage.getRecurring({ name: "daily-report" }))?.lastTickAt, null);
 

@@ -83,6 +83,7 @@ async function runOne(
   clock: Clock,
   options: DrainOptions,
 ): Promise<Job> {
+  const writes: Promise<unknown>[] = [];
   const r = await runJob(
     workers,
     {
@@ -98,10 +99,12 @@ async function runOne(
     new AbortController().signal,
     {
       progress: (id, progress) =>
-        void storage.setProgress({ id, serverName: DRAIN_SERVER, progress }),
+        void writes.push(storage.setProgress({ id, serverName: DRAIN_SERVER, progress })),
       log: (_id, line) => options.onLog?.(job, line),
     },
   );
+  // Progress is written while the job is still locked by us, as on a server.
+  await Promise.all(writes);
   const outcome: Outcome = r.kind === "ok"
     ? { type: "succeeded", result: r.value }
     : r.kind === "error"
