@@ -108,7 +108,10 @@ export interface CreateJobParams {
   reason?: string;
 }
 
-/** Build a new job record (pure apart from the id): Enqueued, or Scheduled when `runAt` is later than `now`. */
+/**
+ * Build a new job record (pure apart from the id): Enqueued, or Scheduled when `runAt` is
+ * later than `now`. Backend-author API (`@qml/qml/backend`): apps enqueue with `JobClient`.
+ */
 export function createJob(p: CreateJobParams): Job {
   const runAt = p.runAt ?? p.now;
   const state = runAt.getTime() > p.now.getTime() ? JobState.Scheduled : JobState.Enqueued;
