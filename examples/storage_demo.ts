@@ -6,8 +6,8 @@
  * (DATABASE_URL and REDIS_URL override the local defaults; a backend that is not
  * reachable is reported and skipped.)
  */
+import { decide } from "../backend.ts";
 import {
-  decide,
   JobClient,
   JobState,
   MemoryStorage,
