@@ -1,0 +1,15 @@
+-- promote_due: Scheduled / AwaitingRetry jobs that came due become Enqueued.
+-- ?1 integer now (ms)
+-- ?2 integer limit
+-- ?3 text    history entry to append (promotedEntry, JSON)
+-- Returns the queue of each promoted job.
+UPDATE jobs
+SET state = 'Enqueued',
+    history = json_insert(history, '$[#]', json(?3))
+WHERE id IN (
+  SELECT id FROM jobs
+  WHERE state IN ('Scheduled', 'AwaitingRetry') AND run_at <= ?1
+  ORDER BY run_at, id
+  LIMIT ?2
+)
+RETURNING queue

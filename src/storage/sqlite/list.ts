@@ -1,0 +1,56 @@
+/**
+ * The list query for a given set of filters (each combination is its own cached statement).
+ * The search rule is the one of `src/storage/search.ts`, expressed in SQL.
+ *
+ * @module
+ */
+import { parseSearch } from "../search.ts";
+import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
+import type { SqlValue } from "./rows.ts";
+
+/** A ready list statement. */
+export interface ListQuery {
+  /** SQL text. */
+  text: string;
+  /** Its parameters; `?1` is the row count. */
+  params: SqlValue[];
+}
+
+/** The list statement for `p`, fetching `limit + 1` rows. */
+export function buildListQuery(template: string, p: ListParams, limit: number): ListQuery {
+  const params: SqlValue[] = [limit + 1];
+  const bind = (v: SqlValue) => `?${params.push(v)}`;
+  const filters: string[] = [];
+  if (p.state) filters.push(`state = ${bind(p.state)}`);
+  if (p.queue) filters.push(`queue = ${bind(p.queue)}`);
+  if (p.method) filters.push(`method = ${bind(p.method)}`);
+  if (p.cursor) filters.push(`id < ${bind(p.cursor)}`);
+  const bounded: string[] = [];
+  if (p.from) bounded.push(`created_at >= ${bind(p.from.getTime())}`);
+  if (p.to) bounded.push(`created_at < ${bind(p.to.getTime())}`);
+  const search = parseSearch(p.search);
+  if (search) {
+    const t = bind(search.text);
+    const any = [
+      `substr(id, 1, length(${t})) = ${t}`,
+      `instr(lower(method), ${t}) > 0`,
+      `instr(lower(args), ${t}) > 0`,
+    ];
+    if (search.field) {
+      // The key is restricted to [A-Za-z0-9_$.-] by parseSearch; quoted, dots stay literal.
+      const path = bind(`$."${search.field.key}"`);
+      any.push(
+        `(json_type(args) = 'object' AND lower(CASE json_type(args, ${path}) ` +
+          `WHEN 'text' THEN args ->> ${path} ELSE args -> ${path} END) = ${
+            bind(search.field.value)
+          })`,
+      );
+    }
+    bounded.push(`(${any.join(" OR ")})`);
+  }
+  const text = template
+    .replace("{{filters}}", filters.length ? filters.join(" AND ") : "1")
+    .replace("{{scan}}", bounded.length ? `LIMIT ${SEARCH_SCAN_LIMIT}` : "")
+    .replace("{{bounded}}", bounded.length ? bounded.join(" AND ") : "1");
+  return { text, params };
+}
