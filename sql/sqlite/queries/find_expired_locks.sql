@@ -2,7 +2,8 @@
 -- ?1 integer now (ms)
 -- ?2 integer limit
 -- Returns full job rows.
-SELECT * FROM jobs
+-- INDEXED BY: without statistics the planner would take jobs_state_id_idx and sort.
+SELECT * FROM jobs INDEXED BY jobs_locked_until_idx
 WHERE state = 'Processing' AND locked_until <= ?1
 ORDER BY locked_until, id
 LIMIT ?2

@@ -3,11 +3,12 @@
 -- ?2 integer limit
 -- ?3 text    history entry to append (promotedEntry, JSON)
 -- Returns the queue of each promoted job.
+-- INDEXED BY: without statistics the planner would take jobs_state_id_idx and sort.
 UPDATE jobs
 SET state = 'Enqueued',
     history = json_insert(history, '$[#]', json(?3))
 WHERE id IN (
-  SELECT id FROM jobs
+  SELECT id FROM jobs INDEXED BY jobs_due_idx
   WHERE state IN ('Scheduled', 'AwaitingRetry') AND run_at <= ?1
   ORDER BY run_at, id
   LIMIT ?2
