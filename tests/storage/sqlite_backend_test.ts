@@ -1,0 +1,262 @@
+/**
+ * SqliteStorage's own behaviour: files it must refuse (and leave untouched), the schema
+ * version, migrations from two processes at once, durability, signals between processes,
+ * and every job surviving a close and reopen.
+ */
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { ConfigError, MigrationError, StorageError } from "../../src/errors.ts";
+import { createJob } from "../../src/job.ts";
+import { JobState } from "../../src/job_state.ts";
+import type { StorageSignal } from "../../src/storage/storage.ts";
+import { Connection } from "../../src/storage/sqlite/connection.ts";
+import { resolveConfig } from "../../src/storage/sqlite/config.ts";
+import { migrate, SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrate.ts";
+import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
+import { decide } from "../../src/transitions.ts";
+import { waitUntil } from "../_helpers/poll.ts";
+
+const CHILD = new URL("../fixtures/sqlite_child.ts", import.meta.url).pathname;
+const T0 = new Date("2026-01-01T00:00:00Z");
+
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "qml_sqlite_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const isStorageError = (re: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof StorageError, String(err));
+  assert.match(err.message, re);
+  return true;
+};
+
+Deno.test("[sqlite] a missing directory or a directory path is a StorageError", async () => {
+  await inTempDir(async (dir) => {
+    await assert.rejects(
+      () => SqliteStorage.open({ path: `${dir}/nope/jobs.db` }),
+      isStorageError(/no directory/),
+    );
+    await assert.rejects(() => SqliteStorage.open({ path: dir }), isStorageError(/not a file/));
+    await assert.rejects(() => SqliteStorage.open({ path: "" }), ConfigError);
+    await assert.rejects(
+      () => SqliteStorage.open({ path: `${dir}/a.db`, durability: "fast" as "full" }),
+      ConfigError,
+    );
+  });
+});
+
+Deno.test("[sqlite] a file that is not a database is refused and left untouched", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/notes.txt`;
+    const text = "my precious notes, not a database\n".repeat(200);
+    await Deno.writeTextFile(path, text);
+    await assert.rejects(() => SqliteStorage.open({ path }), isStorageError(/not a SQLite/));
+    assert.equal(await Deno.readTextFile(path), text);
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["notes.txt"]);
+  });
+});
+
+Deno.test("[sqlite] a read-only file is refused and left untouched", async (t) => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    const s = await SqliteStorage.open({ path });
+    await s.enqueue({ jobs: [createJob({ method: "m", args: 1, now: T0 })], now: T0 });
+    await s.close();
+    const before = await Deno.readFile(path);
+    await Deno.chmod(path, 0o444);
+    // root ignores permission bits: make the file immutable instead (needs chattr).
+    const immutable = Deno.uid() === 0 &&
+      (await new Deno.Command("chattr", { args: ["+i", path] }).output().catch(() => null))
+          ?.success === true;
+    if (Deno.uid() === 0 && !immutable) {
+      await t.step({ name: "skipped: root without chattr", ignore: true, fn() {} });
+      return;
+    }
+    try {
+      await assert.rejects(() => SqliteStorage.open({ path }), isStorageError(/read-only/));
+      assert.deepEqual(await Deno.readFile(path), before);
+    } finally {
+      if (immutable) await new Deno.Command("chattr", { args: ["-i", path] }).output();
+      await Deno.chmod(path, 0o644);
+    }
+  });
+});
+
+Deno.test("[sqlite] a database of a newer schema version is refused, its data kept", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    const s = await SqliteStorage.open({ path });
+    await s.enqueue({ jobs: [createJob({ method: "m", args: 1, now: T0 })], now: T0 });
+    await s.close();
+    const db = new DatabaseSync(path);
+    db.exec("INSERT INTO qml_migrations VALUES (99, '0099_from_the_future', 0)");
+    db.close();
+    for (const autoMigrate of [true, false]) {
+      await assert.rejects(() => SqliteStorage.open({ path, autoMigrate }), (err: unknown) => {
+        assert.ok(err instanceof MigrationError);
+        assert.equal(err.migration, "0099_from_the_future");
+        assert.match(err.message, /newer/);
+        return true;
+      });
+    }
+    const check = new DatabaseSync(path);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM jobs").get()!.n, 1);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 2);
+    check.close();
+  });
+});
+
+Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing of it kept", async () => {
+  await inTempDir(async (dir) => {
+    const conn = Connection.open(resolveConfig({ path: `${dir}/jobs.db` }));
+    try {
+      const broken = [
+        ...SQLITE_MIGRATIONS,
+        { version: 2, name: "0002_broken", sql: "CREATE TABLE extra (x); CREATE TABLE jobs (x)" },
+      ];
+      assert.throws(() => migrate(conn, broken), (err: unknown) => {
+        assert.ok(err instanceof MigrationError);
+        assert.equal(err.migration, "0002_broken");
+        return true;
+      });
+      const tables = conn.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+      assert.deepEqual(tables, [], "the whole run rolled back");
+      assert.deepEqual(migrate(conn).applied, ["0001_schema"]);
+      assert.deepEqual(migrate(conn).applied, []);
+    } finally {
+      conn.close();
+    }
+  });
+});
+
+Deno.test("[sqlite] migrate() from two processes at once applies each migration once", async () => {
+  for (let round = 0; round < 3; round++) {
+    await inTempDir(async (dir) => {
+      const path = `${dir}/jobs.db`;
+      const run = () =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", CHILD, "migrate", path],
+          stdout: "piped",
+          stderr: "inherit",
+        }).output();
+      const outs = await Promise.all([run(), run()]);
+      const results = outs.map((o) => {
+        assert.equal(o.code, 0);
+        return JSON.parse(new TextDecoder().decode(o.stdout));
+      });
+      const applied = results.flatMap((r) => r.applied);
+      assert.deepEqual(applied, ["0001_schema"], JSON.stringify(results));
+      assert.ok(results.every((r) => r.version === 1));
+      const s = await SqliteStorage.open({ path });
+      assert.deepEqual(await s.pendingMigrations(), []);
+      assert.equal((await s.healthCheck()).ok, true);
+      await s.close();
+    });
+  }
+});
+
+Deno.test("[sqlite] durability and busy timeout are applied to the connection", async () => {
+  await inTempDir(async (dir) => {
+    const full = await SqliteStorage.open({ path: `${dir}/a.db` });
+    assert.deepEqual(full.settings(), { journalMode: "wal", synchronous: 2, busyTimeoutMs: 5000 });
+    await full.close();
+    const normal = await SqliteStorage.open({
+      path: `${dir}/b.db`,
+      durability: "normal",
+      busyTimeoutMs: 1234,
+    });
+    assert.deepEqual(normal.settings(), {
+      journalMode: "wal",
+      synchronous: 1,
+      busyTimeoutMs: 1234,
+    });
+    await normal.close();
+  });
+});
+
+Deno.test("[sqlite] a job enqueued by another process wakes this one's subscribers", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    const s = await SqliteStorage.open({ path, signalPollMs: 10 });
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CHILD, "enqueue", path, "from-afar"],
+        stderr: "inherit",
+      }).output();
+      assert.equal(out.code, 0);
+      await waitUntil(() => got.some((g) => g.kind === "ready" && g.queue === "from-afar"), {
+        timeoutMs: 5_000,
+        what: "the other process's ready signal",
+      });
+      assert.equal(got.length, 1, "delivered once");
+    } finally {
+      off();
+      await s.close();
+    }
+  });
+});
+
+Deno.test("[sqlite] every job survives closing and reopening the file", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    let s = await SqliteStorage.open({ path });
+    const jobs = Array.from({ length: 1_000 }, (_, i) =>
+      createJob({
+        method: i % 2 ? "odd" : "even",
+        args: { i, text: "ünïcødé ✓" },
+        now: T0,
+        queue: `q${i % 3}`,
+        priority: i % 5,
+        runAt: i % 10 === 0 ? new Date(T0.getTime() + 60_000) : undefined,
+        uniqueKey: i % 50 === 0 ? `k${i}` : null,
+      }));
+    await s.enqueue({ jobs, now: T0 });
+    const taken = await s.fetchAndLock({
+      queues: ["q0", "q1"],
+      limit: 300,
+      serverName: "srv",
+      lockTtlMs: 30_000,
+      now: T0,
+    });
+    const items = taken.slice(0, 200).map((j, k) => ({
+      id: j.id,
+      guard: { state: JobState.Processing, lockedBy: "srv" },
+      next: decide(
+        j,
+        k % 2
+          ? { type: "succeeded" as const, result: { k } }
+          : { type: "failed" as const, error: { name: "E", message: `boom ${k}` } },
+        { now: T0, server: "srv", random: () => 0 },
+      ),
+    }));
+    assert.ok((await s.transition({ items, now: T0 })).every(Boolean));
+    const all = async () => {
+      const out = [];
+      let cursor: string | null = null;
+      do {
+        const page = await s.list({ limit: 1_000, cursor });
+        out.push(...page.jobs);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return out;
+    };
+    const before = await all();
+    const countsBefore = await s.counts();
+    await s.close();
+    s = await SqliteStorage.open({ path });
+    try {
+      assert.equal(before.length, 1_000);
+      assert.deepEqual(await all(), before);
+      assert.deepEqual(await s.counts(), countsBefore);
+      await assert.rejects(() => s.enqueue({ jobs: [], now: T0, tx: {} }), ConfigError);
+    } finally {
+      await s.close();
+    }
+  });
+});
