@@ -47,9 +47,15 @@ CREATE INDEX jobs_expires_at_idx ON jobs (expires_at)
 CREATE UNIQUE INDEX jobs_unique_key_idx ON jobs (unique_key)
   WHERE unique_key IS NOT NULL
     AND state IN ('Enqueued', 'Scheduled', 'Processing', 'AwaitingRetry');
--- Dashboard filters and counts, newest first.
-CREATE INDEX jobs_state_id_idx ON jobs (state, id);
-CREATE INDEX jobs_queue_state_id_idx ON jobs (queue, state, id);
+-- Dashboard filters and counts, newest first. Processing rows are left out: every job
+-- passes through Processing, so indexing it would cost four more index writes per job on
+-- the hot path (measured: fetch three times slower), while the few Processing jobs are
+-- found through jobs_locked_until_idx. A query uses these indexes only when its WHERE holds
+-- this same IN term (src/storage/sqlite/list.ts and counts.sql add it).
+CREATE INDEX jobs_state_id_idx ON jobs (state, id)
+  WHERE state IN ('Enqueued', 'Scheduled', 'Succeeded', 'Failed', 'AwaitingRetry', 'Deleted');
+CREATE INDEX jobs_queue_state_id_idx ON jobs (queue, state, id)
+  WHERE state IN ('Enqueued', 'Scheduled', 'Succeeded', 'Failed', 'AwaitingRetry', 'Deleted');
 
 CREATE TABLE recurring (
   name          TEXT PRIMARY KEY,

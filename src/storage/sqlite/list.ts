@@ -8,6 +8,10 @@ import { parseSearch } from "../search.ts";
 import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
 import type { SqlValue } from "./rows.ts";
 
+// The WHERE term of jobs_state_id_idx and jobs_queue_state_id_idx, verbatim.
+const INDEXED_STATES =
+  "state IN ('Enqueued', 'Scheduled', 'Succeeded', 'Failed', 'AwaitingRetry', 'Deleted')";
+
 /** A ready list statement. */
 export interface ListQuery {
   /** SQL text. */
@@ -21,7 +25,11 @@ export function buildListQuery(template: string, p: ListParams, limit: number): 
   const params: SqlValue[] = [limit + 1];
   const bind = (v: SqlValue) => `?${params.push(v)}`;
   const filters: string[] = [];
-  if (p.state) filters.push(`state = ${bind(p.state)}`);
+  if (p.state) {
+    filters.push(`state = ${bind(p.state)}`);
+    // Repeat the WHERE of the partial dashboard indexes so that SQLite may use them.
+    if (p.state !== "Processing") filters.push(INDEXED_STATES);
+  }
   if (p.queue) filters.push(`queue = ${bind(p.queue)}`);
   if (p.method) filters.push(`method = ${bind(p.method)}`);
   if (p.cursor) filters.push(`id < ${bind(p.cursor)}`);
