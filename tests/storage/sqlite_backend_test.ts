@@ -178,29 +178,31 @@ Deno.test("[sqlite] durability and busy timeout are applied to the connection", 
   });
 });
 
-Deno.test("[sqlite] a job enqueued by another process wakes this one's subscribers", async () => {
-  await inTempDir(async (dir) => {
-    const path = `${dir}/jobs.db`;
-    const s = await SqliteStorage.open({ path, signalPollMs: 10 });
-    const got: StorageSignal[] = [];
-    const off = s.subscribe((sig) => got.push(sig));
-    try {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", CHILD, "enqueue", path, "from-afar"],
-        stderr: "inherit",
-      }).output();
-      assert.equal(out.code, 0);
-      await waitUntil(() => got.some((g) => g.kind === "ready" && g.queue === "from-afar"), {
-        timeoutMs: 5_000,
-        what: "the other process's ready signal",
-      });
-      assert.equal(got.length, 1, "delivered once");
-    } finally {
-      off();
-      await s.close();
-    }
+for (const [how, signalPollMs] of [["the poll", 10], ["the WAL watch", 600_000]] as const) {
+  Deno.test(`[sqlite] a job enqueued by another process wakes subscribers (${how})`, async () => {
+    await inTempDir(async (dir) => {
+      const path = `${dir}/jobs.db`;
+      const s = await SqliteStorage.open({ path, signalPollMs });
+      const got: StorageSignal[] = [];
+      const off = s.subscribe((sig) => got.push(sig));
+      try {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", CHILD, "enqueue", path, "from-afar"],
+          stderr: "inherit",
+        }).output();
+        assert.equal(out.code, 0);
+        await waitUntil(() => got.some((g) => g.kind === "ready" && g.queue === "from-afar"), {
+          timeoutMs: 5_000,
+          what: "the other process's ready signal",
+        });
+        assert.equal(got.length, 1, "delivered once");
+      } finally {
+        off();
+        await s.close();
+      }
+    });
   });
-});
+}
 
 Deno.test("[sqlite] every job survives closing and reopening the file", async () => {
   await inTempDir(async (dir) => {

@@ -28,8 +28,9 @@ export interface SqliteConfig {
   /** Apply pending migrations on open (default true). */
   autoMigrate?: boolean;
   /**
-   * How often signals of other processes on the same file are looked for (ms, default 25).
-   * A look costs one `PRAGMA data_version` unless something was written.
+   * How often signals of other processes on the same file are looked for even when the
+   * watch on the WAL file reported nothing (ms, default 100). A look costs one
+   * `PRAGMA data_version` unless something was written.
    */
   signalPollMs?: number;
 }
@@ -69,7 +70,7 @@ export function resolveConfig(config: SqliteConfig): ResolvedSqliteConfig {
     busyTimeoutMs: intOption("busyTimeoutMs", config.busyTimeoutMs, 5_000, 0, 600_000),
     durability,
     autoMigrate: config.autoMigrate ?? true,
-    signalPollMs: intOption("signalPollMs", config.signalPollMs, 25, 1, 60_000),
+    signalPollMs: intOption("signalPollMs", config.signalPollMs, 100, 1, 600_000),
   };
 }
 

@@ -3,9 +3,11 @@
  *
  * In this process, a committed change is delivered at once to every SqliteStorage open on
  * the same file. For other processes, the writer also inserts the signal into the `signals`
- * table inside the same transaction; each subscribed process checks `PRAGMA data_version`
- * every few milliseconds (a look at shared memory, no I/O) and reads the new rows only when
- * another connection committed something. Rows are pruned after a minute.
+ * table inside the same transaction. Each subscribed process watches the database's WAL
+ * file (`Deno.watchFs`: every commit of another process writes to it) and, as a fallback,
+ * polls every `signalPollMs`; either way it checks `PRAGMA data_version` (a look at shared
+ * memory, no I/O) and reads the new rows only when another connection committed
+ * something. Rows are pruned after a minute.
  *
  * @module
  */
@@ -30,6 +32,8 @@ export class SignalHub {
   readonly #pollMs: number;
   readonly #listeners = new Set<(s: StorageSignal) => void>();
   #timer: ReturnType<typeof setInterval> | undefined;
+  #watcher: Deno.FsWatcher | undefined;
+  #checkQueued = false;
   #lastSeq = 0;
   #dataVersion = -1;
   #published = 0;
@@ -77,11 +81,36 @@ export class SignalHub {
       );
       this.#dataVersion = this.#readDataVersion();
       this.#timer = setInterval(() => this.#poll(), this.#pollMs);
+      this.#watch(`${this.#file}-wal`);
     }
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0) this.#stop();
     };
+  }
+
+  // Writes of other processes to the WAL wake a check at once; many events in a burst
+  // make one check. Without a watcher (no such file, no permission) the poll still runs.
+  #watch(wal: string): void {
+    let watcher: Deno.FsWatcher;
+    try {
+      watcher = Deno.watchFs(wal, { recursive: false });
+    } catch {
+      return;
+    }
+    this.#watcher = watcher;
+    (async () => {
+      try {
+        for await (const _ of watcher) {
+          if (this.#checkQueued) continue;
+          this.#checkQueued = true;
+          setTimeout(() => {
+            this.#checkQueued = false;
+            if (this.#timer !== undefined) this.#poll();
+          }, 0);
+        }
+      } catch { /* closed */ }
+    })();
   }
 
   #readDataVersion(): number {
@@ -106,6 +135,10 @@ export class SignalHub {
   #stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    try {
+      this.#watcher?.close();
+    } catch { /* already closed */ }
+    this.#watcher = undefined;
   }
 
   /** Stop watching and leave the isolate's registry. */
