@@ -19,7 +19,7 @@ import { waitUntil } from "../_helpers/poll.ts";
 const CHILD = new URL("../fixtures/sqlite_child.ts", import.meta.url).pathname;
 const T0 = new Date("2026-01-01T00:00:00Z");
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+async function inTempDir(fn: (dir: string) => Promise<void> | void): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "qml_sqlite_" });
   try {
     await fn(dir);
@@ -111,7 +111,7 @@ Deno.test("[sqlite] a database of a newer schema version is refused, its data ke
 });
 
 Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing of it kept", async () => {
-  await inTempDir(async (dir) => {
+  await inTempDir((dir) => {
     const conn = Connection.open(resolveConfig({ path: `${dir}/jobs.db` }));
     try {
       const broken = [
