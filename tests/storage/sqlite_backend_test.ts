@@ -262,3 +262,16 @@ Deno.test("[sqlite] every job survives closing and reopening the file", async ()
     }
   });
 });
+
+Deno.test("[sqlite] a verb on a closed storage is a StorageError", async () => {
+  await inTempDir(async (dir) => {
+    const s = await SqliteStorage.open({ path: `${dir}/jobs.db` });
+    await s.close();
+    await s.close(); // idempotent
+    await assert.rejects(() => s.get({ id: "x" }), StorageError);
+    await assert.rejects(
+      () => s.enqueue({ jobs: [createJob({ method: "m", args: 1, now: T0 })], now: T0 }),
+      StorageError,
+    );
+  });
+});

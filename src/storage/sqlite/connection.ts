@@ -5,7 +5,7 @@
  * @module
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import { StorageError } from "../../errors.ts";
+import { QmlError, StorageError } from "../../errors.ts";
 import type { ResolvedSqliteConfig } from "./config.ts";
 
 const HEADER = "SQLite format 3\0";
@@ -165,10 +165,9 @@ export class Connection {
   }
 }
 
+// Driver failures (SQLite errors, a closed connection) become StorageErrors; qml's own typed
+// errors pass through.
 function wrap(op: string, err: unknown): unknown {
-  if (err instanceof StorageError) return err;
-  if (!(err instanceof Error) || !("code" in err) || !String(err.code).startsWith("ERR_SQLITE")) {
-    return err; // not the driver's: a bug or a typed error of ours, let it through as is
-  }
+  if (err instanceof QmlError) return err;
   return new StorageError(`sqlite ${op} failed: ${errorMessage(err)}`, { cause: err });
 }
