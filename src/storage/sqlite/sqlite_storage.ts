@@ -47,7 +47,7 @@ export type { SqliteHealth, SqliteMigrateResult } from "./migrate.ts";
  * Jobs per enqueue transaction: a bulk enqueue commits (and yields to the event loop)
  * every this many jobs, so a server in the same process keeps fetching meanwhile.
  */
-export const ENQUEUE_CHUNK = 2_000;
+export const ENQUEUE_CHUNK = 500;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
