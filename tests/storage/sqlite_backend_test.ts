@@ -8,7 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { ConfigError, MigrationError, StorageError } from "../../src/errors.ts";
 import { createJob } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
-import type { StorageSignal } from "../../src/storage/storage.ts";
+import { SEARCH_SCAN_LIMIT, type StorageSignal } from "../../src/storage/storage.ts";
 import { Connection } from "../../src/storage/sqlite/connection.ts";
 import { resolveConfig } from "../../src/storage/sqlite/config.ts";
 import { migrate, SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrate.ts";
@@ -273,5 +273,35 @@ Deno.test("[sqlite] a verb on a closed storage is a StorageError", async () => {
       () => s.enqueue({ jobs: [createJob({ method: "m", args: 1, now: T0 })], now: T0 }),
       StorageError,
     );
+  });
+});
+
+Deno.test("[sqlite] a search scans at most the newest SEARCH_SCAN_LIMIT jobs", async () => {
+  await inTempDir(async (dir) => {
+    const s = await SqliteStorage.open({ path: `${dir}/jobs.db`, durability: "normal" });
+    try {
+      const needle = createJob({ method: "m", args: { word: "needle" }, now: T0 });
+      await s.enqueue({ jobs: [needle], now: T0 });
+      // The hay, newer than the needle (ids sort after its id), copied from it in SQL: fast.
+      const db = new DatabaseSync(`${dir}/jobs.db`);
+      db.prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+         INSERT INTO jobs SELECT id || printf('%06d', i), method, '{"word":"hay"}', queue,
+           priority, state, attempts, max_attempts, backoff, timeout_ms, run_at, created_at,
+           started_at, finished_at, expires_at, locked_by, locked_until, result, error,
+           unique_key, progress, history
+         FROM jobs, n WHERE jobs.id = ?`,
+      ).run(SEARCH_SCAN_LIMIT, needle.id);
+      db.close();
+      assert.equal((await s.counts()).byState.Enqueued, SEARCH_SCAN_LIMIT + 1);
+      // The needle is the 100,001st newest job: beyond the bound.
+      assert.deepEqual((await s.list({ limit: 10, search: "needle" })).jobs, []);
+      // Paging past the newest jobs moves the window with the cursor.
+      const cursor = `${needle.id}000010`;
+      const older = await s.list({ limit: 10, search: "needle", cursor });
+      assert.deepEqual(older.jobs.map((j) => j.id), [needle.id]);
+    } finally {
+      await s.close();
+    }
   });
 });
