@@ -10,12 +10,11 @@
 import type { JobChange } from "../../activity.ts";
 import { ConfigError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { JobState } from "../../job_state.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import { countsFromRows, sortFetched } from "../postgres/rows.ts";
+import type { TransitionItem } from "../../transitions.ts";
+import { countsFromRows } from "../postgres/rows.ts";
 import type {
   EnqueueResult,
   JobCounts,
@@ -27,6 +26,8 @@ import type {
 import { resolveConfig, type ResolvedSqliteConfig, type SqliteConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { insertJobs } from "./enqueue.ts";
+import * as verbs from "./job_verbs.ts";
+import { type Emit, emitReady } from "./job_verbs.ts";
 import { buildListQuery } from "./list.ts";
 import * as history from "./metrics_history.ts";
 import {
@@ -37,7 +38,9 @@ import {
   type SqliteMigrateResult,
 } from "./migrate.ts";
 import { QUERIES } from "./queries.ts";
-import { parseServer, recurringParams, rowToJob, rowToRecurring, toJson, toMs } from "./rows.ts";
+import * as recurring from "./recurring.ts";
+import { rowToJob } from "./rows.ts";
+import * as servers from "./servers.ts";
 import { SignalHub } from "./signals.ts";
 
 export type { SqliteConfig, SqliteDurability } from "./config.ts";
@@ -152,12 +155,13 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  #write<T>(op: string, fn: () => T, signals?: (out: T) => StorageSignal[]): Promise<T> {
+  // One write transaction; the signals `fn` emits are published inside it and delivered in
+  // this process once it committed.
+  #write<T>(op: string, fn: (emit: Emit) => T): Promise<T> {
     return this.#async(() => {
-      let pending: StorageSignal[] = [];
+      const pending: StorageSignal[] = [];
       const out = this.#conn.write(op, () => {
-        const result = fn();
-        pending = signals?.(result) ?? [];
+        const result = fn((s) => pending.push(s));
         this.#signals.publish(pending, Date.now());
         return result;
       });
@@ -181,11 +185,11 @@ export class SqliteStorage implements Storage {
     for (let i = 0; i < params.jobs.length; i += ENQUEUE_CHUNK) {
       if (i > 0) await yieldToLoop();
       const chunk = params.jobs.slice(i, i + ENQUEUE_CHUNK);
-      await this.#write("enqueue", () => {
+      await this.#write("enqueue", (emit) => {
         const ready = new Set<string>();
         insertJobs(this.#conn, chunk, out, ready);
-        return ready;
-      }, readySignals);
+        emitReady(ready, emit);
+      });
     }
     return out;
   }
@@ -222,58 +226,15 @@ export class SqliteStorage implements Storage {
     lockTtlMs: number;
     now: Date;
   }): Promise<Job[]> {
-    const { queues, serverName, now } = params;
     const limit = Math.trunc(params.limit);
-    if (queues.length === 0 || limit <= 0) return Promise.resolve([]);
-    const entry = JSON.stringify(fetchedEntry(serverName, now));
-    const until = now.getTime() + params.lockTtlMs;
-    return this.#write("fetchAndLock", () => {
-      const jobs: Job[] = [];
-      const stmt = this.#conn.stmt(QUERIES.fetchAndLock);
-      for (const queue of queues) {
-        const rows = stmt.all(queue, limit - jobs.length, now.getTime(), serverName, until, entry);
-        for (const r of rows) jobs.push(rowToJob(r));
-        if (jobs.length >= limit) break;
-      }
-      return sortFetched(jobs, queues);
-    });
+    if (params.queues.length === 0 || limit <= 0) return Promise.resolve([]);
+    return this.#write("fetchAndLock", () => verbs.fetchAndLock(this.#conn, { ...params, limit }));
   }
 
   /** See {@link Storage.transition}. */
   transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]> {
-    const { items, now } = params;
-    if (items.length === 0) return Promise.resolve([]);
-    const signals: StorageSignal[] = [];
-    return this.#write("transition", () => {
-      const ready = new Set<string>();
-      const stmt = this.#conn.stmt(QUERIES.transition);
-      const applied = items.map(({ id, guard, next }) => {
-        const row = stmt.get(
-          id,
-          guard.state,
-          guard.lockedBy ?? null,
-          guard.lockExpired ? 1 : 0,
-          now.getTime(),
-          next.state,
-          next.runAt.getTime(),
-          next.attempts,
-          toJson(next.result),
-          toJson(next.error),
-          toMs(next.startedAt),
-          toMs(next.finishedAt),
-          toMs(next.expiresAt),
-          JSON.stringify(next.entry),
-        );
-        if (!row) return false;
-        if (next.state === JobState.Enqueued) ready.add(row.queue as string);
-        if (guard.state === JobState.Processing && next.state === JobState.Deleted) {
-          signals.push({ kind: "cancelled", id });
-        }
-        return true;
-      });
-      signals.push(...readySignals(ready));
-      return applied;
-    }, () => signals);
+    if (params.items.length === 0) return Promise.resolve([]);
+    return this.#write("transition", (emit) => verbs.transition(this.#conn, params, emit));
   }
 
   /** See {@link Storage.extendLocks}. */
@@ -284,13 +245,7 @@ export class SqliteStorage implements Storage {
     now: Date;
   }): Promise<string[]> {
     if (params.ids.length === 0) return Promise.resolve([]);
-    const until = params.now.getTime() + params.lockTtlMs;
-    return this.#write("extendLocks", () => {
-      const stmt = this.#conn.stmt(QUERIES.extendLock);
-      return params.ids.filter((id) =>
-        Number(stmt.run(id, params.serverName, until).changes) === 0
-      );
-    });
+    return this.#write("extendLocks", () => verbs.extendLocks(this.#conn, params));
   }
 
   /** See {@link Storage.findExpiredLocks}. */
@@ -305,14 +260,7 @@ export class SqliteStorage implements Storage {
   /** See {@link Storage.promoteDue}. */
   promoteDue(params: { now: Date; limit: number }): Promise<number> {
     if (params.limit <= 0) return Promise.resolve(0);
-    const entry = JSON.stringify(promotedEntry(params.now));
-    let promoted = 0;
-    return this.#write("promoteDue", () => {
-      const rows = this.#conn.stmt(QUERIES.promoteDue)
-        .all(params.now.getTime(), Math.trunc(params.limit), entry);
-      promoted = rows.length;
-      return new Set(rows.map((r) => r.queue as string));
-    }, readySignals).then(() => promoted);
+    return this.#write("promoteDue", (emit) => verbs.promoteDue(this.#conn, params, emit));
   }
 
   /** See {@link Storage.purgeExpired}. */
@@ -343,78 +291,57 @@ export class SqliteStorage implements Storage {
     template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
-    return this.#write("upsertRecurring", () =>
-      rowToRecurring(
-        this.#conn.stmt(QUERIES.upsertRecurring)
-          .get(...recurringParams(params.template, params.now))!,
-      ));
+    return this.#write(
+      "upsertRecurring",
+      () => recurring.upsertRecurring(this.#conn, params.template, params.now),
+    );
   }
 
   /** See {@link Storage.getRecurring}. */
   getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
-    return this.#read("getRecurring", () => {
-      const row = this.#conn.stmt(QUERIES.getRecurring).get(params.name);
-      return row ? rowToRecurring(row) : null;
-    });
+    return this.#read("getRecurring", () => recurring.getRecurring(this.#conn, params.name));
   }
 
   /** See {@link Storage.listRecurring}. */
   listRecurring(): Promise<RecurringTemplate[]> {
-    return this.#read(
-      "listRecurring",
-      () => this.#conn.stmt(QUERIES.listRecurring).all().map(rowToRecurring),
-    );
+    return this.#read("listRecurring", () => recurring.listRecurring(this.#conn));
   }
 
   /** See {@link Storage.removeRecurring}. */
   removeRecurring(params: { name: string }): Promise<boolean> {
-    return this.#write(
-      "removeRecurring",
-      () => Number(this.#conn.stmt(QUERIES.removeRecurring).run(params.name).changes) === 1,
-    );
+    return this.#write("removeRecurring", () => recurring.removeRecurring(this.#conn, params.name));
   }
 
   /** See {@link Storage.setRecurringPaused}. */
   setRecurringPaused(
     params: { name: string; paused: boolean; now: Date },
   ): Promise<RecurringTemplate | null> {
-    return this.#write("setRecurringPaused", () => {
-      const row = this.#conn.stmt(QUERIES.setRecurringPaused)
-        .get(params.name, params.paused ? 1 : 0, params.now.getTime());
-      return row ? rowToRecurring(row) : null;
-    });
+    return this.#write(
+      "setRecurringPaused",
+      () => recurring.setRecurringPaused(this.#conn, params),
+    );
   }
 
   /** See {@link Storage.claimCronTick}: the claim and the job commit together. */
   claimCronTick(
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
-    return this.#write("claimCronTick", () => {
-      const ready = new Set<string>();
-      const claimed = this.#conn.stmt(QUERIES.claimCronTick)
-        .get(params.name, params.tickAt.getTime());
-      if (!claimed) return { job: null, ready };
-      const out: EnqueueResult[] = [];
-      insertJobs(this.#conn, [params.job], out, ready);
-      return { job: out[0].created ? out[0].job : null, ready };
-    }, (r) => readySignals(r.ready)).then((r) => r.job);
+    return this.#write(
+      "claimCronTick",
+      (emit) => recurring.claimCronTick(this.#conn, params, emit),
+    );
   }
 
   /** See {@link Storage.acquireLease}. */
   acquireLease(
     params: { name: string; holder: string; ttlMs: number; now: Date },
   ): Promise<boolean> {
-    const now = params.now.getTime();
-    return this.#write("acquireLease", () =>
-      this.#conn.stmt(QUERIES.acquireLease)
-        .get(params.name, params.holder, now + params.ttlMs, now) !== undefined);
+    return this.#write("acquireLease", () => servers.acquireLease(this.#conn, params));
   }
 
   /** See {@link Storage.releaseLease}. */
   releaseLease(params: { name: string; holder: string }): Promise<void> {
-    return this.#write("releaseLease", () => {
-      this.#conn.stmt(QUERIES.releaseLease).run(params.name, params.holder);
-    });
+    return this.#write("releaseLease", () => servers.releaseLease(this.#conn, params));
   }
 
   /** The process clock: every process sharing the file runs on this machine's clock. */
@@ -424,37 +351,22 @@ export class SqliteStorage implements Storage {
 
   /** See {@link Storage.recordServer}. */
   recordServer(params: { server: ServerInfo }): Promise<void> {
-    const s = params.server;
-    return this.#write("recordServer", () => {
-      this.#conn.stmt(QUERIES.recordServer).run(
-        s.name,
-        s.heartbeatAt.getTime(),
-        JSON.stringify(s),
-      );
-    });
+    return this.#write("recordServer", () => servers.recordServer(this.#conn, params.server));
   }
 
   /** See {@link Storage.removeServer}. */
   removeServer(params: { name: string }): Promise<void> {
-    return this.#write("removeServer", () => {
-      this.#conn.stmt(QUERIES.removeServer).run(params.name);
-    });
+    return this.#write("removeServer", () => servers.removeServer(this.#conn, params.name));
   }
 
   /** See {@link Storage.listServers}. */
   listServers(): Promise<ServerInfo[]> {
-    return this.#read(
-      "listServers",
-      () => this.#conn.stmt(QUERIES.listServers).all().map((r) => parseServer(r.info as string)),
-    );
+    return this.#read("listServers", () => servers.listServers(this.#conn));
   }
 
   /** See {@link Storage.pruneServers}. */
   pruneServers(params: { before: Date }): Promise<number> {
-    return this.#write(
-      "pruneServers",
-      () => Number(this.#conn.stmt(QUERIES.pruneServers).run(params.before.getTime()).changes),
-    );
+    return this.#write("pruneServers", () => servers.pruneServers(this.#conn, params.before));
   }
 
   /** See {@link Storage.recordActivity}: one transaction for the metrics and the signal. */
@@ -462,12 +374,12 @@ export class SqliteStorage implements Storage {
     params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
     if (params.metrics.length === 0 && params.changes.length === 0) return Promise.resolve();
-    const signals: StorageSignal[] = params.changes.length
-      ? [{ kind: "activity", changes: params.changes.map((c) => ({ ...c })) }]
-      : [];
-    return this.#write("recordActivity", () => {
+    return this.#write("recordActivity", (emit) => {
       for (const m of params.metrics) history.addMetrics(this.#conn, "minute", m);
-    }, () => signals);
+      if (params.changes.length) {
+        emit({ kind: "activity", changes: params.changes.map((c) => ({ ...c })) });
+      }
+    });
   }
 
   /** See {@link Storage.queryMetrics}. */
@@ -502,8 +414,4 @@ export class SqliteStorage implements Storage {
     this.#conn.close();
     return Promise.resolve();
   }
-}
-
-function readySignals(queues: Set<string>): StorageSignal[] {
-  return [...queues].map((queue) => ({ kind: "ready", queue }));
 }
