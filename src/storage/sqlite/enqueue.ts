@@ -10,6 +10,7 @@ import { JobState } from "../../job_state.ts";
 import { copyJob } from "../memory/copy.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Connection } from "./connection.ts";
+import { CountDeltas } from "./job_counts.ts";
 import { QUERIES } from "./queries.ts";
 import { JOB_PARAMS, pushJobParams, rowToJob, type SqlValue } from "./rows.ts";
 
@@ -27,8 +28,8 @@ function insertText(rows: number): string {
 }
 
 /**
- * Insert `jobs` in order; call inside a write transaction. Pushes one result per job to
- * `out` and the queue of every stored Enqueued job to `ready`.
+ * Insert `jobs` in order and count them; call inside a write transaction. Pushes one result
+ * per job to `out` and the queue of every stored Enqueued job to `ready`.
  */
 export function insertJobs(
   conn: Connection,
@@ -36,6 +37,12 @@ export function insertJobs(
   out: EnqueueResult[],
   ready: Set<string>,
 ): void {
+  const counts = new CountDeltas();
+  const stored = (job: Job) => {
+    out.push({ job: copyJob(job), created: true });
+    counts.add(job.queue, job.state, 1);
+    if (job.state === JobState.Enqueued) ready.add(job.queue);
+  };
   let i = 0;
   while (i < jobs.length) {
     const first = jobs[i];
@@ -43,7 +50,7 @@ export function insertJobs(
       const params: SqlValue[] = [];
       pushJobParams(params, first);
       if (Number(conn.stmt(insertText(1)).run(...params).changes) === 1) {
-        stored(first, out, ready);
+        stored(first);
       } else {
         const holder = conn.stmt(QUERIES.findLiveByUniqueKey).get(first.uniqueKey)!;
         out.push({ job: rowToJob(holder), created: false });
@@ -59,12 +66,8 @@ export function insertJobs(
     const params: SqlValue[] = [];
     for (let k = i; k < end; k++) pushJobParams(params, jobs[k]);
     conn.stmt(insertText(end - i)).run(...params);
-    for (let k = i; k < end; k++) stored(jobs[k], out, ready);
+    for (let k = i; k < end; k++) stored(jobs[k]);
     i = end;
   }
-}
-
-function stored(job: Job, out: EnqueueResult[], ready: Set<string>): void {
-  out.push({ job: copyJob(job), created: true });
-  if (job.state === JobState.Enqueued) ready.add(job.queue);
+  counts.write(conn);
 }

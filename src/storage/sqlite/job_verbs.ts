@@ -11,6 +11,7 @@ import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transiti
 import { sortFetched } from "../postgres/rows.ts";
 import type { StorageSignal } from "../storage.ts";
 import type { Connection } from "./connection.ts";
+import { CountDeltas } from "./job_counts.ts";
 import { QUERIES } from "./queries.ts";
 import { rowToJob, toJson, toMs } from "./rows.ts";
 
@@ -28,19 +29,17 @@ export function fetchAndLock(conn: Connection, p: {
   const entry = JSON.stringify(fetchedEntry(p.serverName, p.now));
   const until = p.now.getTime() + p.lockTtlMs;
   const stmt = conn.stmt(QUERIES.fetchAndLock);
+  const counts = new CountDeltas();
   const jobs: Job[] = [];
   for (const queue of p.queues) {
-    const rows = stmt.all(
-      queue,
-      p.limit - jobs.length,
-      p.now.getTime(),
-      p.serverName,
-      until,
-      entry,
-    );
+    const take = p.limit - jobs.length;
+    const rows = stmt.all(queue, take, p.now.getTime(), p.serverName, until, entry);
     for (const r of rows) jobs.push(rowToJob(r));
+    counts.add(queue, JobState.Enqueued, -rows.length);
+    counts.add(queue, JobState.Processing, rows.length);
     if (jobs.length >= p.limit) break;
   }
+  counts.write(conn);
   return sortFetched(jobs, p.queues);
 }
 
@@ -51,6 +50,7 @@ export function transition(
   emit: Emit,
 ): boolean[] {
   const ready = new Set<string>();
+  const counts = new CountDeltas();
   const stmt = conn.stmt(QUERIES.transition);
   const applied = p.items.map(({ id, guard, next }) => {
     const row = stmt.get(
@@ -70,12 +70,14 @@ export function transition(
       JSON.stringify(next.entry),
     );
     if (!row) return false;
+    counts.move(row.queue as string, guard.state, next.state);
     if (next.state === JobState.Enqueued) ready.add(row.queue as string);
     if (guard.state === JobState.Processing && next.state === JobState.Deleted) {
       emit({ kind: "cancelled", id });
     }
     return true;
   });
+  counts.write(conn);
   emitReady(ready, emit);
   return applied;
 }
@@ -94,9 +96,25 @@ export function extendLocks(conn: Connection, p: {
 
 /** See `Storage.promoteDue`. */
 export function promoteDue(conn: Connection, p: { now: Date; limit: number }, emit: Emit): number {
+  const now = p.now.getTime(), limit = Math.trunc(p.limit);
+  const counts = new CountDeltas();
+  for (const r of conn.stmt(QUERIES.countDue).all(now, limit)) {
+    counts.add(r.queue as string, r.state as string, -(r.n as number));
+    counts.add(r.queue as string, JobState.Enqueued, r.n as number);
+  }
   const entry = JSON.stringify(promotedEntry(p.now));
-  const rows = conn.stmt(QUERIES.promoteDue).all(p.now.getTime(), Math.trunc(p.limit), entry);
+  const rows = conn.stmt(QUERIES.promoteDue).all(now, limit, entry);
+  counts.write(conn);
   emitReady(new Set(rows.map((r) => r.queue as string)), emit);
+  return rows.length;
+}
+
+/** See `Storage.purgeExpired`. */
+export function purgeExpired(conn: Connection, p: { now: Date; limit: number }): number {
+  const rows = conn.stmt(QUERIES.purgeExpired).all(p.now.getTime(), Math.trunc(p.limit));
+  const counts = new CountDeltas();
+  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
+  counts.write(conn);
   return rows.length;
 }
 

@@ -10,6 +10,7 @@ import { MigrationError, StorageError } from "../../errors.ts";
 import type { Connection } from "./connection.ts";
 import { errorMessage } from "./connection.ts";
 import m0001 from "../../../sql/sqlite/migrations/0001_schema.sql" with { type: "text" };
+import m0002 from "../../../sql/sqlite/migrations/0002_job_counts.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL. */
 export interface SqliteMigration {
@@ -24,6 +25,7 @@ export interface SqliteMigration {
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
+  { version: 2, name: "0002_job_counts", sql: m0002 },
 ];
 
 /** What {@link migrate} did. */

@@ -5,7 +5,9 @@
  * @module
  */
 import acquireLease from "../../../sql/sqlite/queries/acquire_lease.sql" with { type: "text" };
+import addJobCount from "../../../sql/sqlite/queries/add_job_count.sql" with { type: "text" };
 import claimCronTick from "../../../sql/sqlite/queries/claim_cron_tick.sql" with { type: "text" };
+import countDue from "../../../sql/sqlite/queries/count_due.sql" with { type: "text" };
 import counts from "../../../sql/sqlite/queries/counts.sql" with { type: "text" };
 import deleteMetricsBefore from "../../../sql/sqlite/queries/delete_metrics_before.sql" with {
   type: "text",
@@ -59,7 +61,9 @@ import upsertRecurring from "../../../sql/sqlite/queries/upsert_recurring.sql" w
 /** Every query, by name. */
 export const QUERIES = {
   acquireLease,
+  addJobCount,
   claimCronTick,
+  countDue,
   counts,
   deleteMetricsBefore,
   extendLock,

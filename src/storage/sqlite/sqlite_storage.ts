@@ -266,11 +266,7 @@ export class SqliteStorage implements Storage {
   /** See {@link Storage.purgeExpired}. */
   purgeExpired(params: { now: Date; limit: number }): Promise<number> {
     if (params.limit <= 0) return Promise.resolve(0);
-    return this.#write("purgeExpired", () =>
-      Number(
-        this.#conn.stmt(QUERIES.purgeExpired)
-          .run(params.now.getTime(), Math.trunc(params.limit)).changes,
-      ));
+    return this.#write("purgeExpired", () => verbs.purgeExpired(this.#conn, params));
   }
 
   /** See {@link Storage.setProgress}. */
