@@ -1,6 +1,6 @@
 /**
  * `openStorage(url)`: pick a backend from a URL, so one environment variable
- * switches an app between memory, Postgres and Redis.
+ * switches an app between memory, SQLite, Postgres and Redis.
  *
  * @module
  */
