@@ -314,3 +314,22 @@ Deno.test("[sqlite] a search scans at most the newest SEARCH_SCAN_LIMIT jobs", a
     }
   });
 });
+
+Deno.test("[sqlite] search text is literal: % and _ are no wildcards", async () => {
+  await inTempDir(async (dir) => {
+    const s = await SqliteStorage.open({ path: `${dir}/jobs.db` });
+    try {
+      const under = createJob({ method: "m", args: { code: "a_b", pct: "50%" }, now: T0 });
+      const other = createJob({ method: "m", args: { code: "axb", pct: "50x" }, now: T0 });
+      await s.enqueue({ jobs: [under, other], now: T0 });
+      const ids = async (search: string) =>
+        (await s.list({ limit: 10, search })).jobs.map((j) => j.id);
+      assert.deepEqual(await ids("a_b"), [under.id]);
+      assert.deepEqual(await ids("50%"), [under.id]);
+      assert.deepEqual(await ids("code:a_b"), [under.id]);
+      assert.deepEqual(await ids("code:AXB"), [other.id]);
+    } finally {
+      await s.close();
+    }
+  });
+});
