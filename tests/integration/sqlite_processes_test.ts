@@ -17,18 +17,29 @@ Deno.test("[sqlite] 3 server processes on one file drain 5,000 jobs, each execut
   const storage = await SqliteStorage.open({ path: file });
   try {
     const client = new JobClient(storage);
-    for (let i = 0; i < 5_000; i += 1_000) {
-      await client.enqueueMany(
-        Array.from({ length: 1_000 }, (_, k) => ({ worker: "count", args: { i: i + k } })),
-      );
-    }
     for (let s = 0; s < 3; s++) {
       children.push(
         new Deno.Command(Deno.execPath(), {
           args: ["run", "-A", CHILD, "server", file, log, `proc-${s}`],
-          stdout: "null",
+          stdout: "piped",
           stderr: "inherit",
         }).spawn(),
+      );
+    }
+    // Every server is up (and idle) before the first job exists, so each takes part.
+    await Promise.all(children.map(async (c) => {
+      const reader = c.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let out = "";
+      while (!out.includes("started")) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`a server exited early: ${out}`);
+        out += value;
+      }
+      await reader.cancel(); // nothing else is printed; closes the pipe
+    }));
+    for (let i = 0; i < 5_000; i += 1_000) {
+      await client.enqueueMany(
+        Array.from({ length: 1_000 }, (_, k) => ({ worker: "count", args: { i: i + k } })),
       );
     }
     await waitUntil(async () => (await client.counts()).byState.Succeeded === 5_000, {
