@@ -333,3 +333,37 @@ Deno.test("[sqlite] search text is literal: % and _ are no wildcards", async () 
     }
   });
 });
+
+Deno.test("[sqlite] activity recorded by another process reaches subscribers, dates intact", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    const s = await SqliteStorage.open({ path });
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", CHILD, "activity", path, "job-42"],
+        stderr: "inherit",
+      }).output();
+      assert.equal(out.code, 0);
+      await waitUntil(() => got.some((g) => g.kind === "activity"), {
+        timeoutMs: 5_000,
+        what: "the other process's activity",
+      });
+      assert.deepEqual(got, [{
+        kind: "activity",
+        changes: [{
+          type: "succeeded",
+          id: "job-42",
+          queue: "default",
+          method: "m",
+          state: JobState.Succeeded,
+          at: new Date("2026-01-01T00:00:00Z"),
+        }],
+      }]);
+    } finally {
+      off();
+      await s.close();
+    }
+  });
+});

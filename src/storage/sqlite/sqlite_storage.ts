@@ -27,7 +27,6 @@ import { resolveConfig, type ResolvedSqliteConfig, type SqliteConfig } from "./c
 import { Connection } from "./connection.ts";
 import { insertJobs } from "./enqueue.ts";
 import * as verbs from "./job_verbs.ts";
-import { type Emit, emitReady } from "./job_verbs.ts";
 import { buildListQuery } from "./list.ts";
 import * as history from "./metrics_history.ts";
 import {
@@ -157,7 +156,7 @@ export class SqliteStorage implements Storage {
 
   // One write transaction; the signals `fn` emits are published inside it and delivered in
   // this process once it committed.
-  #write<T>(op: string, fn: (emit: Emit) => T): Promise<T> {
+  #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
     return this.#async(() => {
       const pending: StorageSignal[] = [];
       const out = this.#conn.write(op, () => {
@@ -188,7 +187,7 @@ export class SqliteStorage implements Storage {
       await this.#write("enqueue", (emit) => {
         const ready = new Set<string>();
         insertJobs(this.#conn, chunk, out, ready);
-        emitReady(ready, emit);
+        verbs.emitReady(ready, emit);
       });
     }
     return out;
