@@ -367,3 +367,36 @@ Deno.test("[sqlite] activity recorded by another process reaches subscribers, da
     }
   });
 });
+
+Deno.test("[sqlite] enqueues of one turn share a transaction; a failing one fails alone", async () => {
+  await inTempDir(async (dir) => {
+    const s = await SqliteStorage.open({ path: `${dir}/jobs.db` });
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      const taken = createJob({ method: "m", args: 0, now: T0 });
+      await s.enqueue({ jobs: [taken], now: T0 });
+      const a = createJob({ method: "m", args: 1, now: T0, queue: "qa" });
+      const c = createJob({ method: "m", args: 3, now: T0, queue: "qc" });
+      const results = await Promise.allSettled([
+        s.enqueue({ jobs: [a], now: T0 }),
+        s.enqueue({ jobs: [{ ...taken, queue: "qb" }], now: T0 }), // the same id again
+        s.enqueue({ jobs: [c], now: T0 }),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+      assert.ok((results[1] as PromiseRejectedResult).reason instanceof StorageError);
+      assert.ok(await s.get({ id: a.id }));
+      assert.ok(await s.get({ id: c.id }));
+      assert.equal((await s.get({ id: taken.id }))?.queue, "default");
+      assert.equal((await s.counts()).byState.Enqueued, 3);
+      await waitUntil(() => got.filter((g) => g.kind === "ready").length >= 3, {
+        what: "ready signals",
+      });
+      const queues = got.flatMap((g) => g.kind === "ready" ? [g.queue] : []).sort();
+      assert.deepEqual(queues, ["default", "qa", "qc"], "no signal for the failed call");
+    } finally {
+      off();
+      await s.close();
+    }
+  });
+});

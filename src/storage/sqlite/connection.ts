@@ -132,7 +132,7 @@ export class Connection {
     try {
       return fn();
     } catch (err) {
-      throw wrap(op, err);
+      throw storageError(op, err);
     }
   }
 
@@ -145,7 +145,7 @@ export class Connection {
     try {
       this.#begin.run();
     } catch (err) {
-      throw wrap(op, err);
+      throw storageError(op, err);
     }
     try {
       const out = fn();
@@ -155,7 +155,7 @@ export class Connection {
       try {
         if (this.db.isTransaction) this.#rollback.run();
       } catch { /* the transaction is already gone */ }
-      throw wrap(op, err);
+      throw storageError(op, err);
     }
   }
 
@@ -165,9 +165,11 @@ export class Connection {
   }
 }
 
-// Driver failures (SQLite errors, a closed connection) become StorageErrors; qml's own typed
-// errors pass through.
-function wrap(op: string, err: unknown): unknown {
+/**
+ * A driver failure (SQLite error, closed connection) as a `StorageError` naming `op`; qml's
+ * own typed errors pass through.
+ */
+export function storageError(op: string, err: unknown): unknown {
   if (err instanceof QmlError) return err;
   return new StorageError(`sqlite ${op} failed: ${errorMessage(err)}`, { cause: err });
 }

@@ -26,6 +26,7 @@ import type {
 import { resolveConfig, type ResolvedSqliteConfig, type SqliteConfig } from "./config.ts";
 import { Connection } from "./connection.ts";
 import { insertJobs } from "./enqueue.ts";
+import { EnqueueGroup } from "./group_commit.ts";
 import * as verbs from "./job_verbs.ts";
 import { buildListQuery } from "./list.ts";
 import * as history from "./metrics_history.ts";
@@ -81,6 +82,7 @@ export class SqliteStorage implements Storage {
   readonly #conn: Connection;
   readonly #cfg: ResolvedSqliteConfig;
   readonly #signals: SignalHub;
+  readonly #group: EnqueueGroup;
   #closed = false;
 
   private constructor(conn: Connection, cfg: ResolvedSqliteConfig) {
@@ -88,6 +90,7 @@ export class SqliteStorage implements Storage {
     this.#cfg = cfg;
     const file = cfg.memory ? null : Deno.realPathSync(cfg.path);
     this.#signals = new SignalHub(conn, file, cfg.signalPollMs);
+    this.#group = new EnqueueGroup(conn, (op, fn) => this.#writeNow(op, fn));
   }
 
   /**
@@ -156,30 +159,37 @@ export class SqliteStorage implements Storage {
 
   // One write transaction; the signals `fn` emits are published inside it and delivered in
   // this process once it committed.
-  #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
-    return this.#async(() => {
-      const pending: StorageSignal[] = [];
-      const out = this.#conn.write(op, () => {
-        const result = fn((s) => pending.push(s));
-        this.#signals.publish(pending, Date.now());
-        return result;
-      });
-      this.#signals.deliver(pending);
-      return out;
+  #writeNow<T>(op: string, fn: (emit: verbs.Emit) => T): T {
+    const pending: StorageSignal[] = [];
+    const out = this.#conn.write(op, () => {
+      const result = fn((s) => pending.push(s));
+      this.#signals.publish(pending, Date.now());
+      return result;
     });
+    this.#signals.deliver(pending);
+    return out;
+  }
+
+  #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
+    return this.#async(() => this.#writeNow(op, fn));
   }
 
   #read<T>(op: string, fn: () => T): Promise<T> {
     return this.#async(() => this.#conn.read(op, fn));
   }
 
-  /** See {@link Storage.enqueue}. SQLite has no caller transactions: `tx` is refused. */
+  /**
+   * See {@link Storage.enqueue}. Calls of one event-loop turn share a transaction (group
+   * commit); a bulk enqueue commits every {@link ENQUEUE_CHUNK} jobs. SQLite has no caller
+   * transactions: `tx` is refused.
+   */
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
     if (params.tx !== undefined) {
       throw new ConfigError("tx", "SqliteStorage does not join a caller's transaction");
     }
+    if (params.jobs.length <= ENQUEUE_CHUNK) return await this.#group.add(params.jobs);
     const out: EnqueueResult[] = [];
     for (let i = 0; i < params.jobs.length; i += ENQUEUE_CHUNK) {
       if (i > 0) await yieldToLoop();
