@@ -2,13 +2,15 @@
  * SqliteStorage benchmarks (not tests): the workloads of bench/workloads.ts on a fresh
  * database file per run, plus one of its own:
  *
+ * 1c 10,000 `enqueue` calls, 100 in flight at a time (as from a busy HTTP server): the calls
+ *    of one event-loop turn share a transaction and its fsync (group commit)
  * 3p enqueue resolved → handler start with the server in another process (woken through
  *    the watch on the WAL file): 200 jobs 20 ms apart, after the server idled 1.5 s
  * 4  the server's enqueue call → start latency (p50/p95/p99/max) and the event loop's worst
  *    stall while a bulk enqueue of 10,000 jobs runs in the same process: `DatabaseSync`
  *    is synchronous, so this is what a long statement would cost everything else.
  *
- *   deno run -A bench/sqlite_bench.ts [--only=1a,1b,drain,2,3,3p,4] [--runs=3]
+ *   deno run -A bench/sqlite_bench.ts [--only=1a,1b,1c,drain,2,3,3p,4] [--runs=3]
  *     [--execution=workers] [--durability=normal]
  *
  * Files go to a temporary directory (TMPDIR) on the machine's disk; durability "full"
@@ -188,5 +190,32 @@ if (!ONLY || ONLY.has("3p")) {
     `3p the same, server in another process            median p50 ${med(0.5)} ms, p95 ${
       med(0.95)
     } ms, p99 ${med(0.99)} ms`,
+  );
+}
+
+async function concurrentEnqueues(): Promise<number> {
+  const { storage, drop } = await backend.open();
+  try {
+    const client = new JobClient(storage);
+    const t = performance.now();
+    for (let i = 0; i < 10_000; i += 100) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, k) => client.enqueue("noop", { i: i + k })),
+      );
+    }
+    return 10_000 / ((performance.now() - t) / 1000);
+  } finally {
+    await drop();
+  }
+}
+
+if (!ONLY || ONLY.has("1c")) {
+  const runs: number[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await concurrentEnqueues());
+  runs.sort((a, b) => a - b);
+  console.log(
+    `1c concurrent enqueue calls (100 in flight)      median ${
+      runs[Math.floor(runs.length / 2)].toFixed(0).padStart(7)
+    } jobs/s  (runs: ${runs.map((r) => r.toFixed(0)).join(", ")})`,
   );
 }
