@@ -1,10 +1,12 @@
 /**
  * What the dashboard reads, at 1,000,000 jobs: `counts()`, list pages and searches, on
  * Postgres (rows written by one INSERT … SELECT, then VACUUM ANALYZE), SQLite (likewise, in
- * `$TMPDIR/qml_bench_reads.db`) and Redis (jobs enqueued through the storage). Prints p50 / p95 per read. Noisy on a shared machine:
- * take the figures from a quiet one.
+ * `$TMPDIR/qml_bench_reads.db`) and Redis (jobs enqueued through the storage). Prints p50 /
+ * p95 per read. Noisy on a shared machine: take the figures from a quiet one.
  *
- *   deno run -A bench/storage_reads_bench.ts [postgres|redis|sqlite] [jobs]
+ *   deno run -A bench/storage_reads_bench.ts [postgres|redis|sqlite] [jobs] [--keep]
+ *
+ * The data is dropped at the end unless `--keep` is given (a rerun then reuses it).
  *
  * @module
  */
@@ -17,7 +19,10 @@ import { SqliteStorage } from "../src/storage/sqlite/sqlite_storage.ts";
 import { DatabaseSync } from "node:sqlite";
 
 const backend = Deno.args[0] ?? "postgres";
-const N = Number(Deno.args[1] ?? 1_000_000);
+const N = Number(Deno.args.filter((a) => !a.startsWith("--"))[1] ?? 1_000_000);
+const KEEP = Deno.args.includes("--keep");
+const SCHEMA = "qml_bench_reads";
+const PREFIX = "qml-bench-reads";
 const STATES = [
   JobState.Enqueued,
   JobState.Succeeded,
@@ -30,7 +35,7 @@ const STATES = [
 ];
 
 async function postgres(): Promise<Storage> {
-  const schema = "qml_bench_reads";
+  const schema = SCHEMA;
   const url = Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
   const s = await PostgresStorage.connect({ url, schema });
   const [{ n }] = await s.sql.unsafe(`select count(*)::int as n from ${schema}.jobs`);
@@ -53,7 +58,7 @@ async function postgres(): Promise<Storage> {
 async function redis(): Promise<Storage> {
   const s = await RedisStorage.connect({
     url: Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379",
-    keyPrefix: "qml-bench-reads",
+    keyPrefix: PREFIX,
   });
   const have = Object.values((await s.counts()).byState).reduce((a, b) => a + b, 0);
   const now = new Date();
@@ -114,6 +119,14 @@ const s = backend === "redis"
   : await postgres();
 try {
   await measure("counts()", () => s.counts());
+  if (s instanceof PostgresStorage) {
+    // What counts() cost before the counters: for comparison only.
+    await measure(
+      "GROUP BY over jobs",
+      () => s.sql.unsafe(`select queue, state, count(*) from ${SCHEMA}.jobs group by 1, 2`),
+      10,
+    );
+  }
   await measure("list newest 50", () => s.list({ limit: 50 }));
   await measure("list state=Failed, 50", () => s.list({ limit: 50, state: JobState.Failed }));
   await measure(
@@ -127,5 +140,28 @@ try {
   );
   await measure("search key:value, no hit", () => s.list({ limit: 50, search: "user:nobody" }), 10);
 } finally {
+  if (!KEEP) await drop(s);
   await s.close();
+}
+
+async function drop(s: Storage): Promise<void> {
+  if (s instanceof SqliteStorage) {
+    await s.close();
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(s.path + suffix).catch(() => {});
+    return;
+  }
+  if (s instanceof PostgresStorage) {
+    await s.sql.unsafe(`drop schema ${SCHEMA} cascade`);
+    return;
+  }
+  // The bench's keys only; UNLINK frees them in the background.
+  const { Redis } = await import("ioredis");
+  const r = new Redis(Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379");
+  let cursor = "0";
+  do {
+    const [next, keys] = await r.scan(cursor, "MATCH", `{${PREFIX}}:*`, "COUNT", 5_000);
+    if (keys.length) await r.unlink(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  await r.quit();
 }
