@@ -113,3 +113,12 @@ export {
 export type { PostgresConfig } from "./src/storage/postgres/config.ts";
 export { RedisStorage } from "./src/storage/redis/redis_storage.ts";
 export type { RedisConfig } from "./src/storage/redis/config.ts";
+export {
+  createDashboard,
+  type DashboardAccess,
+  type DashboardApp,
+  type DashboardAuth,
+  type DashboardOptions,
+  DashboardServer,
+  type DashboardServerOptions,
+} from "./dashboard.ts";
