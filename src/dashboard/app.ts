@@ -74,7 +74,9 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
     },
   };
   const hub = new LiveHub(storage, statsOpts);
-  const app = (base ? new Hono<DashboardEnv>().basePath(base) : new Hono<DashboardEnv>());
+  const app = (base
+    ? new Hono<DashboardEnv>({ strict: false }).basePath(base)
+    : new Hono<DashboardEnv>({ strict: false }));
 
   app.onError((err) => errorResponse(err));
   app.notFound(() => errorResponse(new ApiError(404, "NOT_FOUND", "no such route")));
