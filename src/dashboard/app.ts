@@ -13,7 +13,7 @@ import type { Storage } from "../storage/storage.ts";
 import { authorize, type DashboardAuth, sameOrigin, validateAuth } from "./auth.ts";
 import type { DashboardContext, DashboardEnv } from "./context.ts";
 import { ApiError, errorResponse } from "./http_errors.ts";
-import { LiveHub } from "./live.ts";
+import { LiveHub, type LiveOptions } from "./live.ts";
 import { jobReadRoutes, jobWriteRoutes } from "./routes/jobs.ts";
 import { overviewRoutes } from "./routes/overview.ts";
 import { recurringReadRoutes, recurringWriteRoutes } from "./routes/recurring.ts";
@@ -36,6 +36,8 @@ export interface DashboardOptions {
   serverGoneAfterMs?: number;
   /** Time source of mutations (inject a `ManualClock` in tests). */
   clock?: Clock;
+  /** Tuning of live updates (stats push interval, slow-client limit). */
+  live?: Omit<LiveOptions, "serverGoneAfterMs">;
 }
 
 /** A dashboard app: a Hono app plus a `close()` for its live connections. */
@@ -73,7 +75,7 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
       } catch { /* best effort */ }
     },
   };
-  const hub = new LiveHub(storage, statsOpts);
+  const hub = new LiveHub(storage, { ...options.live, ...statsOpts });
   const app = (base
     ? new Hono<DashboardEnv>({ strict: false }).basePath(base)
     : new Hono<DashboardEnv>({ strict: false }));
