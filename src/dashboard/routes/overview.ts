@@ -24,13 +24,18 @@ export function overviewRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
   app.get("/api/queues", async (c) => {
     const now = await ctx.storage.time();
     const since = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - MINUTE);
-    const [counts, buckets] = await Promise.all([
-      ctx.storage.counts(),
-      ctx.storage.queryMetrics({ from: since, to: new Date(now.getTime() + 1), resolution: "minute" }),
-    ]);
+    const to = new Date(now.getTime() + 1);
+    const counts = await ctx.storage.counts();
+    const names = Object.keys(counts.byQueue).sort();
+    // One metrics read per queue: a handful of queues, never a scan of jobs.
+    const perQueue = await Promise.all(
+      names.map((queue) =>
+        ctx.storage.queryMetrics({ from: since, to, resolution: "minute", queue })
+      ),
+    );
     const seconds = Math.max(1, (now.getTime() - since.getTime()) / 1000);
-    const queues = Object.keys(counts.byQueue).sort().map((name) => {
-      const t = sumBuckets(buckets.filter((b) => b.queue === name));
+    const queues = names.map((name, i) => {
+      const t = sumBuckets(perQueue[i]);
       return {
         name,
         counts: counts.byQueue[name],
