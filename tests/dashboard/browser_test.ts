@@ -175,3 +175,61 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "browser: a running job server's results reach the overview live",
+  ignore: !hasChromium(),
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { BackgroundJobServer } = await import("../../src/server/job_server.ts");
+    const { JobClient } = await import("../../src/client.ts");
+    const { defineWorker, WorkerRegistry } = await import("../../src/worker.ts");
+    const ok = defineWorker({ name: "ok", execute: (a: { i: number }) => a.i });
+    const bad = defineWorker({
+      name: "bad",
+      retry: { maxAttempts: 1 },
+      execute: () => {
+        throw new Error("nope");
+      },
+    });
+    const registry = new WorkerRegistry().register(ok).register(bad);
+    const storage = new MemoryStorage();
+    const dash = new DashboardServer({ storage, port: 0, live: { statsIntervalMs: 100 } });
+    const server = new BackgroundJobServer({
+      storage,
+      workers: registry,
+      execution: "inline",
+      pollIntervalMs: 50,
+      enableRecurring: false,
+      enableCleanup: false,
+      logLevel: "silent",
+    });
+    await dash.start();
+    const chrome = await launch();
+    try {
+      const page = await chrome.browser.newPage();
+      await page.goto(dash.url);
+      await page.waitForSelector('[data-state-count="Succeeded"]');
+      await server.start();
+      const client = new JobClient(storage, { registry });
+      for (let i = 0; i < 5; i++) await client.enqueue(ok, { i });
+      await client.enqueue(bad, { i: 0 } as never);
+      await page.waitForFunction(
+        () =>
+          document.querySelector('[data-state-count="Succeeded"] .n')?.textContent === "5" &&
+          document.querySelector('[data-state-count="Failed"] .n')?.textContent === "1",
+        { timeout: 5_000 },
+      );
+      await page.waitForFunction(
+        () => Number((document.querySelector("#chart") as HTMLElement).dataset.total) >= 6,
+        { timeout: 5_000 },
+      );
+    } finally {
+      await server.stop();
+      await chrome.close();
+      await dash.stop();
+      await storage.close();
+    }
+  },
+});
