@@ -23,11 +23,7 @@
  *
  * @module
  */
-export {
-  createDashboard,
-  type DashboardApp,
-  type DashboardOptions,
-} from "./src/dashboard/app.ts";
+export { createDashboard, type DashboardApp, type DashboardOptions } from "./src/dashboard/app.ts";
 export { DashboardServer, type DashboardServerOptions } from "./src/dashboard/serve.ts";
 export { type DashboardAccess, type DashboardAuth } from "./src/dashboard/auth.ts";
 export type { DashboardEnv } from "./src/dashboard/context.ts";

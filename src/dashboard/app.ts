@@ -76,9 +76,9 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
     },
   };
   const hub = new LiveHub(storage, { ...options.live, ...statsOpts });
-  const app = (base
+  const app = base
     ? new Hono<DashboardEnv>({ strict: false }).basePath(base)
-    : new Hono<DashboardEnv>({ strict: false }));
+    : new Hono<DashboardEnv>({ strict: false });
 
   app.onError((err) => errorResponse(err));
   app.notFound(() => errorResponse(new ApiError(404, "NOT_FOUND", "no such route")));
@@ -100,7 +100,9 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
       }
       return res;
     }
-    if ((mutation || c.req.path === `${base}/ws`) && !sameOrigin(c.req.raw, options.allowedOrigins)) {
+    if (
+      (mutation || c.req.path === `${base}/ws`) && !sameOrigin(c.req.raw, options.allowedOrigins)
+    ) {
       throw new ApiError(403, "FORBIDDEN", "cross-origin request refused");
     }
     if (mutation && access !== "full") {

@@ -66,7 +66,9 @@ export async function authorize(
 export function validateAuth(auth: DashboardAuth | undefined): void {
   if (!auth) return;
   if ("authorize" in auth) {
-    if (typeof auth.authorize !== "function") throw new TypeError("auth.authorize: expected a function");
+    if (typeof auth.authorize !== "function") {
+      throw new TypeError("auth.authorize: expected a function");
+    }
   } else if ("token" in auth) {
     if (typeof auth.token !== "string" || auth.token.length < 8) {
       throw new TypeError("auth.token: expected a string of at least 8 characters");

@@ -80,7 +80,11 @@ async function applyBatch(
   const items: TransitionItem[] = [];
   for (const job of jobs) {
     try {
-      items.push({ id: job.id, guard: { state: job.state }, next: decide(job, outcome, { now, ttls: DEFAULT_TTLS }) });
+      items.push({
+        id: job.id,
+        guard: { state: job.state },
+        next: decide(job, outcome, { now, ttls: DEFAULT_TTLS }),
+      });
     } catch (err) {
       if (!(err instanceof IllegalTransitionError)) throw err;
     }

@@ -10,7 +10,11 @@ import { QmlError } from "../errors.ts";
 /** An HTTP error of the dashboard API with a stable `code`. */
 export class ApiError extends Error {
   /** Create the error answered with `status`. */
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 500, readonly code: string, message: string) {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 500,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = "ApiError";
   }

@@ -103,13 +103,11 @@ export async function finishAll(
     guard: { state: job.state, lockedBy: "test-server" },
     next: decide(
       job,
-      outcome === "succeeded"
-        ? { type: "succeeded", result: { ok: true } }
-        : {
-          type: "failed",
-          error: { name: "Error", message: "boom", stack: "Error: boom\n    at work (w.ts:1:1)" },
-          retryable: false,
-        },
+      outcome === "succeeded" ? { type: "succeeded", result: { ok: true } } : {
+        type: "failed",
+        error: { name: "Error", message: "boom", stack: "Error: boom\n    at work (w.ts:1:1)" },
+        retryable: false,
+      },
       { now, server: "test-server" },
     ),
   }));

@@ -15,9 +15,13 @@ eachBackend("token auth: every route needs the bearer token or its cookie", asyn
     assert.equal(res.status, 401, path);
     assert.equal(res.body.error.code, "UNAUTHORIZED");
   }
-  const wrong = await call(app.fetch, "GET", "/api/stats", { headers: { authorization: "Bearer nope" } });
+  const wrong = await call(app.fetch, "GET", "/api/stats", {
+    headers: { authorization: "Bearer nope" },
+  });
   assert.equal(wrong.status, 401);
-  const ok = await call(app.fetch, "GET", "/api/stats", { headers: { authorization: `Bearer ${TOKEN}` } });
+  const ok = await call(app.fetch, "GET", "/api/stats", {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   assert.equal(ok.status, 200);
   const cookie = await call(app.fetch, "GET", "/api/stats", {
     headers: { cookie: `other=1; qml_dashboard_token=${encodeURIComponent(TOKEN)}` },
@@ -36,14 +40,28 @@ eachBackend("token auth: every route needs the bearer token or its cookie", asyn
 });
 
 eachBackend("basic auth: 401 with a challenge, then full access", async (storage) => {
-  const app = createDashboard({ storage, auth: { basic: { username: "admin", password: "pw:with:colons" } } });
+  const app = createDashboard({
+    storage,
+    auth: { basic: { username: "admin", password: "pw:with:colons" } },
+  });
   const none = await call(app.fetch, "GET", "/api/jobs");
   assert.equal(none.status, 401);
   assert.match(none.headers.get("www-authenticate") ?? "", /^Basic/);
   const basic = (u: string, p: string) => ({ authorization: `Basic ${btoa(`${u}:${p}`)}` });
-  assert.equal((await call(app.fetch, "GET", "/api/jobs", { headers: basic("admin", "wrong") })).status, 401);
-  assert.equal((await call(app.fetch, "GET", "/api/jobs", { headers: basic("root", "pw:with:colons") })).status, 401);
-  assert.equal((await call(app.fetch, "GET", "/api/jobs", { headers: basic("admin", "pw:with:colons") })).status, 200);
+  assert.equal(
+    (await call(app.fetch, "GET", "/api/jobs", { headers: basic("admin", "wrong") })).status,
+    401,
+  );
+  assert.equal(
+    (await call(app.fetch, "GET", "/api/jobs", { headers: basic("root", "pw:with:colons") }))
+      .status,
+    401,
+  );
+  assert.equal(
+    (await call(app.fetch, "GET", "/api/jobs", { headers: basic("admin", "pw:with:colons") }))
+      .status,
+    200,
+  );
   const post = await call(app.fetch, "POST", "/api/jobs", {
     body: { method: "m" },
     headers: basic("admin", "pw:with:colons"),
@@ -51,28 +69,34 @@ eachBackend("basic auth: 401 with a challenge, then full access", async (storage
   assert.equal(post.status, 201);
 });
 
-eachBackend("resolver: full, read (403 on mutations) and none (401), per request", async (storage) => {
-  const app = createDashboard({
-    storage,
-    auth: {
-      authorize: (req) => {
-        const who = req.headers.get("x-user");
-        return who === "admin" ? "full" : who === "viewer" ? "read" : "none";
+eachBackend(
+  "resolver: full, read (403 on mutations) and none (401), per request",
+  async (storage) => {
+    const app = createDashboard({
+      storage,
+      auth: {
+        authorize: (req) => {
+          const who = req.headers.get("x-user");
+          return who === "admin" ? "full" : who === "viewer" ? "read" : "none";
+        },
       },
-    },
-  });
-  const [job] = await enqueue(storage, [{}]);
-  await finishAll(storage, ["default"], "failed");
-  const as = (user: string) => ({ headers: { "x-user": user } });
-  assert.equal((await call(app.fetch, "GET", "/api/jobs", as("viewer"))).status, 200);
-  const denied = await call(app.fetch, "POST", `/api/jobs/${job.id}/retry`, as("viewer"));
-  assert.equal(denied.status, 403);
-  assert.equal(denied.body.error.code, "FORBIDDEN");
-  assert.equal((await storage.get({ id: job.id }))?.state, "Failed");
-  assert.equal((await call(app.fetch, "GET", "/api/jobs", as("stranger"))).status, 401);
-  assert.equal((await call(app.fetch, "POST", `/api/jobs/${job.id}/retry`, as("admin"))).status, 200);
-  assert.equal((await storage.get({ id: job.id }))?.state, "Enqueued");
-});
+    });
+    const [job] = await enqueue(storage, [{}]);
+    await finishAll(storage, ["default"], "failed");
+    const as = (user: string) => ({ headers: { "x-user": user } });
+    assert.equal((await call(app.fetch, "GET", "/api/jobs", as("viewer"))).status, 200);
+    const denied = await call(app.fetch, "POST", `/api/jobs/${job.id}/retry`, as("viewer"));
+    assert.equal(denied.status, 403);
+    assert.equal(denied.body.error.code, "FORBIDDEN");
+    assert.equal((await storage.get({ id: job.id }))?.state, "Failed");
+    assert.equal((await call(app.fetch, "GET", "/api/jobs", as("stranger"))).status, 401);
+    assert.equal(
+      (await call(app.fetch, "POST", `/api/jobs/${job.id}/retry`, as("admin"))).status,
+      200,
+    );
+    assert.equal((await storage.get({ id: job.id }))?.state, "Enqueued");
+  },
+);
 
 eachBackend("readOnly removes every mutating route", async (storage) => {
   const app = createDashboard({ storage, readOnly: true });
@@ -139,7 +163,11 @@ Deno.test("DashboardServer binds loopback by default and refuses an open bind wi
   const { MemoryStorage } = await import("../../src/storage/memory/memory_storage.ts");
   const storage = new MemoryStorage();
   assert.throws(() => new DashboardServer({ storage, hostname: "0.0.0.0" }), ConfigError);
-  assert.throws(() => new DashboardServer({ storage, hostname: "0.0.0.0", port: 70000, auth: { token: TOKEN } }), ConfigError);
+  assert.throws(
+    () =>
+      new DashboardServer({ storage, hostname: "0.0.0.0", port: 70000, auth: { token: TOKEN } }),
+    ConfigError,
+  );
   // Allowed with auth, or when told so explicitly (not started: no port is taken).
   new DashboardServer({ storage, hostname: "0.0.0.0", auth: { token: TOKEN } });
   new DashboardServer({ storage, hostname: "0.0.0.0", allowUnauthenticated: true });

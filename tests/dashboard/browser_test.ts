@@ -51,7 +51,10 @@ async function publishBatch(storage: MemoryStorage, jobs: Job[], type: "succeede
 }
 
 const count = (page: Page, state: string) =>
-  page.$eval(`[data-state-count="${state}"] .n`, (el) => Number(el.textContent!.replace(/\D/g, "")));
+  page.$eval(
+    `[data-state-count="${state}"] .n`,
+    (el) => Number(el.textContent!.replace(/\D/g, "")),
+  );
 
 Deno.test({
   name: "browser: the dashboard UI in headless Chromium",
@@ -132,10 +135,15 @@ Deno.test({
       });
 
       await t.step("bulk retry applies to every job of a filter", async () => {
-        await enqueue(storage, Array.from({ length: 3 }, () => ({ method: "batch", queue: "bulkq" })));
+        await enqueue(
+          storage,
+          Array.from({ length: 3 }, () => ({ method: "batch", queue: "bulkq" })),
+        );
         await finishAll(storage, ["bulkq"], "failed");
         await page.goto(`${dash.url}#/jobs?state=Failed&queue=bulkq`);
-        await page.waitForFunction(() => document.querySelectorAll("#jobs tr[data-job]").length === 3);
+        await page.waitForFunction(() =>
+          document.querySelectorAll("#jobs tr[data-job]").length === 3
+        );
         await page.click("#bulk-retry");
         await waitUntil(async () => (await storage.counts()).byQueue.bulkq.Enqueued === 3, {
           what: "the three jobs to be requeued",
@@ -148,7 +156,10 @@ Deno.test({
         await finishAll(storage, ["xss"], "failed");
         await page.goto(`${dash.url}#/jobs?queue=xss`);
         await page.waitForSelector(`#jobs tr[data-job="${job.id}"]`);
-        const cell = await page.$eval(`#jobs tr[data-job="${job.id}"] .args`, (e) => e.textContent!);
+        const cell = await page.$eval(
+          `#jobs tr[data-job="${job.id}"] .args`,
+          (e) => e.textContent!,
+        );
         assert.match(cell, /<script>window.__xss = 1<\/script>/);
         await page.goto(`${dash.url}#/jobs/${job.id}`);
         await page.waitForSelector("#args");

@@ -34,7 +34,9 @@ for (const kind of DURABLE_KINDS) {
       const id = await reader.next();
       const enqueuedAt = Date.now();
       const done = await ws.next(
-        (m) => m.type === "jobs" && m.changes.some((c: JobChange) => c.id === id && c.type === "succeeded"),
+        (m) =>
+          m.type === "jobs" &&
+          m.changes.some((c: JobChange) => c.id === id && c.type === "succeeded"),
         { timeoutMs: 2_000 },
       );
       const latency = Date.now() - enqueuedAt;

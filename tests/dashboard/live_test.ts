@@ -47,13 +47,18 @@ Deno.test("[memory] job changes reach the socket in order, then stats follow", a
       await finishAll(storage, ["default"], "succeeded");
       await storage.recordActivity({
         metrics: [],
-        changes: [change(job.id, "started", "Processing"), change(job.id, "succeeded", "Succeeded")],
+        changes: [
+          change(job.id, "started", "Processing"),
+          change(job.id, "succeeded", "Succeeded"),
+        ],
       });
       const jobs = await ws.next((m) => m.type === "jobs");
       assert.deepEqual(jobs.changes.map((c: JobChange) => c.type), ["started", "succeeded"]);
       assert.equal(jobs.changes[0].id, job.id);
       const at = ws.messages.indexOf(jobs);
-      const stats = await ws.next((m) => m.type === "stats" && m.stats.byState.Succeeded === 1, { from: at });
+      const stats = await ws.next((m) => m.type === "stats" && m.stats.byState.Succeeded === 1, {
+        from: at,
+      });
       assert.ok(ws.messages.indexOf(stats) > at);
     } finally {
       await ws.close();
@@ -68,8 +73,14 @@ Deno.test("[memory] a socket gets job events only for the view it subscribed to"
       await ws.next((m) => m.type === "hello");
       ws.send({ type: "subscribe", view: { kind: "job", id: "wanted" } });
       await ws.next((m) => m.type === "subscribed");
-      await storage.recordActivity({ metrics: [], changes: [change("other", "started", "Processing")] });
-      await storage.recordActivity({ metrics: [], changes: [change("wanted", "progress", "Processing")] });
+      await storage.recordActivity({
+        metrics: [],
+        changes: [change("other", "started", "Processing")],
+      });
+      await storage.recordActivity({
+        metrics: [],
+        changes: [change("wanted", "progress", "Processing")],
+      });
       const got = await ws.next((m) => m.type === "jobs");
       assert.deepEqual(got.changes.map((c: JobChange) => c.id), ["wanted"]);
       ws.send({ type: "subscribe", view: { kind: "jobs", queue: "mail" } });
@@ -77,7 +88,10 @@ Deno.test("[memory] a socket gets job events only for the view it subscribed to"
       const from = ws.messages.length;
       await storage.recordActivity({
         metrics: [],
-        changes: [change("x", "started", "Processing"), { ...change("y", "started", "Processing"), queue: "mail" }],
+        changes: [change("x", "started", "Processing"), {
+          ...change("y", "started", "Processing"),
+          queue: "mail",
+        }],
       });
       const mail = await ws.next((m) => m.type === "jobs", { from });
       assert.deepEqual(mail.changes.map((c: JobChange) => c.id), ["y"]);
@@ -97,7 +111,10 @@ Deno.test("[memory] stats are pushed at most once per interval however many chan
       const start = Date.now();
       const from = ws.messages.length;
       for (let i = 0; i < 40; i++) {
-        await storage.recordActivity({ metrics: [], changes: [change(`j${i}`, "started", "Processing")] });
+        await storage.recordActivity({
+          metrics: [],
+          changes: [change(`j${i}`, "started", "Processing")],
+        });
       }
       await waitUntil(() => Date.now() - start > 300);
       const stats = ws.messages.slice(from).filter((m) => m.type === "stats").length;

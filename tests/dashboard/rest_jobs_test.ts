@@ -56,23 +56,26 @@ eachBackend("GET /api/jobs filters, pages by cursor and rejects bad input", asyn
   }
 });
 
-eachBackend("search finds jobs by id prefix, method, key:value and text in args", async (storage) => {
-  const app = createDashboard({ storage });
-  const [alice, bob] = await enqueue(storage, [
-    { method: "send_email", args: { to: "alice@example.com", plan: "gold" } },
-    { method: "send_email", args: { to: "bob@example.com", plan: "free" } },
-    { method: "resize_image", args: { path: "/img/cat.png" } },
-  ]);
-  const ids = async (search: string) =>
-    (await call(app.fetch, "GET", `/api/jobs?search=${encodeURIComponent(search)}`)).body.jobs
-      .map((j: { id: string }) => j.id).sort();
-  assert.deepEqual(await ids("plan:gold"), [alice.id]);
-  assert.deepEqual(await ids("bob@example"), [bob.id]);
-  assert.deepEqual(await ids(alice.id.slice(0, 30)), [alice.id]);
-  assert.equal((await ids("resize")).length, 1);
-  assert.equal((await ids("SEND_EMAIL")).length, 2);
-  assert.deepEqual(await ids("nothing-like-this"), []);
-});
+eachBackend(
+  "search finds jobs by id prefix, method, key:value and text in args",
+  async (storage) => {
+    const app = createDashboard({ storage });
+    const [alice, bob] = await enqueue(storage, [
+      { method: "send_email", args: { to: "alice@example.com", plan: "gold" } },
+      { method: "send_email", args: { to: "bob@example.com", plan: "free" } },
+      { method: "resize_image", args: { path: "/img/cat.png" } },
+    ]);
+    const ids = async (search: string) =>
+      (await call(app.fetch, "GET", `/api/jobs?search=${encodeURIComponent(search)}`)).body.jobs
+        .map((j: { id: string }) => j.id).sort();
+    assert.deepEqual(await ids("plan:gold"), [alice.id]);
+    assert.deepEqual(await ids("bob@example"), [bob.id]);
+    assert.deepEqual(await ids(alice.id.slice(0, 30)), [alice.id]);
+    assert.equal((await ids("resize")).length, 1);
+    assert.equal((await ids("SEND_EMAIL")).length, 2);
+    assert.deepEqual(await ids("nothing-like-this"), []);
+  },
+);
 
 eachBackend("GET /api/jobs/:id returns the job with history, error and stack", async (storage) => {
   const app = createDashboard({ storage });

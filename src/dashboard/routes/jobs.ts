@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import type { EnqueueOptions } from "../../client.ts";
 import type { Job } from "../../job.ts";
-import { bulkByFilter, bulkByIds, BULK_MAX_IDS, type BulkAction } from "../bulk.ts";
+import { BULK_MAX_IDS, type BulkAction, bulkByFilter, bulkByIds } from "../bulk.ts";
 import { changeOf, type DashboardContext, type DashboardEnv } from "../context.ts";
 import { parseFilter, parsePage } from "../filters.ts";
 import { ApiError, badRequest, notFound } from "../http_errors.ts";
@@ -48,7 +48,11 @@ export function jobWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
     if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw badRequest("options: expected an object");
     }
-    const job = await ctx.client.enqueue(method, args, enqueueOptions(options as Record<string, unknown>));
+    const job = await ctx.client.enqueue(
+      method,
+      args,
+      enqueueOptions(options as Record<string, unknown>),
+    );
     await ctx.publish([changeOf(job, "enqueued", ctx.clock.now())]);
     return c.json({ job }, 201);
   });
@@ -77,7 +81,11 @@ export function jobWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
       if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
         throw badRequest("filter: expected an object");
       }
-      count = await bulkByFilter(deps, action as BulkAction, parseFilter(raw as Record<string, unknown>));
+      count = await bulkByFilter(
+        deps,
+        action as BulkAction,
+        parseFilter(raw as Record<string, unknown>),
+      );
     } else {
       throw badRequest("give ids or filter (an empty filter {} means every job)");
     }
@@ -89,7 +97,11 @@ export function jobWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
     const job = await ctx.storage.get({ id });
     if (!job) throw notFound(`job ${id}`);
     if (!ok) {
-      throw new ApiError(409, "ILLEGAL_TRANSITION", `job ${id} is ${job.state}: only Succeeded, Failed or Deleted jobs can be retried`);
+      throw new ApiError(
+        409,
+        "ILLEGAL_TRANSITION",
+        `job ${id} is ${job.state}: only Succeeded, Failed or Deleted jobs can be retried`,
+      );
     }
     await ctx.publish([changeOf(job, "requeued", ctx.clock.now())]);
     return job;
@@ -108,7 +120,15 @@ export function jobWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
   app.delete("/api/jobs/:id", async (c) => c.json({ job: await remove(c.req.param("id")) }));
 }
 
-const OPTION_KEYS = ["queue", "priority", "delayMs", "runAt", "maxAttempts", "uniqueKey", "timeoutMs"];
+const OPTION_KEYS = [
+  "queue",
+  "priority",
+  "delayMs",
+  "runAt",
+  "maxAttempts",
+  "uniqueKey",
+  "timeoutMs",
+];
 
 // JSON options into EnqueueOptions; JobClient checks the ranges.
 function enqueueOptions(o: Record<string, unknown>): EnqueueOptions {

@@ -55,6 +55,8 @@ export function overviewRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
     const queue = c.req.query("queue") || undefined;
     const method = c.req.query("method") || undefined;
     const now = await ctx.storage.time();
-    return c.json(await readSeries(ctx.storage, { window: window as MetricWindow, queue, method, now }));
+    return c.json(
+      await readSeries(ctx.storage, { window: window as MetricWindow, queue, method, now }),
+    );
   });
 }

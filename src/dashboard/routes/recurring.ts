@@ -69,7 +69,9 @@ export function recurringWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardCont
 
   app.delete("/api/recurring/:name", async (c) => {
     const name = c.req.param("name");
-    if (!(await ctx.storage.removeRecurring({ name }))) throw notFound(`recurring template ${name}`);
+    if (!(await ctx.storage.removeRecurring({ name }))) {
+      throw notFound(`recurring template ${name}`);
+    }
     return c.json({ removed: name });
   });
 }

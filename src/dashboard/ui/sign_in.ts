@@ -23,7 +23,9 @@ document.getElementById("f").addEventListener("submit", (e) => {
 export function signInPage(base: string): Response {
   const html = `<!doctype html><html lang="en" data-base="${escapeAttr(base)}"><head>
 <meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>qml dashboard — sign in</title><link rel="stylesheet" href="${escapeAttr(base)}/assets/app.css">
+<title>qml dashboard — sign in</title><link rel="stylesheet" href="${
+    escapeAttr(base)
+  }/assets/app.css">
 </head><body class="signin"><form id="f" class="card"><h1>qml dashboard</h1>
 <label>Access token <input id="t" type="password" autocomplete="current-password" required autofocus></label>
 <button type="submit">Sign in</button></form>
@@ -39,5 +41,8 @@ export const SIGN_IN_JS: string = SCRIPT;
 
 /** Escape a value for an HTML attribute in double quotes. */
 export function escapeAttr(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(
+    />/g,
+    "&gt;",
+  );
 }
