@@ -140,3 +140,22 @@ export function histogramQuantile(hist: readonly number[], p: number): number | 
   }
   return METRIC_BUCKETS_MS[METRIC_BUCKETS_MS.length - 1];
 }
+
+/**
+ * Deltas floored to their bucket at `resolution` and summed per (bucket, queue, method):
+ * what a backend writes, one row per key, in one statement.
+ */
+export function sumByBucket(
+  deltas: readonly MetricsBucket[],
+  resolution: MetricsResolution = "minute",
+): MetricsBucket[] {
+  const out = new Map<string, MetricsBucket>();
+  for (const d of deltas) {
+    const at = floorTo(d.at, resolution);
+    const key = `${at.getTime()}\u0000${d.queue}\u0000${d.method}`;
+    let b = out.get(key);
+    if (!b) out.set(key, b = emptyBucket(at, d.queue, d.method));
+    addBucket(b, d);
+  }
+  return [...out.values()];
+}

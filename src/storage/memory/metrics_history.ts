@@ -76,7 +76,8 @@ export class MetricsHistory {
     let gone = 0;
     for (const [k, b] of this.#minutes) {
       if (b.at.getTime() >= minuteCut) continue;
-      this.#add(this.#hours, "hour", b);
+      // Minutes already past the hours' retention are dropped, not rolled.
+      if (b.at.getTime() >= hourCut) this.#add(this.#hours, "hour", b);
       this.#minutes.delete(k);
       gone++;
     }
