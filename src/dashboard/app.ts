@@ -32,12 +32,15 @@ export interface DashboardOptions {
   basePath?: string;
   /** More origins allowed to send mutations, besides the dashboard's own host. */
   allowedOrigins?: string[];
-  /** A server is shown as gone after this long without heartbeat (default 30 000 ms). */
-  serverGoneAfterMs?: number;
+  /**
+   * The job servers' heartbeat period, a third of their `lockTtlMs` (default 10 000 ms, for
+   * the default 30 s lock): a server silent for three periods is shown as gone.
+   */
+  serverHeartbeatMs?: number;
   /** Time source of mutations (inject a `ManualClock` in tests). */
   clock?: Clock;
   /** Tuning of live updates (stats push interval, slow-client limit). */
-  live?: Omit<LiveOptions, "serverGoneAfterMs">;
+  live?: Omit<LiveOptions, "serverHeartbeatMs">;
 }
 
 /** A dashboard app: a Hono app plus a `close()` for its live connections. */
@@ -61,7 +64,7 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
   const base = normaliseBase(options.basePath);
   const storage = options.storage;
   const clock = options.clock ?? systemClock;
-  const statsOpts = { serverGoneAfterMs: options.serverGoneAfterMs ?? 30_000 };
+  const statsOpts = { serverHeartbeatMs: options.serverHeartbeatMs ?? 10_000 };
   const ctx: DashboardContext = {
     storage,
     client: new JobClient(storage, { clock }),

@@ -7,12 +7,12 @@
  */
 import type { JobState } from "../job_state.ts";
 import { METRIC_BUCKETS_MS, type MetricsBucket } from "../metrics.ts";
-import type { ServerInfo } from "../server_info.ts";
+import { type ServerInfo, serverStatus } from "../server_info.ts";
 import type { Storage } from "../storage/storage.ts";
 
 /** A server as the dashboard shows it. */
 export interface ServerView extends ServerInfo {
-  /** `gone` once it missed its heartbeat for {@link StatsOptions.serverGoneAfterMs}. */
+  /** `gone` once it missed three heartbeats (see `serverStatus`). */
   status: "alive" | "gone";
 }
 
@@ -34,8 +34,8 @@ export interface Stats {
 
 /** Tuning shared by the stats readers. */
 export interface StatsOptions {
-  /** A server whose heartbeat is older than this is shown as gone (default 30 s: 3 heartbeats). */
-  serverGoneAfterMs: number;
+  /** The servers' heartbeat period (a server silent for 3 periods is shown as gone). */
+  serverHeartbeatMs: number;
 }
 
 const MINUTE = 60_000;
@@ -49,7 +49,7 @@ export async function readServers(
   const servers = await storage.listServers();
   return servers.map((s) => ({
     ...s,
-    status: now.getTime() - s.heartbeatAt.getTime() > opts.serverGoneAfterMs ? "gone" : "alive",
+    status: serverStatus(s, now, opts.serverHeartbeatMs),
   }));
 }
 

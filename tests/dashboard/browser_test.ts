@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web UI in headless Chromium: it loads, updates live without reload, finds
  * a job by an args value, retries one job and a whole filter, and shows hostile
@@ -15,6 +14,12 @@ import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { hasChromium, launch } from "./_browser.ts";
 import { enqueue, finishAll } from "./_harness.ts";
+
+// Functions passed to page.evaluate run in the browser; these names are the page's.
+declare const document: any;
+declare const window: any;
+declare const matchMedia: (q: string) => { matches: boolean };
+type HTMLElement = any;
 
 const XSS_ARGS = {
   note: "<script>window.__xss = 1</script>",

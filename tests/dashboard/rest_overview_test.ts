@@ -29,7 +29,7 @@ function histogram(at: number): number[] {
 eachBackend(
   "stats, queues, servers and metrics come from counts, servers and history",
   async (storage) => {
-    const app = createDashboard({ storage, serverGoneAfterMs: 30_000 });
+    const app = createDashboard({ storage, serverHeartbeatMs: 10_000 });
     await enqueue(storage, [{ queue: "mail" }, { queue: "mail" }, { queue: "video" }]);
     await finishAll(storage, ["video"], "succeeded");
     const now = await storage.time();
