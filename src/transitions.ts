@@ -69,6 +69,14 @@ export const DEFAULT_TTLS: RetentionTtls = {
   deletedMs: 604_800_000,
 };
 
+/**
+ * Retention from the two configurable TTLs: Deleted jobs are kept as long as Failed
+ * ones (both are what an operator may want to look at after the fact).
+ */
+export function retentionTtls(succeededMs: number, failedMs: number): RetentionTtls {
+  return { succeededMs, failedMs, deletedMs: failedMs };
+}
+
 /** Everything a decision may depend on besides the job and the outcome. */
 export interface DecideContext {
   /** The time of the decision. */
