@@ -33,7 +33,7 @@ route(/^\/jobs$/, async (main, _m, params, current) => {
   const prev = h("button", { type: "button", onclick: () => { cursors.pop(); cursors.pop(); load(); } }, "← Newer");
   const next = h("button", { type: "button", id: "next-page" }, "Older →");
   main.append(h("h1", {}, "Jobs"),
-    h("div", { class: "card" }, form, bulk ? h("div", { style: null }, h("hr", { class: "sep" }), bulk) : null),
+    h("div", { class: "card" }, form, bulk ? h("div", {}, h("hr", { class: "sep" }), bulk) : null),
     h("div", { class: "card" }, h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Job"), h("th", {}, "State"), h("th", {}, "Queue"),
       h("th", {}, "Args"), h("th", { class: "num" }, "Attempts"), h("th", {}, "Created"), READ_ONLY ? null : h("th", {}, ""))), body),
       h("div", { class: "pager" }, pageInfo, prev, next)));
@@ -108,30 +108,32 @@ route(/^\/jobs\/(.+)$/, async (main, m, _params, current) => {
     bar.className = "progress";
     bar.firstChild.style.width = job.progress + "%";
     const attempts = job.history.filter((e) => e.error);
+    const fields = h("div", { class: "card" }, h("h2", {}, "Job"), h("dl", { class: "fields" },
+      h("dt", {}, "Id"), h("dd", { class: "mono" }, job.id),
+      h("dt", {}, "Queue"), h("dd", {}, job.queue),
+      h("dt", {}, "Priority"), h("dd", {}, String(job.priority)),
+      h("dt", {}, "Attempts"), h("dd", {}, job.attempts + " / " + job.maxAttempts),
+      h("dt", {}, "Progress"), h("dd", { class: "row" }, bar, h("span", { id: "progress-value" }, job.progress + " %")),
+      h("dt", {}, "Created"), h("dd", {}, fmtTime(job.createdAt)),
+      h("dt", {}, "Run at"), h("dd", {}, fmtTime(job.runAt)),
+      h("dt", {}, "Started"), h("dd", {}, fmtTime(job.startedAt)),
+      h("dt", {}, "Finished"), h("dd", {}, fmtTime(job.finishedAt)),
+      h("dt", {}, "Locked by"), h("dd", { class: "mono" }, job.lockedBy || "—"),
+      h("dt", {}, "Unique key"), h("dd", { class: "mono" }, job.uniqueKey || "—")));
+    const errors = attempts.length || job.error ? h("div", { class: "card" }, h("h2", {}, "Errors"),
+      (attempts.length ? attempts : [{ error: job.error, at: job.finishedAt }]).map((e, i) => h("div", { class: "attempt" },
+        h("div", {}, h("strong", {}, "Attempt " + (i + 1) + " · " + e.error.name + ": "), e.error.message, " ", h("span", { class: "muted" }, fmtTime(e.at))),
+        e.error.stack ? h("pre", {}, e.error.stack) : null))) : null;
     box.append(
       h("div", { class: "row" }, h("h1", { id: "job-method" }, job.method), badge(job.state), h("span", { class: "spacer" }), READ_ONLY ? null : actions(job, load, false)),
       h("div", { class: "grid two" },
-        h("div", { class: "card" }, h("h2", {}, "Job"), h("dl", { class: "fields" },
-          h("dt", {}, "Id"), h("dd", { class: "mono" }, job.id),
-          h("dt", {}, "Queue"), h("dd", {}, job.queue),
-          h("dt", {}, "Priority"), h("dd", {}, String(job.priority)),
-          h("dt", {}, "Attempts"), h("dd", {}, job.attempts + " / " + job.maxAttempts),
-          h("dt", {}, "Progress"), h("dd", { class: "row" }, bar, h("span", { id: "progress-value" }, job.progress + " %")),
-          h("dt", {}, "Created"), h("dd", {}, fmtTime(job.createdAt)),
-          h("dt", {}, "Run at"), h("dd", {}, fmtTime(job.runAt)),
-          h("dt", {}, "Started"), h("dd", {}, fmtTime(job.startedAt)),
-          h("dt", {}, "Finished"), h("dd", {}, fmtTime(job.finishedAt)),
-          h("dt", {}, "Locked by"), h("dd", { class: "mono" }, job.lockedBy || "—"),
-          h("dt", {}, "Unique key"), h("dd", { class: "mono" }, job.uniqueKey || "—"))),
-        h("div", { class: "card" }, h("h2", {}, "History"), h("ol", { class: "timeline", id: "history" },
+        h("div", { class: "stack" }, fields,
+          h("div", { class: "card" }, h("h2", {}, "Arguments"), h("pre", { id: "args" }, json(job.args))),
+          job.result !== null && job.result !== undefined ? h("div", { class: "card" }, h("h2", {}, "Result"), h("pre", { id: "result" }, json(job.result))) : null,
+          errors),
+        h("div", {}, h("div", { class: "card" }, h("h2", {}, "History"), h("ol", { class: "timeline", id: "history" },
           job.history.map((e) => h("li", {}, badge(e.state), " ", h("span", { class: "muted" }, fmtTime(e.at)),
-            e.reason ? h("div", {}, e.reason) : null, e.server ? h("div", { class: "mono muted" }, e.server) : null))))),
-      h("div", { class: "card" }, h("h2", {}, "Arguments"), h("pre", { id: "args" }, json(job.args))),
-      job.result !== null && job.result !== undefined ? h("div", { class: "card" }, h("h2", {}, "Result"), h("pre", { id: "result" }, json(job.result))) : null,
-      attempts.length || job.error ? h("div", { class: "card" }, h("h2", {}, "Errors"),
-        (attempts.length ? attempts : [{ error: job.error, at: job.finishedAt }]).map((e, i) => h("div", { class: "attempt" },
-          h("div", {}, h("strong", {}, "Attempt " + (i + 1) + " · " + e.error.name + ": "), e.error.message, " ", h("span", { class: "muted" }, fmtTime(e.at))),
-          e.error.stack ? h("pre", {}, e.error.stack) : null))) : null);
+            e.reason ? h("div", {}, e.reason) : null, e.server ? h("div", { class: "mono muted" }, e.server) : null)))))));
   }
   const reload = throttle(load, 500);
   watch({ kind: "job", id }, (msg) => {

@@ -54,7 +54,7 @@ h2 { font-size: 15px; margin: 0 0 10px; color: var(--muted); font-weight: 600; }
 .count .l { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .4px; }
 .count.s-Succeeded .n { color: var(--ok); } .count.s-Failed .n { color: var(--bad); }
 .count.s-Processing .n { color: var(--info); } .count.s-AwaitingRetry .n { color: var(--warn); }
-.two { grid-template-columns: 2fr 1fr; }
+.two { grid-template-columns: 2fr 1fr; align-items: start; }
 @media (max-width: 900px) { .two { grid-template-columns: 1fr; } }
 .row { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 .kpis { display: flex; gap: 26px; margin-bottom: 8px; }
@@ -86,7 +86,9 @@ button.danger { color: var(--bad); }
 button.ghost { border-color: transparent; background: transparent; font-size: 16px; }
 button.small { padding: 2px 8px; font-size: 12px; }
 button:disabled { opacity: .5; cursor: default; }
-input[type=search] { min-width: 260px; }
+input[type=search] { min-width: 380px; flex: 1; }
+hr.sep { border: 0; border-top: 1px solid var(--line); margin: 12px 0; }
+.stack > .card:last-child { margin-bottom: 0; }
 .seg button { border-radius: 0; margin-left: -1px; }
 .seg button:first-child { border-radius: 7px 0 0 7px; } .seg button:last-child { border-radius: 0 7px 7px 0; }
 .seg button.on { background: var(--accent); color: #fff; border-color: var(--accent); }
