@@ -121,4 +121,5 @@ export {
   type DashboardOptions,
   DashboardServer,
   type DashboardServerOptions,
+  type LiveOptions,
 } from "./dashboard.ts";

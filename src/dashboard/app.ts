@@ -43,11 +43,16 @@ export interface DashboardOptions {
   live?: Omit<LiveOptions, "serverHeartbeatMs">;
 }
 
-/** A dashboard app: a Hono app plus a `close()` for its live connections. */
-export type DashboardApp = Hono<DashboardEnv> & {
+/**
+ * A dashboard app. At run time it is the Hono app itself (so `app.route()` in a Hono
+ * app of yours works); its public surface is `fetch`, all a host needs, and `close`.
+ */
+export interface DashboardApp {
+  /** Answer one request: hand it to `Deno.serve`, Deno Deploy or your router. */
+  fetch(request: Request, env?: unknown, ctx?: unknown): Response | Promise<Response>;
   /** Close every WebSocket and the storage subscription (not the storage). */
   close(): void;
-};
+}
 
 /**
  * Create the dashboard: a Hono app serving the web UI, the REST API and the WebSocket.
@@ -132,7 +137,7 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
   }
   uiRoutes(app, { base, readOnly: options.readOnly ?? false });
 
-  return Object.assign(app, { close: () => hub.close() });
+  return Object.assign(app, { close: () => hub.close() }) as DashboardApp;
 }
 
 function normaliseBase(basePath: string | undefined): string {
