@@ -16,6 +16,7 @@ import { ApiError, errorResponse } from "./http_errors.ts";
 import { LiveHub, type LiveOptions } from "./live.ts";
 import { jobReadRoutes, jobWriteRoutes } from "./routes/jobs.ts";
 import { overviewRoutes } from "./routes/overview.ts";
+import { prometheusRoutes } from "./routes/prometheus.ts";
 import { recurringReadRoutes, recurringWriteRoutes } from "./routes/recurring.ts";
 import { uiRoutes } from "./routes/ui.ts";
 import { signInPage } from "./ui/sign_in.ts";
@@ -129,6 +130,7 @@ export function createDashboard(options: DashboardOptions): DashboardApp {
     return response;
   });
   overviewRoutes(app, ctx);
+  prometheusRoutes(app, ctx);
   jobReadRoutes(app, ctx);
   recurringReadRoutes(app, ctx);
   if (!options.readOnly) {

@@ -153,3 +153,24 @@ eachBackend(
     }
   },
 );
+
+eachBackend("GET /metrics: Prometheus text of the stats, behind the same auth", async (storage) => {
+  const app = createDashboard({ storage, auth: { token: "metrics-token" } });
+  await enqueue(storage, [{ queue: 'we"ird' }, { queue: "mail" }]);
+  await finishAll(storage, ["mail"], "failed");
+  assert.equal((await call(app.fetch, "GET", "/metrics")).status, 401);
+  const res = await call(app.fetch, "GET", "/metrics", {
+    headers: { authorization: "Bearer metrics-token" },
+  });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type")!, /^text\/plain; version=0\.0\.4/);
+  const lines = (res.body as string).trim().split("\n");
+  assert.ok(lines.includes('qml_jobs{state="Enqueued"} 1'));
+  assert.ok(lines.includes('qml_jobs{state="Failed"} 1'));
+  assert.ok(lines.includes('qml_queue_jobs{queue="mail",state="Failed"} 1'));
+  assert.ok(lines.includes('qml_queue_jobs{queue="we\\"ird",state="Enqueued"} 1'));
+  assert.ok(lines.includes('qml_servers{status="alive"} 0'));
+  for (const l of lines.filter((l) => !l.startsWith("#"))) {
+    assert.match(l, /^qml_[a-z_]+(\{.*\})? -?\d+(\.\d+)?$/, l);
+  }
+});
