@@ -46,6 +46,8 @@ export class LiveHub {
   #dirty = false;
   #pushing = false;
   #servers = new Map<string, ServerView["status"]>();
+  // The first look after start is the baseline, not a wave of joins.
+  #serversPrimed = false;
 
   /** A hub over `storage`; it subscribes only while a client is connected. */
   constructor(storage: Storage, opts: LiveOptions) {
@@ -68,9 +70,10 @@ export class LiveHub {
     const client: Client = { socket, view: { kind: "overview" } };
     socket.onopen = () => {
       this.#clients.add(client);
-      if (this.#clients.size === 1) this.#start();
       this.#send(client, { type: "hello", view: client.view });
-      void this.#pushStats([client]);
+      // The first client's stats wait for the server baseline, so joins after them are news.
+      const primed = this.#clients.size === 1 ? this.#start() : Promise.resolve();
+      void primed.then(() => this.#pushStats([client]));
     };
     socket.onmessage = (e) => this.#onMessage(client, e.data);
     socket.onclose = () => this.#detach(client);
@@ -87,13 +90,13 @@ export class LiveHub {
     }
   }
 
-  #start(): void {
+  #start(): Promise<void> {
     this.#unsubscribe = this.#storage.subscribe((s) => this.#onSignal(s));
     this.#timer = setInterval(() => {
       if (this.#dirty && !this.#pushing) void this.#pushStats([...this.#clients]);
     }, this.#opts.statsIntervalMs);
     this.#serversTimer = setInterval(() => void this.#checkServers(), this.#opts.serversIntervalMs);
-    void this.#checkServers();
+    return this.#checkServers();
   }
 
   #detach(client: Client): void {
@@ -105,6 +108,7 @@ export class LiveHub {
     if (this.#serversTimer !== null) clearInterval(this.#serversTimer);
     this.#timer = this.#serversTimer = null;
     this.#servers.clear();
+    this.#serversPrimed = false;
   }
 
   #onMessage(client: Client, data: unknown): void {
@@ -159,9 +163,10 @@ export class LiveHub {
           status === "alive" && !servers.some((s) => s.name === name && s.status === "alive")
         )
         .map(([name]) => name);
-      const first = this.#servers.size === 0 && joined.length === servers.length;
+      const first = !this.#serversPrimed;
+      this.#serversPrimed = true;
       this.#servers = new Map(servers.map((s) => [s.name, s.status]));
-      if ((joined.length > 0 && !first) || left.length > 0) {
+      if (!first && (joined.length > 0 || left.length > 0)) {
         this.#dirty = true;
         for (const c of this.#clients) this.#send(c, { type: "servers", joined, left });
       }

@@ -146,3 +146,35 @@ Deno.test("[memory] the socket needs the same auth as the API", async () => {
     await res.body?.cancel();
   }, { token: "right-token!" });
 });
+
+Deno.test("[memory] server joins and departures are pushed", async () => {
+  await withDashboard(async (storage, url) => {
+    const ws = await openSocket(url);
+    try {
+      await ws.next((m) => m.type === "stats");
+      const now = await storage.time();
+      await storage.recordServer({
+        server: {
+          name: "srv-1",
+          host: "h",
+          pid: 1,
+          startedAt: now,
+          heartbeatAt: now,
+          queues: ["default"],
+          concurrency: 2,
+          inFlight: 0,
+          execution: "inline",
+          version: "0.1.0",
+        },
+      });
+      const joined = await ws.next((m) => m.type === "servers" && m.joined.length === 1);
+      assert.equal(joined.joined[0].name, "srv-1");
+      assert.equal(joined.joined[0].status, "alive");
+      await storage.removeServer({ name: "srv-1" });
+      const left = await ws.next((m) => m.type === "servers" && m.left.length === 1);
+      assert.deepEqual(left.left, ["srv-1"]);
+    } finally {
+      await ws.close();
+    }
+  });
+});
