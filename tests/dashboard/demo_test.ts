@@ -32,7 +32,7 @@ Deno.test("examples/dashboard_demo.ts: a steady mix of jobs, live on the dashboa
       "--allow-sys",
       "examples/dashboard_demo.ts",
     ],
-    env: { QML_DEMO_SECONDS: "7", QML_DASHBOARD_PORT: "0", QML_STORAGE_URL: "memory://" },
+    env: { QML_DEMO_SECONDS: "120", QML_DASHBOARD_PORT: "0", QML_STORAGE_URL: "memory://" },
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -42,11 +42,12 @@ Deno.test("examples/dashboard_demo.ts: a steady mix of jobs, live on the dashboa
     await waitUntil(async () => {
       const s = (await get("api/stats")).byState;
       return s.Succeeded > 0 && s.Scheduled > 0 && s.AwaitingRetry + s.Failed > 0;
-    }, { timeoutMs: 10_000, intervalMs: 200, what: "succeeded, scheduled and retried jobs" });
+    }, { timeoutMs: 60_000, intervalMs: 200, what: "succeeded, scheduled and retried jobs" });
     const names = (await get("api/recurring")).templates.map((t: { name: string }) => t.name);
     assert.deepEqual(names.sort(), ["cleanup-sessions", "nightly-report"]);
     const page = await fetch(url);
     assert.match(await page.text(), /qml dashboard/);
+    child.kill("SIGINT"); // Ctrl-C: a graceful stop
     assert.equal((await child.status).code, 0);
   } finally {
     try {
