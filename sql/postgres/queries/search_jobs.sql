@@ -7,14 +7,17 @@
 -- $1 integer rows to return (page size + 1)
 -- $2 integer scan bound (SEARCH_SCAN_LIMIT)
 -- $3…       the filters' values, in the order list.ts numbers them
-SELECT *
+SELECT scan.*
 FROM (
   SELECT *
   FROM {{schema}}.jobs
   WHERE {{filters}}
   ORDER BY id DESC
   LIMIT $2
-) AS scan
+) AS scan,
+  -- The args as lowercased text, converted once per row (OFFSET 0 keeps the planner from
+  -- inlining the expression into each place the search uses it).
+  LATERAL (SELECT lower(coalesce(scan.args::text, 'null')) AS args_lower OFFSET 0) AS t
 WHERE {{match}}
-ORDER BY id DESC
+ORDER BY scan.id DESC
 LIMIT $1

@@ -35,12 +35,23 @@ export function searchCases(ctx: ConformanceContext): void {
     assert.deepEqual(await ids(s, { search: "n:7" }), [alice.id]);
     assert.deepEqual(await ids(s, { search: "n:70" }), [bob.id]);
     assert.deepEqual(await ids(s, { search: "city:lyon" }), [], "top-level fields only");
+    const quoted = job({ method: "note", queue: "notes", args: { title: 'Say "Hi"\\now' } });
+    await put(s, quoted);
+    assert.deepEqual(await ids(s, { search: 'title:say "hi"\\now' }), [quoted.id]);
+    assert.deepEqual(await ids(s, { search: 'title:say "hi"' }), []);
+
     // A plain text matches inside the JSON of args.
     assert.deepEqual(await ids(s, { search: "ALICE" }), [odd.id, img.id, alice.id]);
     assert.deepEqual(await ids(s, { search: "lyon" }), [alice.id]);
     assert.deepEqual(await ids(s, { search: "vip" }), [alice.id]);
     assert.deepEqual(await ids(s, { search: "nobody-at-all" }), []);
-    assert.deepEqual(await ids(s, { search: "   " }), [odd.id, img.id, bob.id, alice.id]);
+    assert.deepEqual(await ids(s, { search: "   " }), [
+      quoted.id,
+      odd.id,
+      img.id,
+      bob.id,
+      alice.id,
+    ]);
     // Combined with the other filters.
     assert.deepEqual(await ids(s, { search: "alice", queue: "mail" }), [alice.id]);
     assert.deepEqual(await ids(s, { search: "alice", method: "noop" }), [odd.id]);
