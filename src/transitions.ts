@@ -63,11 +63,7 @@ export interface RetentionTtls {
 }
 
 /** Defaults: succeeded jobs 24 h, failed and deleted jobs 7 days. */
-export const DEFAULT_TTLS: RetentionTtls = {
-  succeededMs: 86_400_000,
-  failedMs: 604_800_000,
-  deletedMs: 604_800_000,
-};
+export const DEFAULT_TTLS: RetentionTtls = retentionTtls(86_400_000, 604_800_000);
 
 /**
  * Retention from the two configurable TTLs: Deleted jobs are kept as long as Failed

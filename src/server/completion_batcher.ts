@@ -164,6 +164,12 @@ export class CompletionBatcher<M> {
           break;
         }
         if (hi - lo > 1) {
+          if (hi - lo === items.length) {
+            this.#o.logger.warn(
+              `could not record ${items.length} job result(s); writing them in parts to find the cause`,
+              { error: err instanceof Error ? err.message : String(err) },
+            );
+          }
           const mid = (lo + hi) >>> 1;
           ranges.push([mid, hi], [lo, mid]);
           continue;

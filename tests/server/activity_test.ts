@@ -132,3 +132,75 @@ Deno.test("the server records activity once per written batch, never per job, an
     assert.equal((await inner.counts()).byState.Succeeded, 200, "results written regardless");
   }
 });
+
+Deno.test("recorder: started jobs alone go out after the idle delay; calls never overlap, later batches merge", async () => {
+  const { storage: inner, jobs } = await fetchedJobs(6);
+  const calls: { changes: number; at: number }[] = [];
+  let release: (() => void) | undefined;
+  const storage = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === "recordActivity") {
+        return (p: { changes: readonly unknown[] }) => {
+          calls.push({ changes: p.changes.length, at: Date.now() });
+          return new Promise<void>((r) => release = r);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const { ActivityRecorder } = await import("../../src/server/activity_recorder.ts");
+  const rec = new ActivityRecorder({ storage, logger: quiet, idleFlushMs: 10 });
+  rec.started(jobs.slice(0, 2));
+  assert.equal(calls.length, 0, "waits for a result batch to ride along");
+  await waitUntil(() => calls.length === 1, { what: "the idle flush" });
+  assert.equal(calls[0].changes, 2);
+  // While that call is out, two batches come: they go together in the next call.
+  const batch = (j: Job) => ({
+    items: [decideItem(j, { type: "succeeded", result: null }, new Date(), undefined, {
+      serverName: SERVER,
+      ttls: DEFAULT_TTLS,
+    })],
+    metas: [{ job: j }],
+    applied: [true],
+  });
+  rec.written(batch(jobs[2]));
+  rec.written(batch(jobs[3]));
+  assert.equal(calls.length, 1, "one call at a time");
+  release!();
+  await waitUntil(() => calls.length === 2, { what: "the merged call" });
+  assert.equal(calls[1].changes, 2);
+  release!();
+  await rec.close();
+  assert.equal(calls.length, 2);
+});
+
+Deno.test("what the server records is what the storage's metrics history returns", async () => {
+  const storage = new MemoryStorage();
+  const from = new Date(Date.now() - 60_000);
+  await withServer({ storage, execution: "inline" }, async (server) => {
+    await server.client.enqueueMany(
+      Array.from({ length: 50 }, (_, i) => ({ worker: "noop", args: { i } })),
+    );
+    await server.client.enqueue("always_fails", {});
+    const sum = async () => {
+      const rows = await storage.queryMetrics({
+        from,
+        to: new Date(Date.now() + 120_000),
+        resolution: "minute",
+      });
+      return rows.reduce(
+        (a, m) => ({
+          succeeded: a.succeeded + m.succeeded,
+          failed: a.failed + m.failed,
+          retried: a.retried + m.retried,
+          runs: a.runs + m.runMs.reduce((x, y) => x + y, 0),
+        }),
+        { succeeded: 0, failed: 0, retried: 0, runs: 0 },
+      );
+    };
+    await waitUntil(async () => (await sum()).failed === 1, { what: "metrics of every attempt" });
+    assert.deepEqual(await sum(), { succeeded: 50, failed: 1, retried: 2, runs: 53 });
+  });
+});

@@ -128,3 +128,27 @@ Deno.test("a failure that is not the item's (its Failed write is refused too) is
     assert.equal((await inner.get({ id: job.id }))!.state, JobState.Succeeded);
   }
 });
+
+Deno.test("at most two writes are in flight; items that come meanwhile wait for a free one", async () => {
+  const { storage: inner, jobs } = await fetchedJobs(12);
+  let inFlight = 0, most = 0;
+  const storage = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (prop === "transition") {
+        return async (p: Parameters<Storage["transition"]>[0]) => {
+          most = Math.max(most, ++inFlight);
+          await new Promise((r) => setTimeout(r, 10));
+          inFlight--;
+          return target.transition(p);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  const { b, written } = batcher(storage, { maxBatch: 3 });
+  for (const job of jobs) b.add(succeeded(job), job);
+  assert.equal(await b.drain(), 0);
+  assert.equal(most, 2);
+  assert.deepEqual(written.map((w) => w.items.length), [3, 3, 3, 3]);
+});
