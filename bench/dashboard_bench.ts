@@ -20,7 +20,7 @@ import { createDashboard } from "../src/dashboard/app.ts";
 import { DashboardServer } from "../src/dashboard/serve.ts";
 import { BackgroundJobServer } from "../src/server/job_server.ts";
 import type { Storage } from "../src/storage/storage.ts";
-import { DURABLE_KINDS, openFromEnv, sharedBackend } from "../tests/_helpers/shared_backends.ts";
+import { openFromEnv, sharedBackend } from "../tests/_helpers/shared_backends.ts";
 
 const CHILD = Deno.env.get("QML_DASH_BENCH_CHILD");
 
@@ -62,7 +62,7 @@ if (CHILD) {
 }
 
 const kinds = arg("backend", "all") === "all"
-  ? [...DURABLE_KINDS]
+  ? (["postgres", "redis"] as const)
   : [arg("backend", "postgres") as "postgres" | "redis"];
 const JOBS = Number(arg("jobs", "1000000"));
 const SAMPLES = Number(arg("samples", "30"));
