@@ -42,30 +42,19 @@ export function recurringReadRoutes(app: Hono<DashboardEnv>, ctx: DashboardConte
 /** Register the routes that change templates (left out when read-only). */
 export function recurringWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): void {
   app.post("/api/recurring/:name/trigger", async (c) => {
-    const name = c.req.param("name");
-    const t = await ctx.storage.getRecurring({ name });
-    if (!t) throw notFound(`recurring template ${name}`);
-    const job = await ctx.client.enqueue(t.method, t.args, {
-      queue: t.queue,
-      priority: t.priority,
-      ...(t.maxAttempts !== null ? { maxAttempts: t.maxAttempts } : {}),
-    });
+    const job = await ctx.client.triggerRecurring(c.req.param("name"));
     await ctx.publish([changeOf(job, "enqueued", ctx.clock.now())]);
     return c.json({ job }, 201);
   });
 
-  for (const action of ["pause", "resume"] as const) {
-    app.post(`/api/recurring/:name/${action}`, async (c) => {
-      const name = c.req.param("name");
-      const t = await ctx.storage.setRecurringPaused({
-        name,
-        paused: action === "pause",
-        now: ctx.clock.now(),
-      });
-      if (!t) throw notFound(`recurring template ${name}`);
-      return c.json({ template: view(t, await ctx.storage.time()) });
-    });
-  }
+  app.post("/api/recurring/:name/pause", async (c) => {
+    const t = await ctx.client.pauseRecurring(c.req.param("name"));
+    return c.json({ template: view(t, await ctx.storage.time()) });
+  });
+  app.post("/api/recurring/:name/resume", async (c) => {
+    const t = await ctx.client.resumeRecurring(c.req.param("name"));
+    return c.json({ template: view(t, await ctx.storage.time()) });
+  });
 
   app.delete("/api/recurring/:name", async (c) => {
     const name = c.req.param("name");
