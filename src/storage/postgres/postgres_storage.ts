@@ -5,13 +5,16 @@
  *
  * @module
  */
+import { countsFromRows, sortFetched } from "../contract_rules.ts";
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import postgres, { type Sql } from "postgres";
+import type postgres from "postgres";
+import type { Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
+import { isTransientPostgresError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
   EnqueueResult,
@@ -27,9 +30,12 @@ import {
   resolveConfig,
   type ResolvedPostgresConfig,
 } from "./config.ts";
-import { copyJob, enqueueJobs } from "./enqueue.ts";
+import { copyJob } from "../job_copy.ts";
+import { listLimit } from "../contract_rules.ts";
+import { enqueueJobs } from "./enqueue.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
+import { PostgresDashboard } from "./dashboard.ts";
 import {
   appliedVersions,
   checkHealth,
@@ -42,7 +48,6 @@ import { buildListQuery } from "./list.ts";
 import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
 import { buildQueries, type Queries } from "./queries.ts";
 import {
-  countsFromRows,
   encodeJobs,
   encodeTransitions,
   fetchedRowToJob,
@@ -50,7 +55,6 @@ import {
   recurringParams,
   rowToJob,
   rowToRecurring,
-  sortFetched,
 } from "./rows.ts";
 
 export type { PostgresConfig } from "./config.ts";
@@ -61,13 +65,13 @@ export type { MigrateResult, PostgresHealth } from "./migrate.ts";
  *
  * @example Connect, enqueue, and enqueue inside your own transaction
  * ```ts ignore
- * import { createJob, PostgresStorage } from "@qml/qml";
+ * import { JobClient, PostgresStorage } from "@qml/qml";
  * const storage = await PostgresStorage.connect({ url: "postgres://localhost/app" });
- * const now = new Date();
- * await storage.enqueue({ jobs: [createJob({ method: "send_email", args: {}, now })], now });
+ * const client = new JobClient(storage);
+ * await client.enqueue("send_email", { to: "a@b.c" });
  * await storage.sql.begin(async (tx) => {
  *   await tx`insert into orders (id) values (1)`;
- *   await storage.enqueue({ jobs: [createJob({ method: "ship", args: { id: 1 }, now })], now, tx });
+ *   await client.enqueue("ship", { id: 1 }, { tx }); // stored iff the transaction commits
  * });
  * await storage.close();
  * ```
@@ -80,14 +84,21 @@ export class PostgresStorage implements Storage {
   #q: Queries;
   #channel: string;
   #signals: SignalHub;
+  #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
 
-  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig) {
+  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
     this.#cfg = cfg;
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
+    this.#dash = new PostgresDashboard(
+      (op, text, params) => this.#run(op, text, params),
+      this.#q,
+      this.#channel,
+    );
     this.#signals = new SignalHub({
+      driver,
       url: cfg.url,
       channel: this.#channel,
       connectTimeoutMs: cfg.connectTimeoutMs,
@@ -104,8 +115,10 @@ export class PostgresStorage implements Storage {
    */
   static async connect(config: PostgresConfig = {}): Promise<PostgresStorage> {
     const cfg = resolveConfig(config);
+    // Loaded here, not at module level: an app on another backend never loads postgres.js.
+    const { default: postgres } = await import("postgres");
     const sql = postgres(cfg.url, driverOptions(cfg));
-    const storage = new PostgresStorage(sql, cfg);
+    const storage = new PostgresStorage(sql, cfg, postgres);
     try {
       // Concurrent queries make postgres.js open one connection each: that is the pre-warm.
       await Promise.all(
@@ -123,7 +136,10 @@ export class PostgresStorage implements Storage {
     } catch (err) {
       await sql.end({ timeout: 0 });
       if (err instanceof QmlError) throw err;
-      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, { cause: err });
+      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, {
+        cause: err,
+        transient: isTransientPostgresError(err),
+      });
     }
     return storage;
   }
@@ -203,8 +219,13 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.min(1000, Math.max(1, Math.trunc(params.limit) || 1));
-    const q = buildListQuery(this.#q.listJobs, params, limit);
+    const limit = listLimit(params.limit);
+    const q = buildListQuery(
+      { list: this.#q.listJobs, search: this.#q.searchJobs },
+      params,
+      limit,
+      this.#cfg.schemaIdent,
+    );
     if (!q) return { jobs: [], nextCursor: null };
     return pageFromRows(await this.#run("list", q.text, q.params), limit);
   }
@@ -257,6 +278,7 @@ export class PostgresStorage implements Storage {
   }
 
   async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
+    assertEncodable(items);
     const e = encodeTransitions(items);
     const rows = await this.#run("transition", this.#q.transition, [
       e.rows,
@@ -401,48 +423,54 @@ export class PostgresStorage implements Storage {
     return new Date(rows[0].now as string | Date);
   }
 
-  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
-  /** Not implemented yet. */
-  recordServer(_params: { server: ServerInfo }): Promise<void> {
-    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  /** See {@link Storage.recordServer}. */
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    return this.#dash.recordServer(params.server);
   }
-  /** Not implemented yet. */
-  removeServer(_params: { name: string }): Promise<void> {
-    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+
+  /** See {@link Storage.removeServer}. */
+  removeServer(params: { name: string }): Promise<void> {
+    return this.#dash.removeServer(params.name);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.listServers}. */
   listServers(): Promise<ServerInfo[]> {
-    return Promise.reject(new StorageError("listServers: not implemented yet"));
+    return this.#dash.listServers();
   }
-  /** Not implemented yet. */
-  pruneServers(_params: { before: Date }): Promise<number> {
-    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+
+  /** See {@link Storage.pruneServers}. */
+  pruneServers(params: { before: Date }): Promise<number> {
+    return this.#dash.pruneServers(params.before);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.recordActivity}: one statement upserts the buckets and NOTIFYs. */
   recordActivity(
-    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+    return this.#dash.recordActivity(params.metrics, params.changes);
   }
-  /** Not implemented yet. */
-  queryMetrics(_params: {
+
+  /** See {@link Storage.queryMetrics}. */
+  queryMetrics(params: {
     from: Date;
     to: Date;
     resolution: MetricsResolution;
     queue?: string;
     method?: string;
   }): Promise<MetricsBucket[]> {
-    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+    return this.#dash.queryMetrics(params);
   }
-  /** Not implemented yet. */
-  compactMetrics(_params: { now: Date }): Promise<number> {
-    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+
+  /** See {@link Storage.compactMetrics}. */
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return this.#dash.compactMetrics(params.now);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.setRecurringPaused}. */
   setRecurringPaused(
-    _params: { name: string; paused: boolean; now: Date },
+    params: { name: string; paused: boolean; now: Date },
   ): Promise<RecurringTemplate | null> {
-    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
+    return this.#dash.setRecurringPaused(params.name, params.paused, params.now);
   }
 
   /** See {@link Storage.subscribe}: signals arrive by LISTEN on {@link channel}. */
@@ -464,5 +492,27 @@ export class PostgresStorage implements Storage {
       await this.#sql.end({ timeout: 2 });
     })();
     return this.#closing;
+  }
+}
+
+// A result JSON cannot encode (a BigInt) must fail before the driver sees it: postgres.js
+// throws while writing it to a connection that other queries share, which leaves their
+// replies misaligned (a fetch then reads another statement's rows).
+function assertEncodable(items: readonly TransitionItem[]): void {
+  for (const { id, next } of items) {
+    const r = next.result;
+    if (r === null || typeof r === "string" || typeof r === "number" || typeof r === "boolean") {
+      continue;
+    }
+    try {
+      JSON.stringify(r);
+    } catch (err) {
+      throw new StorageError(
+        `postgres transition failed: result of job ${id}: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
 }

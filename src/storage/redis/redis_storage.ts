@@ -9,19 +9,22 @@ import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Cluster, Redis } from "ioredis";
-import { ConfigError, QmlError, StorageError } from "../../errors.ts";
+import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES, type JobState } from "../../job_state.ts";
+import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
+import { isTransientRedisError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import type {
-  EnqueueResult,
-  JobCounts,
-  JobPage,
-  ListParams,
-  Storage,
-  StorageSignal,
+import {
+  type EnqueueResult,
+  type JobCounts,
+  type JobPage,
+  type ListParams,
+  SEARCH_SCAN_LIMIT,
+  type Storage,
+  type StorageSignal,
 } from "../storage.ts";
+import { parseSearch } from "../search.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
 import {
@@ -32,12 +35,13 @@ import {
   encodeTransition,
   type RawJob,
 } from "./codec.ts";
+import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
-import { defineScripts, runScript } from "./scripts.ts";
+import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
-import { FastLane } from "./fast_lane.ts";
+import { RedisDashboard } from "./dashboard.ts";
 
 export type { RedisConfig } from "./config.ts";
 
@@ -73,12 +77,11 @@ export class RedisStorage implements Storage {
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
-  readonly #lane: FastLane | null;
+  readonly #dash: RedisDashboard;
   #closing: Promise<void> | null = null;
 
   private constructor(
     client: Redis | Cluster,
-    lane: FastLane | null,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -86,10 +89,15 @@ export class RedisStorage implements Storage {
   ) {
     this.#deadlines = new Deadlines(commandTimeoutMs);
     this.#client = client;
-    this.#lane = lane;
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
+    this.#dash = new RedisDashboard(
+      <T>(name: ScriptName, keys: string[], args: (string | number)[]) =>
+        this.#script<T>(name, keys, args),
+      keys,
+      (key) => this.#client.hvals(key),
+    );
   }
 
   /**
@@ -102,7 +110,7 @@ export class RedisStorage implements Storage {
   static async connect(config: RedisConfig = {}): Promise<RedisStorage> {
     const cfg = resolveRedisConfig(config);
     const keys = new RedisKeys(cfg.keyPrefix);
-    const client = createConnection(cfg, "commands");
+    const client = await createConnection(cfg, "commands");
     defineScripts(client);
     try {
       await openConnection(client, cfg);
@@ -111,15 +119,9 @@ export class RedisStorage implements Storage {
       await quietQuit(client);
       throw wrap("connect", err);
     }
-    // The enqueue → handler-start path (enqueue, fetchAndLock) on a lean connection of
-    // its own; plain single-node connections with the Deno transport only.
-    const lane = !cfg.cluster && cfg.transport === "deno" && new URL(cfg.url).protocol === "redis:"
-      ? new FastLane(cfg)
-      : null;
-    await lane?.open();
     const subscriber = new SignalSubscriber(
       async () => {
-        const conn = createConnection(cfg, "subscriber");
+        const conn = await createConnection(cfg, "subscriber");
         await openConnection(conn, cfg);
         return conn;
       },
@@ -128,7 +130,6 @@ export class RedisStorage implements Storage {
     );
     return new RedisStorage(
       client,
-      lane,
       subscriber,
       keys,
       cfg.completedJobTtlMs,
@@ -153,17 +154,6 @@ export class RedisStorage implements Storage {
     );
   }
 
-  /** {@link #script} through the fast lane when there is one (ioredis otherwise, or as its fallback). */
-  #fastScript<T>(name: "enqueue" | "fetchAndLock", keys: string[], args: (string | number)[]) {
-    const lane = this.#lane;
-    if (!lane) return this.#script<T>(name, keys, args);
-    return this.#deadlines.track(
-      name,
-      lane.run<T>(name, keys, args, () => runScript<T>(this.#client, name, keys, args)),
-      (err) => wrap(name, err),
-    );
-  }
-
   async #getMany(ids: readonly string[]): Promise<(Job | null)[]> {
     if (ids.length === 0) return [];
     const reply = await this.#script<string>("getJobs", [this.keys.base], [...ids]);
@@ -175,15 +165,14 @@ export class RedisStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      throw new ConfigError("tx", "RedisStorage has no transactions; enqueue without tx");
-    }
+    const refused = txRefusal("RedisStorage", params.tx);
+    if (refused) throw refused;
     const { jobs } = params;
     if (jobs.length === 0) return [];
     const calls: Promise<string[]>[] = [];
     for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
       const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#fastScript<string[]>("enqueue", [this.keys.base], [batch]));
+      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
     }
     const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
     if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
@@ -208,22 +197,50 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.max(1, Math.min(1000, Math.trunc(params.limit) || 1));
-    const [ids, next] = await this.#script<[string[], string | null]>(
-      "listJobs",
-      [this.keys.base],
-      [
-        params.cursor ?? "",
-        limit,
-        params.queue ?? "",
-        params.method ?? "",
-        params.search?.toLowerCase() ?? "",
-        LIST_BUDGET,
-        ...(params.state ? [params.state] : ALL_STATES),
-      ],
-    );
+    const limit = listLimit(params.limit);
+    const search = parseSearch(params.search);
+    const time = (d: Date | undefined) =>
+      d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : "";
+    const from = time(params.from), to = time(params.to);
+    // A search or time range is bounded by SEARCH_SCAN_LIMIT jobs, scanned a budget per
+    // call so that Redis is never held long; other filters return one call's page.
+    const bounded = search !== null || from !== "" || to !== "";
+    const ids: string[] = [];
+    let cursor = params.cursor ?? "";
+    let scannedTotal = 0;
+    while (true) {
+      const [page, next, scanned] = await this.#script<[string[], string | null, number]>(
+        "listJobs",
+        [this.keys.base],
+        [
+          cursor,
+          limit - ids.length,
+          params.queue ?? "",
+          params.method ?? "",
+          search?.text ?? "",
+          LIST_BUDGET,
+          search?.field?.key ?? "",
+          search?.field?.value ?? "",
+          from,
+          to,
+          ...(params.state ? [params.state] : ALL_STATES),
+        ],
+      );
+      ids.push(...page);
+      scannedTotal += scanned;
+      if (!next) {
+        cursor = "";
+        break;
+      }
+      cursor = next;
+      if (!bounded || ids.length >= limit) break;
+      if (scannedTotal >= SEARCH_SCAN_LIMIT) {
+        cursor = "";
+        break;
+      }
+    }
     const jobs = (await this.#getMany(ids)).filter((j): j is Job => j !== null);
-    return { jobs, nextCursor: next || null };
+    return { jobs, nextCursor: cursor || null };
   }
 
   /** {@inheritDoc Storage.counts} */
@@ -231,17 +248,10 @@ export class RedisStorage implements Storage {
     const rows = await this.#script<[string, ...number[]][]>("counts", [this.keys.base], [
       ...ALL_STATES,
     ]);
-    const zero = () =>
-      Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    const out: JobCounts = { byState: zero(), byQueue: {} };
+    const out = emptyJobCounts();
     for (const [queue, ...n] of rows) {
       if (n.every((c) => c === 0)) continue;
-      const row = zero();
-      ALL_STATES.forEach((s, i) => {
-        row[s] = n[i];
-        out.byState[s] += n[i];
-      });
-      out.byQueue[queue] = row;
+      ALL_STATES.forEach((s, i) => addCount(out, queue, s, n[i]));
     }
     return out;
   }
@@ -257,7 +267,7 @@ export class RedisStorage implements Storage {
     const { queues, now, serverName } = params;
     if (queues.length === 0 || params.limit <= 0) return [];
     const nowMs = now.getTime();
-    const reply = await this.#fastScript<string>(
+    const reply = await this.#script<string>(
       "fetchAndLock",
       [this.keys.base, ...queues.map((q) => this.keys.ready(q))],
       [
@@ -348,7 +358,9 @@ export class RedisStorage implements Storage {
     now: Date;
   }): Promise<RecurringTemplate> {
     const { template, now } = params;
-    const [createdAt, lastTickAt] = await this.#script<[string, string | null]>(
+    const [createdAt, lastTickAt, paused] = await this.#script<
+      [string, string | null, string | null]
+    >(
       "upsertRecurring",
       [this.keys.base, this.keys.recurring(template.name)],
       [template.name, encodeTemplate(template), now.getTime()],
@@ -358,6 +370,7 @@ export class RedisStorage implements Storage {
       createdAt,
       String(now.getTime()),
       lastTickAt,
+      paused,
     ])!;
   }
 
@@ -421,48 +434,59 @@ export class RedisStorage implements Storage {
     return new Date(Number(s) * 1000 + Math.floor(Number(us) / 1000));
   }
 
-  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
-  /** Not implemented yet. */
-  recordServer(_params: { server: ServerInfo }): Promise<void> {
-    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  /** {@inheritDoc Storage.recordServer} */
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    return this.#dash.recordServer(params.server);
   }
-  /** Not implemented yet. */
-  removeServer(_params: { name: string }): Promise<void> {
-    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+
+  /** {@inheritDoc Storage.removeServer} */
+  removeServer(params: { name: string }): Promise<void> {
+    return this.#dash.removeServer(params.name);
   }
-  /** Not implemented yet. */
+
+  /** {@inheritDoc Storage.listServers} */
   listServers(): Promise<ServerInfo[]> {
-    return Promise.reject(new StorageError("listServers: not implemented yet"));
+    return this.#dash.listServers();
   }
-  /** Not implemented yet. */
-  pruneServers(_params: { before: Date }): Promise<number> {
-    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+
+  /** {@inheritDoc Storage.pruneServers} */
+  pruneServers(params: { before: Date }): Promise<number> {
+    return this.#dash.pruneServers(params.before);
   }
-  /** Not implemented yet. */
+
+  /** {@inheritDoc Storage.recordActivity} */
   recordActivity(
-    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+    return this.#dash.recordActivity(params.metrics, params.changes);
   }
-  /** Not implemented yet. */
-  queryMetrics(_params: {
+
+  /** {@inheritDoc Storage.queryMetrics} */
+  queryMetrics(params: {
     from: Date;
     to: Date;
     resolution: MetricsResolution;
     queue?: string;
     method?: string;
   }): Promise<MetricsBucket[]> {
-    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+    return this.#dash.queryMetrics(params);
   }
-  /** Not implemented yet. */
-  compactMetrics(_params: { now: Date }): Promise<number> {
-    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+
+  /** {@inheritDoc Storage.compactMetrics} */
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return this.#dash.compactMetrics(params.now);
   }
-  /** Not implemented yet. */
-  setRecurringPaused(
-    _params: { name: string; paused: boolean; now: Date },
+
+  /** {@inheritDoc Storage.setRecurringPaused} */
+  async setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
   ): Promise<RecurringTemplate | null> {
-    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
+    const row = await this.#script<(string | null)[] | null>(
+      "setRecurringPaused",
+      [this.keys.recurring(params.name)],
+      [params.paused ? "1" : "0", params.now.getTime()],
+    );
+    return row ? decodeTemplate(row) : null;
   }
 
   /** {@inheritDoc Storage.subscribe} */
@@ -474,7 +498,6 @@ export class RedisStorage implements Storage {
   close(): Promise<void> {
     this.#deadlines.close();
     this.#closing ??= Promise.all([
-      this.#lane?.close(),
       quietQuit(this.#client),
       this.#subscriber.close(),
     ]).then(() => {});
@@ -485,5 +508,8 @@ export class RedisStorage implements Storage {
 function wrap(op: string, err: unknown): QmlError {
   if (err instanceof QmlError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new StorageError(`redis ${op} failed: ${message}`, { cause: err });
+  return new StorageError(`redis ${op} failed: ${message}`, {
+    cause: err,
+    transient: isTransientRedisError(err),
+  });
 }
