@@ -4,8 +4,6 @@
  *
  * @module
  */
-import type { JobClient } from "../client.ts";
-import type { Job } from "../job.ts";
 import { ALL_STATES, type JobState } from "../job_state.ts";
 import type { ListParams } from "../storage/storage.ts";
 import { UsageError } from "./io.ts";
@@ -44,18 +42,4 @@ export function toListFilter(o: FilterOptions): Omit<ListParams, "limit" | "curs
 /** Whether any filter option is set. */
 export function hasFilter(o: FilterOptions): boolean {
   return [o.state, o.queue, o.method, o.search].some((v) => v !== undefined);
-}
-
-/** Every job matching `filter`, newest first, fetched `pageSize` at a time. */
-export async function* matchingJobs(
-  client: JobClient,
-  filter: Omit<ListParams, "limit" | "cursor">,
-  pageSize = 500,
-): AsyncGenerator<Job> {
-  let cursor: string | null = null;
-  do {
-    const page = await client.list({ ...filter, limit: pageSize, cursor });
-    yield* page.jobs;
-    cursor = page.nextCursor;
-  } while (cursor !== null);
 }

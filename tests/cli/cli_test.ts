@@ -163,7 +163,7 @@ for (const b of backends) {
       // A filter retries every match and nothing else.
       const retried = await qml(["jobs", "retry", "--state", "failed", "--storage", url, "--json"]);
       assert.equal(retried.code, 0, retried.stderr);
-      assert.deepEqual(JSON.parse(retried.stdout), { action: "retry", matched: 1, changed: 1 });
+      assert.deepEqual(JSON.parse(retried.stdout), { action: "retry", count: 1 });
       const after = await client.counts();
       assert.equal(after.byState.Failed, 0);
       assert.equal(after.byQueue.q2?.Enqueued, 1);

@@ -6,7 +6,9 @@
  */
 import type { Job } from "../../job.ts";
 import { type GlobalOptions, withStorage } from "../context.ts";
-import { type FilterOptions, hasFilter, matchingJobs, toListFilter } from "../filters.ts";
+import { systemClock } from "../../clock.ts";
+import { type BulkAction, bulkByFilter, bulkByIds, type BulkDeps } from "../../dashboard/bulk.ts";
+import { type FilterOptions, hasFilter, toListFilter } from "../filters.ts";
 import { emit, type Io, Progress, UsageError } from "../io.ts";
 
 /** Options of `qml jobs list`. */
@@ -65,7 +67,7 @@ export type ActOptions = GlobalOptions & FilterOptions;
 /** `qml jobs retry|delete [ID…] [filters]`: act on the given jobs or on every match. */
 export async function actOnJobs(
   io: Io,
-  action: "retry" | "delete",
+  action: BulkAction,
   ids: string[],
   o: ActOptions,
 ): Promise<number> {
@@ -76,25 +78,28 @@ export async function actOnJobs(
     throw new UsageError(`jobs ${action}: give job ids or a filter, not both`);
   }
   const filter = toListFilter(o);
-  return await withStorage(o, async (_s, client) => {
+  return await withStorage(o, async (storage) => {
     const progress = new Progress(io, action === "retry" ? "retrying" : "deleting");
-    let matched = 0, changed = 0;
-    const act = (id: string) => action === "retry" ? client.requeue(id) : client.delete(id);
-    const source = ids.length > 0 ? ids : idsOf(matchingJobs(client, filter));
-    for await (const id of source) {
-      matched++;
-      if (await act(id).catch(() => false)) changed++;
-      progress.update(matched);
-    }
+    let changed = 0;
+    const deps: BulkDeps = {
+      storage,
+      clock: systemClock,
+      source: "the CLI",
+      // Dashboards elsewhere see the change live, once per batch.
+      publish: async (changes) => {
+        changed += changes.length;
+        progress.update(changed, ids.length || undefined);
+        // Best effort: a lost notice only delays another dashboard's refresh.
+        await storage.recordActivity({ metrics: [], changes }).catch(() => {});
+      },
+    };
+    const count = ids.length > 0
+      ? await bulkByIds(deps, action, ids)
+      : await bulkByFilter(deps, action, filter);
     progress.done();
-    const summary = { action, matched, changed };
-    emit(io, !!o.json, summary, () => [`${action}: ${changed} of ${matched} job(s) changed`]);
+    emit(io, !!o.json, { action, count }, () => [`${action}: ${count} job(s) changed`]);
     return 0;
   });
-}
-
-async function* idsOf(jobs: AsyncIterable<Job>): AsyncGenerator<string> {
-  for await (const j of jobs) yield j.id;
 }
 
 /** One line per job in lists. */
