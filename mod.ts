@@ -114,3 +114,10 @@ export {
 export type { PostgresConfig } from "./src/storage/postgres/config.ts";
 export { RedisStorage } from "./src/storage/redis/redis_storage.ts";
 export type { RedisConfig } from "./src/storage/redis/config.ts";
+export {
+  type SqliteHealth,
+  type SqliteMigrateResult,
+  type SqliteSettings,
+  SqliteStorage,
+} from "./src/storage/sqlite/sqlite_storage.ts";
+export type { SqliteConfig, SqliteDurability } from "./src/storage/sqlite/config.ts";
