@@ -5,6 +5,8 @@ import { PostgresStorage } from "../../src/storage/postgres/postgres_storage.ts"
 import { migrate, MIGRATIONS } from "../../src/storage/postgres/migrate.ts";
 import { dropSchema, TEST_DATABASE_URL, testSchema, withAdmin } from "../_helpers/postgres.ts";
 
+const LATEST = MIGRATIONS[MIGRATIONS.length - 1].version;
+
 function connect(schema: string, autoMigrate: boolean) {
   return PostgresStorage.connect({
     url: TEST_DATABASE_URL,
@@ -28,14 +30,14 @@ Deno.test("migrate: an empty database gets the whole schema", async () => {
     assert.equal(await s.schemaExists(), false);
     assert.deepEqual(await s.pendingMigrations(), MIGRATIONS.map((m) => m.name));
     const res = await s.migrate();
-    assert.deepEqual(res.applied, ["0001_schema"]);
-    assert.equal(res.version, 1);
+    assert.deepEqual(res.applied, MIGRATIONS.map((m) => m.name));
+    assert.equal(res.version, LATEST);
     assert.equal(await s.schemaExists(), true);
     assert.deepEqual(await tablesOf(schema), ["jobs", "leases", "qml_migrations", "recurring"]);
     assert.deepEqual(await s.pendingMigrations(), []);
     const health = await s.healthCheck();
     assert.equal(health.ok, true);
-    assert.equal(health.schemaVersion, 1);
+    assert.equal(health.schemaVersion, LATEST);
   } finally {
     await s.close();
     await dropSchema(schema);
@@ -50,7 +52,7 @@ Deno.test("migrate: an already migrated schema is left alone", async () => {
     assert.equal(await s.migrateIfNeeded(), false);
     assert.deepEqual((await s.migrate()).applied, []);
     const rows = await s.sql.unsafe(`select version, name from "${schema}".qml_migrations`);
-    assert.deepEqual([...rows], [{ version: 1, name: "0001_schema" }]);
+    assert.deepEqual([...rows], MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
   } finally {
     await s.close();
     await dropSchema(schema);
@@ -75,8 +77,8 @@ Deno.test("migrate: ten servers migrating at once apply each migration once", as
   try {
     const results = await Promise.all(servers.map((s) => s.migrate()));
     const applied = results.flatMap((r) => r.applied);
-    assert.deepEqual(applied, ["0001_schema"]);
-    assert.ok(results.every((r) => r.version === 1));
+    assert.deepEqual(applied, MIGRATIONS.map((m) => m.name));
+    assert.ok(results.every((r) => r.version === LATEST));
   } finally {
     await Promise.all(servers.map((s) => s.close()));
     await dropSchema(schema);
@@ -100,15 +102,15 @@ Deno.test("migrate: a failing migration is a MigrationError naming it, and nothi
   await withAdmin(async (sql) => {
     const bad = [
       ...MIGRATIONS,
-      { version: 2, name: "0002_broken", sql: "CREATE TABLE {{schema}}.x (id int); SELEC 1;" },
+      { version: 999, name: "0999_broken", sql: "CREATE TABLE {{schema}}.x (id int); SELEC 1;" },
     ];
     const err = await migrate(sql, schema, `"${schema}"`, bad).then(
       () => null,
       (e: unknown) => e,
     );
     assert.ok(err instanceof MigrationError, `got ${err}`);
-    assert.equal(err.migration, "0002_broken");
-    assert.match(err.message, /0002_broken/);
+    assert.equal(err.migration, "0999_broken");
+    assert.match(err.message, /0999_broken/);
     assert.equal(err.code, "MIGRATION");
   });
   try {
@@ -126,5 +128,39 @@ Deno.test("migrate: a bad schema identifier is rejected before connecting", asyn
       (err: unknown) => err instanceof ConfigError && err.option === "schema",
       `schema ${JSON.stringify(schema)} should be rejected`,
     );
+  }
+});
+
+Deno.test("migrate: 0002 keeps the args and results stored by a version-1 schema", async () => {
+  const schema = testSchema();
+  try {
+    await withAdmin(async (sql) => {
+      await migrate(sql, schema, `"${schema}"`, MIGRATIONS.slice(0, 1));
+      await sql.unsafe(
+        `insert into "${schema}".jobs (id, method, args, queue, state, max_attempts, run_at,
+           created_at, result)
+         values ('a', 'm', '{"k": [1, "x"]}', 'default', 'Succeeded', 1, now(), now(), '"done"')`,
+      );
+    });
+    const s = await connect(schema, true);
+    try {
+      const job = await s.get({ id: "a" });
+      assert.deepEqual(job?.args, { k: [1, "x"] });
+      assert.equal(job?.result, "done");
+      const types = await s.sql.unsafe(
+        `select column_name, data_type from information_schema.columns
+         where table_schema = $1 and table_name = 'jobs' and column_name in ('args', 'result')
+         order by column_name`,
+        [schema],
+      );
+      assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), [
+        "args:json",
+        "result:json",
+      ]);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await dropSchema(schema);
   }
 });

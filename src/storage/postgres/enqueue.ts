@@ -11,7 +11,8 @@ import { StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
-import { encodeJobs, rowToJob } from "./rows.ts";
+import { jobColumns } from "./columns.ts";
+import { rowToJob } from "./rows.ts";
 
 /** Runs one prepared statement, wrapping driver errors (see `PostgresStorage`). */
 export type RunQuery = (
@@ -46,20 +47,15 @@ export async function enqueueJobs(
 ): Promise<EnqueueResult[]> {
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
-    const e = encodeJobs(jobs);
-    await run("enqueue", queries.enqueuePlain, [e.rows, e.histories, e.times, channel], runner);
+    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), channel], runner);
     return jobs.map((job) => ({ job: copyJob(job), created: true }));
   }
   const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
   let pending = jobs.map((_, i) => i);
   for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
-    const e = encodeJobs(pending.map((i) => jobs[i]), pending.map((i) => i + 1));
-    const stored = await run(
-      "enqueue",
-      queries.enqueue,
-      [e.rows, e.histories, e.times, channel],
-      runner,
-    );
+    const columns = jobColumns(pending.map((i) => jobs[i]));
+    const ords = pending.map((i) => i + 1);
+    const stored = await run("enqueue", queries.enqueue, [...columns, ords, channel], runner);
     for (const row of stored) {
       const i = (row.ord as number) - 1;
       results[i] = { job: copyJob(jobs[i]), created: true };

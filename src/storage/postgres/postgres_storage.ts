@@ -41,10 +41,9 @@ import {
 import { buildListQuery } from "./list.ts";
 import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
 import { buildQueries, type Queries } from "./queries.ts";
+import { jobColumns, transitionColumns } from "./columns.ts";
 import {
   countsFromRows,
-  encodeJobs,
-  encodeTransitions,
   fetchedRowToJob,
   pageFromRows,
   recurringParams,
@@ -257,14 +256,12 @@ export class PostgresStorage implements Storage {
   }
 
   async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
-    const e = encodeTransitions(items);
+    const { columns, entries } = transitionColumns(items);
     const rows = await this.#run("transition", this.#q.transition, [
-      e.rows,
+      ...columns,
+      entries,
       now,
       this.#channel,
-      items.map((i) => i.id),
-      e.times,
-      e.entries,
     ]);
     const applied = new Set(rows.map((r) => r.id as string));
     return items.map((i) => applied.has(i.id));
@@ -365,13 +362,10 @@ export class PostgresStorage implements Storage {
   async claimCronTick(
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
-    const e = encodeJobs([params.job]);
     const rows = await this.#run("claimCronTick", this.#q.claimCronTick, [
+      ...jobColumns([params.job]),
       params.name,
       params.tickAt,
-      e.rows,
-      e.histories,
-      e.times,
       this.#channel,
     ]);
     return rows.length ? copyJob(params.job) : null;
