@@ -15,6 +15,7 @@ import { recurringCases } from "./recurring.ts";
 import { leaseCases } from "./leases.ts";
 import { signalCases } from "./signals.ts";
 import { concurrencyCases } from "./concurrency.ts";
+import { payloadCases } from "./payloads.ts";
 
 export type { BackendHarness, StorageFactory } from "./harness.ts";
 
@@ -38,6 +39,7 @@ export function runStorageConformance(
       leaseCases,
       signalCases,
       concurrencyCases,
+      payloadCases,
     ]
   ) area(ctx);
 }
