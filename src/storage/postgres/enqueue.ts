@@ -2,7 +2,8 @@
  * Enqueue of a batch in as few statements as the unique keys allow: one INSERT for a batch
  * without keys; with keys, one INSERT … ON CONFLICT DO NOTHING, then one SELECT for the live
  * jobs that held the skipped keys (a new statement, so it sees rows that concurrent enqueuers
- * committed meanwhile and rows this batch stored itself).
+ * committed meanwhile and rows this batch stored itself). A batch above {@link ENQUEUE_CHUNK}
+ * jobs is written chunk by chunk.
  *
  * @module
  */
@@ -25,6 +26,14 @@ export type RunQuery = (
 /** A job holding a key may finish between the INSERT and the SELECT: then try it again. */
 const MAX_ROUNDS = 5;
 
+/**
+ * Jobs per statement. A statement's cost is linear in its rows, but one statement must stay
+ * well inside `statement_timeout` and the size a parameter may have; bigger batches are
+ * written as consecutive statements of this size (each atomic, all in the caller's
+ * transaction when one is given).
+ */
+export const ENQUEUE_CHUNK = 10_000;
+
 /** A copy of `job` for a result, so callers never share the caller's record. */
 export function copyJob(job: Job): Job {
   return { ...job, history: job.history.map((e) => ({ ...e })) };
@@ -45,6 +54,14 @@ export async function enqueueJobs(
   runner: postgres.Sql,
   jobs: readonly Job[],
 ): Promise<EnqueueResult[]> {
+  if (jobs.length > ENQUEUE_CHUNK) {
+    const out: EnqueueResult[] = [];
+    for (let k = 0; k < jobs.length; k += ENQUEUE_CHUNK) {
+      const chunk = jobs.slice(k, k + ENQUEUE_CHUNK);
+      for (const r of await enqueueJobs(run, queries, channel, runner, chunk)) out.push(r);
+    }
+    return out;
+  }
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
     await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), channel], runner);
