@@ -12,7 +12,8 @@
  * Workers and inline (peak RSS of the server process alongside); 3 latency of 200 jobs on a
  * 20 ms schedule (handler start in the handler's thread − `enqueue` returned in the
  * producer; p50/p95/p99 by nearest rank); growth: `enqueueMany` 1k/10k/100k with distinct
- * delays and priorities, drain backlog 10k/100k (and 1M with `--big`).
+ * delays and priorities, drain backlog 10k/100k (and 1M with `--big`); and, below the public
+ * API, one Postgres `transition` call of 4,000 items with distinct timestamps.
  * `--checkout=DIR` runs every case against another checkout of the library too (e.g. a
  * `git worktree` of the previous commit), in the same rounds, for an A/B in one session.
  *
@@ -181,6 +182,12 @@ const cases: Case[] = [
   { group: "growth", label: "growth `enqueueMany` 100,000", run: produce("growth", 100_000) },
   { group: "growth", label: "growth drain backlog 10,000", run: drain(10_000, {}) },
   { group: "growth", label: "growth drain backlog 100,000", run: drain(100_000, {}) },
+  {
+    group: "verbs",
+    label: "storage verb: one `transition` of 4,000, distinct times (ms)",
+    backends: ["postgres"],
+    run: produce("transition", 4_000),
+  },
 ];
 if (flags.big) {
   cases.push({
@@ -215,7 +222,13 @@ for (let round = 1; round <= RUNS; round++) {
 const rows: Row[] = [];
 const cell = (c: Case, col: { name: string }): Result[] => results.get(key(c, col)) ?? [];
 for (const c of selected) {
-  const unit = c.group === "3" ? "latency" : c.label.startsWith("growth `enq") ? "ms" : "rate";
+  const unit = c.group === "3"
+    ? "latency"
+    : c.group === "verbs"
+    ? "verb"
+    : c.label.startsWith("growth `enq")
+    ? "ms"
+    : "rate";
   rows.push({
     label: c.label + (unit === "rate" ? " (jobs/s)" : unit === "ms" ? " (ms)" : ""),
     cells: columns.map((col): Cell => {
@@ -224,7 +237,7 @@ for (const c of selected) {
       if (unit === "latency") {
         return { kind: "multi", series: ["p50", "p95", "p99"].map((p) => rs.map((r) => r[p])) };
       }
-      return { kind: "one", values: rs.map((r) => (unit === "ms" ? r.ms : r.rate)) };
+      return { kind: "one", values: rs.map((r) => (unit === "rate" ? r.rate : r.ms)) };
     }),
   });
   if (c.group === "2" || c.group === "3") {

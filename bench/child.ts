@@ -3,7 +3,7 @@
  * library under test from `--lib=DIR` (this checkout or another one, for A/B) and uses its
  * public API only. It prints one JSON line with its measurement on stdout.
  *
- *   --role=produce  --case=seq|many|growth|fill|latency  --n=N   (the producer)
+ *   --role=produce  --case=seq|many|growth|fill|latency|transition  --n=N   (the producer)
  *   --role=serve    --case=drain|idle  --n=N  --options=JSON      (the server)
  *
  * A `memory` server has no one to share its storage with, so it enqueues its own backlog
@@ -63,6 +63,9 @@ async function produce(): Promise<void> {
       })));
     } else if (flags.case === "fill") {
       await fill(client, n);
+    } else if (flags.case === "transition") {
+      await transitionVerb(storage, client);
+      return;
     } else if (flags.case === "latency") {
       await latency(client);
       return;
@@ -72,6 +75,37 @@ async function produce(): Promise<void> {
   } finally {
     await storage.close?.();
   }
+}
+
+/**
+ * The storage verb itself, not the public API: one `transition` call finishing `n` running
+ * jobs, each with its own finish time (the issue's bound for Postgres: 4,000 in ≤ 50 ms).
+ */
+// deno-lint-ignore no-explicit-any
+async function transitionVerb(storage: any, client: any): Promise<void> {
+  await fill(client, n);
+  const t0 = Date.now() + 1_000;
+  const running = await storage.fetchAndLock({
+    queues: ["default"],
+    limit: n,
+    serverName: "bench",
+    lockTtlMs: 600_000,
+    now: new Date(t0),
+  });
+  // deno-lint-ignore no-explicit-any
+  const items = running.map((job: any, i: number) => ({
+    id: job.id,
+    guard: { state: job.state, lockedBy: "bench" },
+    next: lib.decide(job, { type: "succeeded", result: { i } }, {
+      now: new Date(t0 + 1 + i),
+      server: "bench",
+    }),
+  }));
+  const t = performance.now();
+  const applied = await storage.transition({ items, now: new Date(t0 + n + 2) });
+  const ms = performance.now() - t;
+  if (applied.filter(Boolean).length !== n) throw new Error("not every transition applied");
+  report({ ms, rate: (n / ms) * 1000 });
 }
 
 /** 200 jobs on a fixed 20 ms schedule; latency = handler start − enqueue returned. */

@@ -86,6 +86,17 @@ Deno.test("linearity: 5,000 distinct timestamps per batch run under a 1 s statem
   const h = await openTestStorage({ commandTimeoutMs: 1_000 });
   try {
     const s = h.storage;
+    // Warm the connection and its prepared statements, so the bound is about the batch.
+    await s.enqueue({ jobs: [...distinctJobs(10), ...distinctJobs(10, true)], now: at(0) });
+    const warm = await s.fetchAndLock({
+      queues: ["default"],
+      limit: 20,
+      serverName: "s",
+      lockTtlMs: 60_000,
+      now: at(N),
+    });
+    await s.transition({ items: finishItems(warm, "s"), now: at(N) });
+    await s.sql.unsafe(`DELETE FROM "${h.schema}".jobs`);
     // Plain path, then the unique-key path (enqueue.sql).
     const jobs = distinctJobs(N);
     await s.enqueue({ jobs, now: at(N) });

@@ -11,6 +11,9 @@
 --
 -- Each queue is read through jobs_fetch_idx in its own LATERAL branch, so the planner never
 -- sorts the whole backlog; SKIP LOCKED lets concurrent fetchers pass over each other's rows.
+-- The picked rows are then found by primary-key lookups (`= ANY (ARRAY(…))`): a join would
+-- let the generic plan merge-join along the whole primary key, through every finished job
+-- older than the backlog, which grows with the table.
 WITH picked AS (
   SELECT j.id
   FROM unnest($1::text[]) WITH ORDINALITY AS q(name, ord)
@@ -32,8 +35,7 @@ SET state = 'Processing',
     locked_by = $4,
     locked_until = $5,
     history = t.history || jsonb_build_array($6::jsonb)
-FROM picked
-WHERE t.id = picked.id
+WHERE t.id = ANY (ARRAY(SELECT id FROM picked))
 RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
   t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,
   t.unique_key, t.progress, t.history

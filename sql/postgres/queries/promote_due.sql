@@ -4,6 +4,7 @@
 -- $3 jsonb       history entry to append (promotedEntry)
 -- $4 text        NOTIFY channel
 -- Returns one row: how many were promoted. Emits `r:<queue>` per queue touched.
+-- The due rows are updated by primary-key lookups (see fetch_and_lock.sql).
 WITH due AS (
   SELECT id
   FROM {{schema}}.jobs
@@ -15,8 +16,7 @@ WITH due AS (
 upd AS (
   UPDATE {{schema}}.jobs AS t
   SET state = 'Enqueued', history = t.history || jsonb_build_array($3::jsonb)
-  FROM due
-  WHERE t.id = due.id
+  WHERE t.id = ANY (ARRAY(SELECT id FROM due))
   RETURNING t.queue
 ),
 notified AS (
