@@ -10,8 +10,10 @@
 -- Returns the ids of the items that applied.
 -- Emits `r:<queue>` for jobs that became Enqueued and `c:<id>` for Processing jobs deleted.
 --
--- Each value is parsed once, as its column's type, and the rows are found by primary key
--- (`id = ANY($1)`): the statement is linear in the batch and independent of the table size.
+-- Each value is parsed once, as its column's type, and the rows are joined by id: a nested
+-- loop over the primary key for a table the planner knows is big, a hash join for one it
+-- believes small; either is linear. (An `id = ANY($1)` filter is not: on a sequential scan
+-- it compares every row with the whole id array.)
 -- The guard is checked on the locked, current row version (UPDATE re-checks its WHERE after
 -- waiting for a concurrent writer), so a late finish or a second rescuer changes nothing.
 -- A job leaving a final state must not take a unique key a live job already holds.
@@ -40,8 +42,7 @@ upd AS (
       locked_until = NULL,
       history = t.history || jsonb_build_array(i.entry)
   FROM input AS i
-  WHERE t.id = ANY($1::text[])
-    AND t.id = i.id
+  WHERE t.id = i.id
     AND t.state = i.g_state
     AND (i.g_locked_by IS NULL OR t.locked_by = i.g_locked_by)
     AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $15)
