@@ -4,7 +4,7 @@
  * `deno run`), a fresh schema / key prefix per run, start-up counted, three runs per case in
  * interleaved rounds, median (min–max). Prints one markdown table.
  *
- *   deno task bench [--backend=postgres,redis,memory] [--only=1a,1b,2,3,growth]
+ *   deno task bench [--backend=postgres,redis,memory] [--only=1a,1b,2,3,growth,verbs]
  *                   [--runs=3] [--big] [--checkout=DIR]
  *
  * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
