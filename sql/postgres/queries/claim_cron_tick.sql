@@ -11,7 +11,7 @@
 WITH claim AS (
   UPDATE {{schema}}.recurring
   SET last_tick_at = $22
-  WHERE name = $21 AND (last_tick_at IS NULL OR last_tick_at < $22)
+  WHERE name = $21 AND NOT paused AND (last_tick_at IS NULL OR last_tick_at < $22)
   RETURNING name
 ),
 ins AS (
