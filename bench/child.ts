@@ -83,6 +83,10 @@ async function produce(): Promise<void> {
  */
 // deno-lint-ignore no-explicit-any
 async function transitionVerb(storage: any, client: any): Promise<void> {
+  // `decide` moved from mod.ts to the backend entry; either checkout works.
+  const backendEntry = `file://${flags.lib}/backend.ts`;
+  const decide = lib.decide ??
+    (await import(backendEntry).then((m) => m.decide, () => undefined));
   await fill(client, n);
   const t0 = Date.now() + 1_000;
   const running = await storage.fetchAndLock({
@@ -96,7 +100,7 @@ async function transitionVerb(storage: any, client: any): Promise<void> {
   const items = running.map((job: any, i: number) => ({
     id: job.id,
     guard: { state: job.state, lockedBy: "bench" },
-    next: lib.decide(job, { type: "succeeded", result: { i } }, {
+    next: decide(job, { type: "succeeded", result: { i } }, {
       now: new Date(t0 + 1 + i),
       server: "bench",
     }),

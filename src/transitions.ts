@@ -15,7 +15,7 @@ import type { HistoryEntry, Job, JobError } from "./job.ts";
 import { JobState } from "./job_state.ts";
 import { backoffDelay, type RetryPolicy } from "./retry_policy.ts";
 
-/** Legal moves: from each state, the states it may enter. */
+/** Legal moves: from each state, the states it may enter. Backend-author API (`@qml/qml/backend`). */
 export const LEGAL_MOVES: Readonly<Record<JobState, readonly JobState[]>> = {
   Enqueued: [JobState.Processing, JobState.Deleted],
   Scheduled: [JobState.Enqueued, JobState.Deleted],
@@ -63,11 +63,15 @@ export interface RetentionTtls {
 }
 
 /** Defaults: succeeded jobs 24 h, failed and deleted jobs 7 days. */
-export const DEFAULT_TTLS: RetentionTtls = {
-  succeededMs: 86_400_000,
-  failedMs: 604_800_000,
-  deletedMs: 604_800_000,
-};
+export const DEFAULT_TTLS: RetentionTtls = retentionTtls(86_400_000, 604_800_000);
+
+/**
+ * Retention from the two configurable TTLs: Deleted jobs are kept as long as Failed
+ * ones (both are what an operator may want to look at after the fact).
+ */
+export function retentionTtls(succeededMs: number, failedMs: number): RetentionTtls {
+  return { succeededMs, failedMs, deletedMs: failedMs };
+}
 
 /** Everything a decision may depend on besides the job and the outcome. */
 export interface DecideContext {
@@ -118,7 +122,7 @@ export interface TransitionGuard {
   lockExpired?: boolean;
 }
 
-/** A decision ready for `Storage.transition`. */
+/** A decision ready for `Storage.transition`. Backend-author API (`@qml/qml/backend`). */
 export interface TransitionItem {
   /** The job. */
   id: string;
@@ -160,7 +164,8 @@ function finalTransition(
 }
 
 /**
- * Decide what `outcome` does to `job`.
+ * Decide what `outcome` does to `job`. Backend-author API (`@qml/qml/backend`): apps change
+ * jobs through `JobClient` and servers, never by deciding transitions themselves.
  *
  * @throws {IllegalTransitionError} when the outcome is not allowed from the job's state.
  */

@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { JobClient } from "../client.ts";
+import type { JobClient, RecurringOptions } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
-import { cronPlugin, removeRecurring, scheduleRecurring } from "../maintenance/cron_scheduler.ts";
+import { cronPlugin } from "../maintenance/cron_scheduler.ts";
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
 import { retentionPlugin } from "../maintenance/retention.ts";
@@ -19,33 +19,18 @@ import { QML_VERSION } from "../version.ts";
 import { hostName } from "./server_name.ts";
 import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
-import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
+import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
+import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
-import { CompletionBatcher } from "./completion_batcher.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
-import { Dispatcher, type Run } from "./dispatcher.ts";
 import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { InlineExecutor } from "./inline_executor.ts";
-import type { Executor } from "./protocol.ts";
+import { buildPipeline, type Pipeline } from "./pipeline.ts";
 import { loadRegistry } from "./registry_loader.ts";
 import { ServerJobClient } from "./server_client.ts";
-import { WorkerPool } from "./worker_pool.ts";
 
-/** Options of {@link BackgroundJobServer.scheduleRecurring}. */
-export interface RecurringOptions {
-  /** Queue of each job (default `"default"`). */
-  queue?: string;
-  /** Priority of each job (default 0). */
-  priority?: number;
-  /** IANA timezone the pattern is read in (default UTC). */
-  timezone?: string;
-  /** Ticks missed while no server ran: `skip` (default), `once` or `all`. */
-  missedTicks?: MissedTicksPolicy;
-  /** Attempts of each job (default: the worker's). */
-  maxAttempts?: number;
-}
+export type { RecurringOptions } from "../client.ts";
 
 /** The server's life cycle. */
 export type ServerState = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -73,9 +58,7 @@ export class BackgroundJobServer {
   #client: JobClient;
   #state: ServerState = "new";
   #registry: WorkerRegistry | undefined;
-  #executor: Executor | undefined;
-  #dispatcher: Dispatcher | undefined;
-  #batcher: CompletionBatcher<Run> | undefined;
+  #pipe: Pipeline | undefined;
   #fetch: FetchLoop | undefined;
   #heartbeat: Heartbeat | undefined;
   #runner: MaintenanceRunner | undefined;
@@ -122,14 +105,14 @@ export class BackgroundJobServer {
 
   /** Jobs running on this server now. */
   get runningJobs(): number {
-    return this.#dispatcher?.size ?? 0;
+    return this.#pipe?.dispatcher.size ?? 0;
   }
 
   #makeClient(): JobClient {
     return new ServerJobClient(this.#cfg.storage, {
       clock: this.#cfg.clock,
       registry: this.#registry,
-      deletedTtlMs: this.#cfg.failedTtlMs,
+      deletedTtlMs: retentionTtls(this.#cfg.succeededTtlMs, this.#cfg.failedTtlMs).deletedMs,
       events: this.events,
       alreadyReported: (id) => this.#cancelReported.delete(id),
     });
@@ -161,25 +144,9 @@ export class BackgroundJobServer {
         this.#client = this.#makeClient();
       }
       const registry = this.#registry!;
-      const batcher = new CompletionBatcher<Run>({
-        storage: cfg.storage,
-        clock: cfg.clock,
-        logger: cfg.logger,
-        onApplied: (items, runs, ok) => dispatcher.applied(items, runs, ok),
-      });
-      const dispatcher = new Dispatcher(cfg, registry, this.events, batcher);
-      const executor: Executor = cfg.execution === "workers"
-        ? new WorkerPool({
-          url: (cfg.workers as URL).href,
-          threads: cfg.threads,
-          hooks: dispatcher.hooks,
-          logger: cfg.logger,
-        })
-        : new InlineExecutor(registry, dispatcher.hooks);
+      this.#pipe = buildPipeline(cfg, registry, this.events);
+      const executor = this.#pipe.executor;
       await executor.start();
-      this.#batcher = batcher;
-      this.#dispatcher = dispatcher;
-      this.#executor = executor;
     } catch (err) {
       this.#state = "stopped";
       throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
@@ -205,12 +172,13 @@ export class BackgroundJobServer {
   // Connect fetching, signals, heartbeat and maintenance once the executor is up.
   #wire(): void {
     const cfg = this.#cfg;
-    const dispatcher = this.#dispatcher!;
+    const pipe = this.#pipe!;
+    const dispatcher = pipe.dispatcher;
     const fetch = new FetchLoop({
       batchSize: cfg.fetchBatchSize,
       pollIntervalMs: cfg.pollIntervalMs,
       logger: cfg.logger,
-      capacity: () => dispatcher.capacity(),
+      capacity: () => pipe.slots.free,
       fetch: async (limit) => {
         const jobs = await cfg.storage.fetchAndLock({
           queues: cfg.queues,
@@ -220,13 +188,12 @@ export class BackgroundJobServer {
           now: cfg.clock.now(),
         });
         if (jobs.length === 0) return 0;
-        if (this.#state === "running") dispatcher.start(jobs);
-        else dispatcher.release(jobs, "released: server shutting down");
+        pipe.accept(jobs, this.#state === "running");
         return jobs.length;
       },
     });
     this.#fetch = fetch;
-    dispatcher.attach(this.#executor!, () => fetch.capacityFreed());
+    pipe.slots.onFreed(() => fetch.capacityFreed());
     const queues = new Set(cfg.queues);
     this.#unsubscribe = cfg.storage.subscribe((s: StorageSignal) => {
       if (s.kind === "ready") {
@@ -242,7 +209,7 @@ export class BackgroundJobServer {
       serverName: cfg.serverName,
       lockTtlMs: cfg.lockTtlMs,
       intervalMs: this.#heartbeatMs(),
-      held: () => dispatcher.held(),
+      held: () => pipe.held(),
       onLost: (ids) => dispatcher.lost(ids),
     });
     this.#runner = new MaintenanceRunner(this.#pluginContext(), this.#plugins());
@@ -289,11 +256,7 @@ export class BackgroundJobServer {
   #plugins(): MaintenancePlugin[] {
     const cfg = this.#cfg;
     const ctx = this.#pluginContext();
-    const ttls = {
-      succeededMs: cfg.succeededTtlMs,
-      failedMs: cfg.failedTtlMs,
-      deletedMs: cfg.failedTtlMs,
-    };
+    const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
     const plugins: MaintenancePlugin[] = [
       serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
     ];
@@ -335,7 +298,7 @@ export class BackgroundJobServer {
     await this.#starting?.catch(() => {});
     if (this.#state !== "running") return;
     this.#state = "stopping";
-    const dispatcher = this.#dispatcher!;
+    const dispatcher = this.#pipe!.dispatcher;
     const runnerStopped = this.#runner!.stop();
     await this.#fetch!.stop();
     if (!(await dispatcher.waitIdle(cfg.shutdownTimeoutMs))) {
@@ -345,19 +308,23 @@ export class BackgroundJobServer {
       await dispatcher.waitIdle(Math.min(cfg.timeoutGraceMs, 1_000));
       dispatcher.releaseRemaining();
     }
-    const left = await this.#batcher!.drain(Date.now() + Math.max(cfg.shutdownTimeoutMs, 1_000));
+    const left = await this.#pipe!.batcher.drain(
+      Date.now() + Math.max(cfg.shutdownTimeoutMs, 1_000),
+    );
     if (left > 0) {
       cfg.logger.error(
         `could not record ${left} job result(s) at shutdown; the rescuer will requeue them`,
       );
     }
-    this.#batcher!.close();
+    this.#pipe!.batcher.close();
     await this.#heartbeat!.stop();
-    await dispatcher.close();
+    dispatcher.close();
+    await this.#pipe!.progress.close();
+    await this.#pipe!.activity.close();
     await runnerStopped;
     await cfg.storage.removeServer({ name: cfg.serverName }).catch(() => {});
     this.#unsubscribe?.();
-    await this.#executor!.stop();
+    await this.#pipe!.executor.stop();
     this.#state = "stopped";
     cfg.logger.info(`server ${cfg.serverName} stopped`);
     if (this.events.wants("server.stopped")) {
@@ -366,10 +333,8 @@ export class BackgroundJobServer {
   }
 
   /**
-   * Create or update a recurring job: at each tick of `cron` (5 fields, or 6 with
-   * seconds first) one job of `worker` with `args` is enqueued, once across all servers.
-   *
-   * @throws {ValidationError} for a bad name, pattern, timezone or arguments.
+   * Create or update a recurring job: {@link JobClient.scheduleRecurring} on this
+   * server's client (which checks the method against the server's workers once loaded).
    */
   scheduleRecurring(
     name: string,
@@ -378,18 +343,11 @@ export class BackgroundJobServer {
     args: unknown = null,
     options: RecurringOptions = {},
   ): Promise<RecurringTemplate> {
-    const method = typeof worker === "string" ? worker : worker.name;
-    return scheduleRecurring(this.#cfg.storage, this.#cfg.clock, {
-      name,
-      cron,
-      method,
-      args,
-      ...options,
-    }, this.#registry);
+    return this.#client.scheduleRecurring(name, cron, worker, args, options);
   }
 
-  /** Remove a recurring job. Returns whether it existed. */
+  /** Remove a recurring job: {@link JobClient.removeRecurring}. Returns whether it existed. */
   removeRecurring(name: string): Promise<boolean> {
-    return removeRecurring(this.#cfg.storage, name);
+    return this.#client.removeRecurring(name);
   }
 }

@@ -12,6 +12,7 @@ import { StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
+import { copyJob } from "../job_copy.ts";
 import { jobColumns } from "./columns.ts";
 import { rowToJob } from "./rows.ts";
 
@@ -33,11 +34,6 @@ const MAX_ROUNDS = 5;
  * transaction when one is given).
  */
 export const ENQUEUE_CHUNK = 10_000;
-
-/** A copy of `job` for a result, so callers never share the caller's record. */
-export function copyJob(job: Job): Job {
-  return { ...job, history: job.history.map((e) => ({ ...e })) };
-}
 
 /**
  * Store `jobs` through `runner` (the pool, or the caller's transaction).
