@@ -10,6 +10,7 @@
 import type { JobClient } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
+import { clockSyncPlugin, syncClock } from "../maintenance/clock_sync.ts";
 import { cronPlugin, removeRecurring, scheduleRecurring } from "../maintenance/cron_scheduler.ts";
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
@@ -18,6 +19,7 @@ import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
+import { StorageClock } from "../storage_clock.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { CompletionBatcher } from "./completion_batcher.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
@@ -177,6 +179,8 @@ export class BackgroundJobServer {
       this.#batcher = batcher;
       this.#dispatcher = dispatcher;
       this.#executor = executor;
+      // Time is the storage's from the first fetch on (see src/storage_clock.ts).
+      if (cfg.clock instanceof StorageClock) await syncClock(this.#pluginContext(), cfg.clock);
     } catch (err) {
       this.#state = "stopped";
       throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
@@ -275,6 +279,7 @@ export class BackgroundJobServer {
       deletedMs: cfg.failedTtlMs,
     };
     const plugins: MaintenancePlugin[] = [];
+    if (cfg.clock instanceof StorageClock) plugins.push(clockSyncPlugin(ctx, { clock: cfg.clock }));
     if (cfg.enableScheduler) {
       plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
       plugins.push(
@@ -348,7 +353,7 @@ export class BackgroundJobServer {
    *
    * @throws {ValidationError} for a bad name, pattern, timezone or arguments.
    */
-  scheduleRecurring(
+  async scheduleRecurring(
     name: string,
     cron: string,
     worker: WorkerDefinition<any, any, any> | string,
@@ -356,7 +361,9 @@ export class BackgroundJobServer {
     options: RecurringOptions = {},
   ): Promise<RecurringTemplate> {
     const method = typeof worker === "string" ? worker : worker.name;
-    return scheduleRecurring(this.#cfg.storage, this.#cfg.clock, {
+    // A template's creation time is the baseline of its ticks: take it by the storage's clock.
+    if (this.#cfg.clock instanceof StorageClock) await this.#cfg.clock.fresh();
+    return await scheduleRecurring(this.#cfg.storage, this.#cfg.clock, {
       name,
       cron,
       method,
