@@ -2,7 +2,9 @@
  * A server whose clock is really ahead (a child process under `faketime`, 3.3× the
  * lock TTL ahead) runs maintenance next to an honest server that runs long jobs:
  * no job runs twice, a scheduled job does not run before its time by the storage's
- * clock, and each cron tick fires once, not early.
+ * clock, and each cron tick fires once, not early. The skewed server itself runs
+ * the scheduled job and the ticks (queue `early`): an honest fetcher would hold
+ * back a job promoted early, as fetches only take jobs whose `runAt` has come.
  */
 import assert from "node:assert/strict";
 import { BackgroundJobServer } from "../../src/server/job_server.ts";
@@ -74,11 +76,13 @@ for (const kind of DURABLE_KINDS) {
       });
       await honest.start();
       const client = new JobClient(storage);
-      await honest.scheduleRecurring("every-second", "* * * * * *", "tick");
+      await honest.scheduleRecurring("every-second", "* * * * * *", "tick", null, {
+        queue: "early",
+      });
       const long = await client.enqueueMany(
         Array.from({ length: 6 }, () => ({ worker: "long", args: { ms: 3 * LOCK_TTL_MS } })),
       );
-      const due = await client.enqueue("due", null, { delayMs: 3_000 });
+      const due = await client.enqueue("due", null, { delayMs: 3_000, queue: "early" });
       const ids = [...long.map((j) => j.id), due.id];
       // Done when all succeeded, or as soon as one ran twice (a stolen job is rescued again
       // and again, so waiting for success would only time out).
