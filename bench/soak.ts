@@ -3,7 +3,7 @@
  * producer enqueuing jobs of random duration (some failing and retried, some
  * failing for good, some scheduled), a per-second cron template, one server
  * SIGKILLed and restarted every few seconds and one server's clock really ahead
- * by several lock TTLs (`faketime`). At the end every job must be final and
+ * by several lock TTLs (libfaketime, see faketime.ts). At the end every job must be final and
  * none lost, a job may have run again only after its server was killed holding
  * it, every cron tick produced exactly one job, and nothing ran early.
  *
@@ -20,6 +20,7 @@ import type { Job } from "../src/job.ts";
 import { scheduleRecurring } from "../src/maintenance/cron_scheduler.ts";
 import type { Storage } from "../src/storage/storage.ts";
 import { storageClockOf } from "../src/storage_clock.ts";
+import { skewedClockEnv } from "./faketime.ts";
 import { dropTarget, newTarget, openTarget, type SoakKind, targetEnv } from "./soak_backend.ts";
 import { type Execution, judge, parseLog, type Planned, type Verdict } from "./soak_check.ts";
 
@@ -64,11 +65,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const skewed = "soak-skewed";
   const servers = new Map<string, Running>();
   const spawn = async (name: string): Promise<Running> => {
-    const deno = [Deno.execPath(), "run", "-A", SERVER_URL];
-    const cmd = name === skewed ? ["faketime", "-f", `+${o.skewS}s`, ...deno] : deno;
-    const child = new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", SERVER_URL],
       env: {
+        ...(name === skewed ? skewedClockEnv(o.skewS) : {}),
         ...targetEnv(target),
         QML_SOAK_NAME: name,
         QML_SOAK_LOG: `${dir}/${name}.log`,

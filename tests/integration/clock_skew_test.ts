@@ -1,5 +1,5 @@
 /**
- * A server whose clock is really ahead (a child process under `faketime`, 3.3× the
+ * A server whose clock is really ahead (a child process with libfaketime, 3.3× the
  * lock TTL ahead) runs maintenance next to an honest server that runs long jobs:
  * no job runs twice, a scheduled job does not run before its time by the storage's
  * clock, and each cron tick fires once, not early. The skewed server itself runs
@@ -12,17 +12,18 @@ import { JobClient } from "../../src/client.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { DURABLE_KINDS, sharedBackend } from "../_helpers/shared_backends.ts";
 import { readExecutions, skewRegistry } from "../fixtures/skew_workers.ts";
+import { skewedClockEnv } from "../../bench/faketime.ts";
 
 const LOCK_TTL_MS = 1_500;
-const SKEW = "+5s"; // 3.3 × LOCK_TTL_MS
+const SKEW_S = 5; // 3.3 × LOCK_TTL_MS
 /** Storage-clock error allowed between promotion and the handler's own reading. */
 const EARLY_TOLERANCE_MS = 50;
 
 /** Start the skewed server; resolve with its clock's offset once it runs. */
 async function spawnSkewed(env: Record<string, string>) {
-  const child = new Deno.Command("faketime", {
-    args: ["-f", SKEW, Deno.execPath(), "run", "-A", "tests/fixtures/skewed_server.ts"],
-    env,
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tests/fixtures/skewed_server.ts"],
+    env: { ...env, ...skewedClockEnv(SKEW_S) },
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -46,7 +47,7 @@ async function spawnSkewed(env: Record<string, string>) {
 }
 
 for (const kind of DURABLE_KINDS) {
-  Deno.test(`[${kind}] a server with its clock ${SKEW} ahead steals no job and runs nothing early`, async () => {
+  Deno.test(`[${kind}] a server with its clock +${SKEW_S}s ahead steals no job and runs nothing early`, async () => {
     const backend = sharedBackend(kind);
     const log = await Deno.makeTempFile({ prefix: "qml_skew_" });
     let honest: BackgroundJobServer | undefined;
