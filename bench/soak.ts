@@ -100,6 +100,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     let doomed = 1;
     await Promise.all([spawn(`soak-doomed-${doomed}`), spawn(skewed), spawn("soak-steady")]);
     log(`${o.kind}: 3 servers up (${skewed} +${o.skewS}s)`);
+    const start = performance.now(); // the soak's duration counts from here
     await scheduleRecurring(storage, storageClockOf(storage), {
       name: "soak-every-second",
       cron: "* * * * * *",
@@ -108,7 +109,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       missedTicks: "all",
     });
     const client = new JobClient(storage);
-    const deadline = t0 + o.durationS * 1000;
+    const deadline = start + o.durationS * 1000;
     const producing = produce(client, o, planned, deadline);
 
     let kills = 0;
@@ -121,7 +122,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       kills++;
       for (const id of await heldBy(storage, victim.name)) inFlight.add(`${victim.name} ${id}`);
       await spawn(`soak-doomed-${++doomed}`);
-      log(`${o.kind}: kill ${kills} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      log(`${o.kind}: kill ${kills} at ${((performance.now() - start) / 1000).toFixed(0)} s`);
     }
     await producing;
     await sleep(Math.max(0, deadline - performance.now()));
