@@ -113,8 +113,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const producing = produce(client, o, planned, deadline);
 
     let kills = 0;
-    while (performance.now() + o.killEveryS * 1000 < deadline) {
-      await sleep(o.killEveryS * 1000);
+    // Kill on a fixed beat from the start, however long a restart takes.
+    for (let at = start + o.killEveryS * 1000; at < deadline; at += o.killEveryS * 1000) {
+      await sleep(at - performance.now());
       const victim = servers.get(`soak-doomed-${doomed}`)!;
       victim.child.kill("SIGKILL");
       await victim.done;
@@ -240,7 +241,7 @@ async function drained(storage: Storage, timeoutMs: number): Promise<void> {
 }
 
 const rnd = (lo: number, hi: number) => Math.round(lo + Math.random() * (hi - lo));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** The summary table of `reports`. */
 export function summary(reports: readonly SoakReport[]): string {

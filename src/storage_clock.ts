@@ -27,6 +27,12 @@ export const CLOCK_SYNC_INTERVAL_MS = 30_000;
 /** Round trips per measurement; the fastest one is kept. */
 const SAMPLES = 3;
 
+/** Measurements kept: a fast old one may beat a slow new one (a busy machine, a busy storage). */
+const KEPT = 8;
+
+/** Worst rate at which two hardware clocks drift apart (100 ppm), to age measurements. */
+const MAX_DRIFT = 100e-6;
+
 /** One measurement: the storage's time at a moment of the monotonic clock. */
 interface Sample {
   /** `performance.now()` at the estimated moment the storage read its clock. */
@@ -53,7 +59,7 @@ interface Sample {
 export class StorageClock implements Clock {
   readonly #storage: Pick<Storage, "time">;
   readonly #maxAgeMs: number;
-  #sample: Sample | undefined;
+  #samples: Sample[] = [];
   #syncing: Promise<void> | undefined;
 
   /** A clock on `storage`; `maxAgeMs` is how old a measurement {@link fresh} accepts. */
@@ -62,15 +68,18 @@ export class StorageClock implements Clock {
     this.#maxAgeMs = options.maxAgeMs ?? CLOCK_SYNC_INTERVAL_MS;
   }
 
-  /** The storage's time now, by the last measurement (the process clock before any). */
+  /** The storage's time now, by the best recent measurement (the process clock before any). */
   now(): Date {
     const wall = Date.now();
-    const s = this.#sample;
+    const mono = performance.now();
+    const s = this.#best(mono);
     if (!s) return new Date(wall);
-    const estimate = s.storageMs + (performance.now() - s.mono);
+    const estimate = s.storageMs + (mono - s.mono);
     // Within the measurement's error the two agree: keep the wall clock, so an
     // unskewed process behaves exactly as with the plain process clock.
-    return new Date(Math.abs(estimate - wall) <= s.rttMs / 2 + 1 ? wall : Math.round(estimate));
+    return new Date(
+      Math.abs(estimate - wall) <= errorOf(s, mono) + 1 ? wall : Math.round(estimate),
+    );
   }
 
   /**
@@ -78,21 +87,24 @@ export class StorageClock implements Clock {
    * when behind), or `undefined` before the first measurement.
    */
   get offsetMs(): number | undefined {
-    const s = this.#sample;
+    const mono = performance.now();
+    const s = this.#best(mono);
     if (!s) return undefined;
-    return Math.round(s.storageMs + (performance.now() - s.mono) - Date.now());
+    return Math.round(s.storageMs + (mono - s.mono) - Date.now());
   }
 
   /** Whether a measurement has succeeded. */
   get synced(): boolean {
-    return this.#sample !== undefined;
+    return this.#samples.length > 0;
   }
 
   /**
    * Measure now: {@link SAMPLES} round trips to `storage.time()`, the fastest kept
-   * (the storage read its clock about halfway through it). Concurrent calls share one
-   * measurement. Rejects when the storage cannot be reached; the last good
-   * measurement stays in use.
+   * (the storage read its clock about halfway through it, so its error is at most half
+   * the round trip). Of the recent measurements, `now()` uses the one with the smallest
+   * error bound, a measurement's bound growing with its age by the clocks' worst drift.
+   * Concurrent calls share one measurement. Rejects when the storage cannot be
+   * reached; the last good measurements stay in use.
    */
   sync(): Promise<void> {
     this.#syncing ??= this.#measure().finally(() => this.#syncing = undefined);
@@ -105,8 +117,9 @@ export class StorageClock implements Clock {
    * the background once the last measurement is older than `maxAgeMs`.
    */
   async fresh(): Promise<Date> {
-    if (!this.#sample) await this.sync();
-    else if (performance.now() - this.#sample.mono > this.#maxAgeMs) {
+    const last = this.#samples.at(-1);
+    if (!last) await this.sync();
+    else if (performance.now() - last.mono > this.#maxAgeMs) {
       this.sync().catch(() => {}); // the current estimate serves meanwhile
     }
     return this.now();
@@ -127,8 +140,20 @@ export class StorageClock implements Clock {
         best = { mono: sent + rttMs / 2, storageMs: at.getTime(), rttMs };
       }
     }
-    this.#sample = best;
+    this.#samples.push(best!);
+    if (this.#samples.length > KEPT) this.#samples.shift();
   }
+
+  #best(mono: number): Sample | undefined {
+    let best: Sample | undefined;
+    for (const s of this.#samples) if (!best || errorOf(s, mono) < errorOf(best, mono)) best = s;
+    return best;
+  }
+}
+
+/** How far off a measurement may be at `mono`: half its round trip, plus drift since. */
+function errorOf(s: Sample, mono: number): number {
+  return s.rttMs / 2 + (mono - s.mono) * MAX_DRIFT;
 }
 
 const shared = new WeakMap<object, StorageClock>();

@@ -99,3 +99,19 @@ Deno.test("a client in a skewed process times delays by the storage's clock, mea
   await client.enqueueMany([{ worker: "x" }, { worker: "y" }]);
   assert.equal(clock.calls, calls, "no round trip per enqueue once measured");
 });
+
+Deno.test("StorageClock keeps a fast older measurement over a slow new one", async () => {
+  let slow = false;
+  const clock = new StorageClock({
+    async time(): Promise<Date> {
+      const at = new Date(Date.now() + 10_000);
+      // Asymmetric: a slow answer, read at the start of its round trip.
+      if (slow) await new Promise((r) => setTimeout(r, 300));
+      return at;
+    },
+  });
+  await clock.sync();
+  slow = true;
+  await clock.sync();
+  assert.ok(Math.abs(clock.offsetMs! - 10_000) < 30, `offset ${clock.offsetMs}`);
+});
