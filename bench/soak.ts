@@ -17,9 +17,7 @@
  */
 import { type EnqueueItem, JobClient } from "../src/client.ts";
 import type { Job } from "../src/job.ts";
-import { scheduleRecurring } from "../src/maintenance/cron_scheduler.ts";
 import type { Storage } from "../src/storage/storage.ts";
-import { storageClockOf } from "../src/storage_clock.ts";
 import { skewedClockEnv } from "./faketime.ts";
 import { dropTarget, newTarget, openTarget, type SoakKind, targetEnv } from "./soak_backend.ts";
 import { type Execution, judge, parseLog, type Planned, type Verdict } from "./soak_check.ts";
@@ -101,14 +99,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     await Promise.all([spawn(`soak-doomed-${doomed}`), spawn(skewed), spawn("soak-steady")]);
     log(`${o.kind}: 3 servers up (${skewed} +${o.skewS}s)`);
     const start = performance.now(); // the soak's duration counts from here
-    await scheduleRecurring(storage, storageClockOf(storage), {
-      name: "soak-every-second",
-      cron: "* * * * * *",
-      method: TICK_METHOD,
-      args: null,
+    const client = new JobClient(storage);
+    await client.scheduleRecurring("soak-every-second", "* * * * * *", TICK_METHOD, null, {
       missedTicks: "all",
     });
-    const client = new JobClient(storage);
     const deadline = start + o.durationS * 1000;
     const producing = produce(client, o, planned, deadline);
 

@@ -6,7 +6,8 @@
  * @module
  */
 import type { HistoryEntry, Job, JobError } from "../../job.ts";
-import { ALL_STATES, JobState } from "../../job_state.ts";
+import { JobState } from "../../job_state.ts";
+import { addCount, emptyJobCounts } from "../contract_rules.ts";
 import type { JobCounts, JobPage } from "../storage.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
 import type { TransitionItem } from "../../transitions.ts";
@@ -283,13 +284,7 @@ export function pageFromRows(rows: readonly JobRow[], limit: number): JobPage {
 
 /** Counts from `(queue, state, n)` rows, every state present with zeros filled in. */
 export function countsFromRows(rows: readonly Record<string, unknown>[]): JobCounts {
-  const zero = () => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-  const byState = zero();
-  const byQueue: Record<string, Record<JobState, number>> = {};
-  for (const r of rows) {
-    const state = r.state as JobState;
-    byState[state] += r.n as number;
-    (byQueue[r.queue as string] ??= zero())[state] += r.n as number;
-  }
-  return { byState, byQueue };
+  const counts = emptyJobCounts();
+  for (const r of rows) addCount(counts, r.queue as string, r.state as JobState, r.n as number);
+  return counts;
 }
