@@ -7,6 +7,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { ALL_STATES, type JobState } from "../job_state.ts";
+import type { Job } from "../job.ts";
 import type { JobCounts } from "./storage.ts";
 
 /** Largest page `list` returns. */
@@ -42,4 +43,20 @@ export function txRefusal(backend: string, tx: unknown): ConfigError | null {
   return tx === undefined
     ? null
     : new ConfigError("tx", `${backend} has no transactions; enqueue without tx`);
+}
+
+/** Order fetched jobs as `fetchAndLock` promises: queue order, priority, run time, id. */
+export function sortFetched(jobs: Job[], queues: readonly string[]): Job[] {
+  const order = new Map(queues.map((q, i) => [q, i]));
+  return jobs.sort((a, b) =>
+    order.get(a.queue)! - order.get(b.queue)! || b.priority - a.priority ||
+    a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}
+
+/** Counts from `(queue, state, n)` rows, every state present with zeros filled in. */
+export function countsFromRows(rows: readonly Record<string, unknown>[]): JobCounts {
+  const counts = emptyJobCounts();
+  for (const r of rows) addCount(counts, r.queue as string, r.state as JobState, r.n as number);
+  return counts;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { countsFromRows, sortFetched } from "../contract_rules.ts";
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
@@ -46,7 +47,6 @@ import { buildListQuery } from "./list.ts";
 import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
 import { buildQueries, type Queries } from "./queries.ts";
 import {
-  countsFromRows,
   encodeJobs,
   encodeTransitions,
   fetchedRowToJob,
@@ -54,7 +54,6 @@ import {
   recurringParams,
   rowToJob,
   rowToRecurring,
-  sortFetched,
 } from "./rows.ts";
 
 export type { PostgresConfig } from "./config.ts";

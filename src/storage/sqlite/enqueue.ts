@@ -7,7 +7,7 @@
  */
 import type { Job } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
-import { copyJob } from "../memory/copy.ts";
+import { copyJob } from "../job_copy.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { CountDeltas } from "./job_counts.ts";

@@ -8,7 +8,7 @@
 import type { Job } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import { sortFetched } from "../postgres/rows.ts";
+import { sortFetched } from "../contract_rules.ts";
 import type { StorageSignal } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { CountDeltas } from "./job_counts.ts";

@@ -8,13 +8,12 @@
  * @module
  */
 import type { JobChange } from "../../activity.ts";
-import { ConfigError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { TransitionItem } from "../../transitions.ts";
-import { countsFromRows } from "../postgres/rows.ts";
+import { countsFromRows, listLimit, txRefusal } from "../contract_rules.ts";
 import type {
   EnqueueResult,
   JobCounts,
@@ -186,9 +185,8 @@ export class SqliteStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      throw new ConfigError("tx", "SqliteStorage does not join a caller's transaction");
-    }
+    const refusal = txRefusal("SqliteStorage", params.tx);
+    if (refusal) throw refusal;
     if (params.jobs.length <= ENQUEUE_CHUNK) return await this.#group.add(params.jobs);
     const out: EnqueueResult[] = [];
     for (let i = 0; i < params.jobs.length; i += ENQUEUE_CHUNK) {
@@ -214,7 +212,7 @@ export class SqliteStorage implements Storage {
   /** See {@link Storage.list}. */
   list(params: ListParams): Promise<JobPage> {
     return this.#read("list", () => {
-      const limit = Math.min(1000, Math.max(1, Math.trunc(params.limit) || 1));
+      const limit = listLimit(params.limit);
       const q = buildListQuery(QUERIES.listJobs, params, limit);
       const rows = this.#conn.stmt(q.text).all(...q.params);
       const jobs = rows.slice(0, limit).map(rowToJob);
