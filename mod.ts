@@ -122,3 +122,13 @@ export {
   SqliteStorage,
 } from "./src/storage/sqlite/sqlite_storage.ts";
 export type { SqliteConfig, SqliteDurability } from "./src/storage/sqlite/config.ts";
+export {
+  createDashboard,
+  type DashboardAccess,
+  type DashboardApp,
+  type DashboardAuth,
+  type DashboardOptions,
+  DashboardServer,
+  type DashboardServerOptions,
+  type LiveOptions,
+} from "./dashboard.ts";

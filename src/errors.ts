@@ -65,9 +65,16 @@ export class UnknownWorkerError extends QmlError {
 
 /** The storage backend failed (connection lost, query error, script error). */
 export class StorageError extends QmlError {
+  /**
+   * Whether the same call may succeed if simply retried (connection lost, timeout,
+   * server shutting down), as opposed to a failure tied to what was sent (bad data, a
+   * script error). Backends classify their driver errors in `src/storage/transient.ts`.
+   */
+  readonly transient: boolean;
   /** Wrap a backend failure; pass the driver error as `cause`. */
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: ErrorOptions & { transient?: boolean }) {
     super(message, { ...options, code: "STORAGE" });
+    this.transient = options?.transient ?? false;
   }
 }
 

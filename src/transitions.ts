@@ -63,11 +63,15 @@ export interface RetentionTtls {
 }
 
 /** Defaults: succeeded jobs 24 h, failed and deleted jobs 7 days. */
-export const DEFAULT_TTLS: RetentionTtls = {
-  succeededMs: 86_400_000,
-  failedMs: 604_800_000,
-  deletedMs: 604_800_000,
-};
+export const DEFAULT_TTLS: RetentionTtls = retentionTtls(86_400_000, 604_800_000);
+
+/**
+ * Retention from the two configurable TTLs: Deleted jobs are kept as long as Failed
+ * ones (both are what an operator may want to look at after the fact).
+ */
+export function retentionTtls(succeededMs: number, failedMs: number): RetentionTtls {
+  return { succeededMs, failedMs, deletedMs: failedMs };
+}
 
 /** Everything a decision may depend on besides the job and the outcome. */
 export interface DecideContext {

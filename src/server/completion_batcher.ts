@@ -1,22 +1,37 @@
 /**
  * Completion batching: decided transitions of finished jobs are collected and
- * written with one `storage.transition` call per event-loop turn (or as soon
- * as `maxBatch` pile up), so a busy server pays one storage round trip for
- * many jobs. Flushes run one at a time and keep their order.
+ * written with one `storage.transition` call per event-loop turn, at most
+ * `maxBatch` per call and `maxInFlight` calls at a time (two by default, so one
+ * batch collects while another commits). Each written batch is
+ * handed on (`onWritten`) to the stages after it: events, activity, and the
+ * slots that let the fetch loop take more work, so a job holds its slot until
+ * its result is written and results cannot pile up faster than they are stored.
  *
- * A flush that fails (storage down) is retried after `retryMs`, items kept:
- * their locks may lapse meanwhile, in which case the rescuer requeues the jobs
- * and the late transitions simply do not apply (guarded by the lock).
+ * Batch isolation: a write that fails for a reason tied to what it carried (a
+ * value the backend refuses) is split in halves until the item that causes it
+ * is found; that job is recorded as Failed with the error (through `poisoned`,
+ * which decides it), and the rest are written. A transient failure (connection
+ * lost, timeout; see `src/storage/transient.ts`) keeps the whole batch and
+ * retries it after `retryMs`: locks may lapse meanwhile, in which case the
+ * rescuer requeues the jobs and the late transitions simply do not apply.
  *
  * @module
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { Storage } from "../storage/storage.ts";
+import { isTransient } from "../storage/transient.ts";
 import type { TransitionItem } from "../transitions.ts";
 
-/** Called after each flush with what was written and whether each item applied. */
-export type AppliedHandler<M> = (items: TransitionItem[], metas: M[], applied: boolean[]) => void;
+/** What one write stored: the items (as written), their metas, and whether each applied. */
+export interface WrittenBatch<M> {
+  /** The transitions written (a poisoned item is replaced by its Failed transition). */
+  items: TransitionItem[];
+  /** The meta given with each item. */
+  metas: M[];
+  /** Whether each transition applied (its guard held). */
+  applied: boolean[];
+}
 
 /** Options of a {@link CompletionBatcher}. */
 export interface CompletionBatcherOptions<M> {
@@ -26,15 +41,28 @@ export interface CompletionBatcherOptions<M> {
   clock: Clock;
   /** Where write failures are reported. */
   logger: Logger;
-  /** Told what each flush wrote. */
-  onApplied: AppliedHandler<M>;
-  /** Flush at once when this many are pending (default 1,000). */
+  /** The next stage: told what each write stored. */
+  onWritten(batch: WrittenBatch<M>): void;
+  /**
+   * The Failed transition that replaces `item`, which the storage refused for itself
+   * with `error`; `null` to drop it (the job stays locked; the rescuer requeues it).
+   */
+  poisoned(item: TransitionItem, meta: M, error: unknown): TransitionItem | null;
+  /** Most transitions per storage call (default {@link DEFAULT_MAX_BATCH}). */
   maxBatch?: number;
-  /** Delay before retrying a failed flush (default 1 s). */
+  /** Delay before retrying after a transient failure (default 1 s). */
   retryMs?: number;
+  /** Most writes at once (default 2). Items of one job are never in two writes. */
+  maxInFlight?: number;
 }
 
-/** Collects transitions and writes them in batches. */
+/**
+ * Default most transitions per write. A server's slots bound what can be pending
+ * anyway (`concurrency`); this caps one statement's size when concurrency is large.
+ */
+export const DEFAULT_MAX_BATCH = 500;
+
+/** Collects transitions and writes them in bounded batches. */
 export class CompletionBatcher<M> {
   readonly #o: CompletionBatcherOptions<M>;
   readonly #maxBatch: number;
@@ -42,73 +70,156 @@ export class CompletionBatcher<M> {
   #metas: M[] = [];
   #ids = new Set<string>();
   #scheduled = false;
-  #flushing: Promise<void> | null = null;
+  readonly #inFlight = new Set<Promise<void>>();
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Create a batcher. */
   constructor(options: CompletionBatcherOptions<M>) {
     this.#o = options;
-    this.#maxBatch = options.maxBatch ?? 1_000;
+    this.#maxBatch = Math.max(1, options.maxBatch ?? DEFAULT_MAX_BATCH);
   }
 
-  /** Number of transitions waiting to be written. */
+  /** Number of transitions not written yet (waiting or being written). */
   get pending(): number {
-    return this.#items.length;
+    return this.#ids.size;
   }
 
-  /** Ids of jobs whose transition is waiting (their locks still need the heartbeat). */
+  /** Ids of jobs whose transition is not written yet (their locks still need the heartbeat). */
   pendingIds(): Iterable<string> {
     return this.#ids;
   }
 
-  /** Queue a transition; `meta` is handed back to `onApplied`. */
+  /** Queue a transition; `meta` is handed on with it. */
   add(item: TransitionItem, meta: M): void {
     this.#items.push(item);
     this.#metas.push(meta);
     this.#ids.add(item.id);
-    if (this.#items.length >= this.#maxBatch) void this.#run();
+    if (this.#items.length >= this.#maxBatch) this.#run();
     else if (!this.#scheduled) {
       this.#scheduled = true;
       // A microtask: every result delivered in the current turn joins this batch.
       queueMicrotask(() => {
         this.#scheduled = false;
-        void this.#run();
+        this.#run();
       });
     }
   }
 
-  #run(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
-    if (this.#items.length === 0) return Promise.resolve();
-    this.#flushing = this.#write().finally(() => {
-      this.#flushing = null;
-      // Items that arrived while writing go out now rather than wait for another add.
-      if (this.#items.length > 0 && this.#retryTimer === undefined) void this.#run();
-    });
-    return this.#flushing;
+  #run(): void {
+    const max = this.#o.maxInFlight ?? 2;
+    while (
+      this.#items.length > 0 && this.#inFlight.size < max && this.#retryTimer === undefined
+    ) {
+      const one: Promise<void> = this.#write().finally(() => {
+        this.#inFlight.delete(one);
+        // Items that arrived while writing go out now rather than wait for another add.
+        this.#run();
+      });
+      this.#inFlight.add(one);
+    }
   }
 
   async #write(): Promise<void> {
-    const items = this.#items, metas = this.#metas;
-    this.#items = [];
-    this.#metas = [];
-    let applied: boolean[];
-    try {
-      applied = await this.#o.storage.transition({ items, now: this.#o.clock.now() });
-    } catch (err) {
-      this.#o.logger.warn(`could not record ${items.length} job result(s); retrying`, {
-        error: err instanceof Error ? err.message : String(err),
+    const n = Math.min(this.#items.length, this.#maxBatch);
+    const items = this.#items.splice(0, n);
+    const metas = this.#metas.splice(0, n);
+    const { written, left, error } = await this.#writeIsolated(items, metas);
+    if (left.length > 0) {
+      this.#o.logger.warn(`could not record ${left.length} job result(s); retrying`, {
+        error: error instanceof Error ? error.message : String(error),
       });
-      this.#items = items.concat(this.#items);
-      this.#metas = metas.concat(this.#metas);
+      this.#items = left.map((i) => items[i]).concat(this.#items);
+      this.#metas = left.map((i) => metas[i]).concat(this.#metas);
       this.#retryTimer ??= setTimeout(() => {
         this.#retryTimer = undefined;
-        void this.#run();
+        this.#run();
       }, this.#o.retryMs ?? 1_000);
-      return;
     }
-    for (const it of items) this.#ids.delete(it.id);
-    this.#o.onApplied(items, metas, applied);
+    if (written.items.length === 0) return;
+    for (const it of written.items) this.#ids.delete(it.id);
+    this.#o.onWritten(written);
+  }
+
+  // Write `items`, splitting on failures tied to the data. Returns what was written and
+  // the indexes left for a retry (after a transient failure), with that failure.
+  async #writeIsolated(
+    items: TransitionItem[],
+    metas: M[],
+  ): Promise<{ written: WrittenBatch<M>; left: number[]; error: unknown }> {
+    const { storage, clock } = this.#o;
+    const stored = items.slice();
+    const applied: (boolean | undefined)[] = new Array(items.length);
+    const ranges: [number, number][] = [[0, items.length]];
+    let error: unknown;
+    while (ranges.length > 0) {
+      const [lo, hi] = ranges.pop()!;
+      try {
+        const res = await storage.transition({ items: stored.slice(lo, hi), now: clock.now() });
+        for (let i = lo; i < hi; i++) applied[i] = res[i - lo];
+        continue;
+      } catch (err) {
+        if (isTransient(err)) {
+          ranges.push([lo, hi]);
+          error = err;
+          break;
+        }
+        if (hi - lo > 1) {
+          if (hi - lo === items.length) {
+            this.#o.logger.warn(
+              `could not record ${items.length} job result(s); writing them in parts to find the cause`,
+              { error: err instanceof Error ? err.message : String(err) },
+            );
+          }
+          const mid = (lo + hi) >>> 1;
+          ranges.push([mid, hi], [lo, mid]);
+          continue;
+        }
+        const ok = await this.#replacePoisoned(items[lo], metas[lo], err);
+        if (ok === undefined) {
+          // Refused even as a plain failure: the cause is not this item (storage closed…).
+          ranges.push([lo, hi]);
+          error = err;
+          break;
+        }
+        if (ok !== null) stored[lo] = ok.item;
+        applied[lo] = ok?.applied ?? false;
+      }
+    }
+    const written: WrittenBatch<M> = { items: [], metas: [], applied: [] };
+    for (let i = 0; i < items.length; i++) {
+      if (applied[i] === undefined) continue;
+      written.items.push(stored[i]);
+      written.metas.push(metas[i]);
+      written.applied.push(applied[i]!);
+    }
+    const left: number[] = [];
+    for (const [lo, hi] of ranges) for (let i = lo; i < hi; i++) left.push(i);
+    left.sort((a, b) => a - b);
+    return { written, left, error };
+  }
+
+  // Record a refused item as Failed. `null`: dropped; undefined: the failure write failed too.
+  async #replacePoisoned(
+    item: TransitionItem,
+    meta: M,
+    err: unknown,
+  ): Promise<{ item: TransitionItem; applied: boolean } | null | undefined> {
+    const message = err instanceof Error ? err.message : String(err);
+    const failed = this.#o.poisoned(item, meta, err);
+    if (!failed) {
+      this.#o.logger.error(`job ${item.id}: its result could not be recorded: ${message}`);
+      return null;
+    }
+    try {
+      const [applied] = await this.#o.storage.transition({
+        items: [failed],
+        now: this.#o.clock.now(),
+      });
+      this.#o.logger.warn(`job ${item.id} failed: its result could not be recorded: ${message}`);
+      return { item: failed, applied };
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -116,14 +227,15 @@ export class CompletionBatcher<M> {
    * passes. Returns how many transitions could not be written.
    */
   async drain(deadline = Infinity): Promise<number> {
-    while (this.#items.length > 0 || this.#flushing) {
+    while (this.#items.length > 0 || this.#inFlight.size > 0) {
       if (this.#retryTimer !== undefined) {
         if (Date.now() >= deadline) break;
         clearTimeout(this.#retryTimer);
         this.#retryTimer = undefined;
         await new Promise((r) => setTimeout(r, Math.min(this.#o.retryMs ?? 1_000, 100)));
       }
-      await this.#run();
+      this.#run();
+      await Promise.all([...this.#inFlight]);
     }
     return this.#items.length;
   }

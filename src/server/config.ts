@@ -29,9 +29,15 @@ export interface BackgroundJobServerOptions {
   workers: URL | string | WorkerRegistry;
   /** This server's name in locks and history (default: `host:pid:random`). */
   serverName?: string;
-  /** Jobs in flight at once on this server, over all threads. Env: `QML_CONCURRENCY`. */
+  /**
+   * Jobs held at once by this server, over all threads: running, or finished and waiting for
+   * their result to be written (default 200). Env: `QML_CONCURRENCY`.
+   */
   concurrency?: number;
-  /** Web Workers in the pool (default `navigator.hardwareConcurrency`). Env: `QML_WORKERS`. */
+  /**
+   * Web Workers in the pool (default: one per core but one, at least one — see
+   * {@link defaultThreads}). Env: `QML_WORKERS`.
+   */
   threads?: number;
   /** `"workers"` (default) or `"inline"`. */
   execution?: ExecutionMode;
@@ -41,7 +47,7 @@ export interface BackgroundJobServerOptions {
   pollIntervalMs?: number;
   /** Timeout of a job whose worker and job give none. */
   jobTimeoutMs?: number;
-  /** Most jobs taken from storage in one call. */
+  /** Most jobs taken from storage in one call (default: half of `concurrency`, see {@link defaultFetchBatchSize}). */
   fetchBatchSize?: number;
   /** Lock duration of a running job; the heartbeat renews it every third of it. */
   lockTtlMs?: number;
@@ -83,18 +89,16 @@ export interface BackgroundJobServerOptions {
 /** Defaults of every optional numeric and boolean option. */
 export const SERVER_DEFAULTS = {
   /**
-   * 100 jobs in flight. With a durable storage every fetch and every batch of results is a
-   * committed round trip, so throughput follows the batch size: on Postgres (2 cores, fsync
-   * on) no-op jobs drain at ~14k/s with 20 in flight and ~26k/s with 100
-   * (bench/postgres_bench.ts). Handlers that share a small database pool or an API quota,
-   * or CPU-bound handlers on a few threads (jobs queue in a thread with their timeout
-   * running), want a lower value.
+   * 200 jobs held (running, or finished and waiting for their result to be written). A job
+   * keeps its slot until its result is stored, so the slots cover the write round trip as
+   * well as the handler: with 200, two fetch batches of 100 circulate, one being written
+   * while the other runs, and each durable round trip carries 100 jobs. Handlers that share a
+   * small database pool or an API quota, or CPU-bound handlers on a few threads (jobs queue
+   * in a thread with their timeout running), want a lower value.
    */
-  concurrency: 100,
+  concurrency: 200,
   pollIntervalMs: 1_000,
   jobTimeoutMs: 300_000,
-  /** Capped by free capacity anyway: with the default concurrency, one fetch can refill it all. */
-  fetchBatchSize: 100,
   lockTtlMs: 30_000,
   shutdownTimeoutMs: 10_000,
   succeededTtlMs: 86_400_000,
@@ -104,6 +108,26 @@ export const SERVER_DEFAULTS = {
   timeoutGraceMs: 1_000,
   queues: ["default"] as readonly string[],
 } as const;
+
+/**
+ * Default `threads`: one Web Worker per core but one, and at least one. The main isolate
+ * is busy too — it fetches, decides, writes results and (de)serializes every message to
+ * and from the threads — and so is the database on a small machine: a thread per core
+ * leaves them fighting for the same cores. On 2 cores that is one thread.
+ */
+export function defaultThreads(cores: number = navigator.hardwareConcurrency || 1): number {
+  return Math.max(1, cores - 1);
+}
+
+/**
+ * Default `fetchBatchSize`: half of `concurrency` (rounded up). A job holds its slot until
+ * its result is written, so with one batch of `concurrency` the server would wait for each
+ * write before it could fetch again; two half-size batches keep a fetch and a write in
+ * flight at once.
+ */
+export function defaultFetchBatchSize(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency / 2));
+}
 
 /** Fully resolved, validated configuration: every option set, the environment applied. */
 export type ServerConfig =
@@ -209,13 +233,12 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
       `expected "workers" or "inline", got ${JSON.stringify(execution)}`,
     );
   }
-  const hw = Math.max(1, navigator.hardwareConcurrency || 1);
   const envThreads = readEnv(env, "QML_WORKERS");
   const threads = o.threads !== undefined
     ? int("threads", o.threads, 1, 256)
     : envThreads !== undefined
     ? envInt("QML_WORKERS (threads)", envThreads, 1, 256)
-    : hw;
+    : defaultThreads();
   const envConc = readEnv(env, "QML_CONCURRENCY");
   const concurrency = o.concurrency !== undefined
     ? int("concurrency", o.concurrency, 1, 100_000)
@@ -271,7 +294,12 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
     queues,
     pollIntervalMs: int("pollIntervalMs", o.pollIntervalMs ?? D.pollIntervalMs, 1, DAY),
     jobTimeoutMs: int("jobTimeoutMs", o.jobTimeoutMs ?? D.jobTimeoutMs, 1, 7 * DAY),
-    fetchBatchSize: int("fetchBatchSize", o.fetchBatchSize ?? D.fetchBatchSize, 1, 10_000),
+    fetchBatchSize: int(
+      "fetchBatchSize",
+      o.fetchBatchSize ?? defaultFetchBatchSize(concurrency),
+      1,
+      10_000,
+    ),
     lockTtlMs,
     shutdownTimeoutMs: int("shutdownTimeoutMs", o.shutdownTimeoutMs ?? D.shutdownTimeoutMs, 0, DAY),
     enableScheduler: bool("enableScheduler", o.enableScheduler, true),

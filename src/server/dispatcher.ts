@@ -1,34 +1,31 @@
 /**
  * The dispatcher: the server's book of running jobs. It hands fetched jobs to
  * the executor, watches their deadlines, aborts them on cancellation, lost
- * locks and shutdown, and turns each executor result into a decision of the
- * state machine (`decide`) that the completion batcher writes.
+ * locks and shutdown, and passes each run's end on to the next stage as a
+ * decided transition (outcome mapping: `outcome.ts`), or as a drop.
  *
  * Every job it accepted ends in exactly one of: a decided transition (success,
- * failure, retry, release) or a deliberate drop (the job was deleted or its lock
- * lost, so another party owns it now). Nothing is left Processing behind.
+ * failure, retry, release) handed to `settled`, or a deliberate drop (the job
+ * was deleted or its lock lost, so another party owns it now) handed to
+ * `dropped`. Nothing is left Processing behind.
  *
  * @module
  */
-import { JobTimeoutError, UnknownWorkerError, WorkerCrashedError } from "../errors.ts";
-import type { EventBus } from "../events.ts";
-import { type Job, type JobError, toJobError } from "../job.ts";
-import { JobState } from "../job_state.ts";
-import {
-  decide,
-  type Outcome,
-  type RetentionTtls,
-  type TransitionGuard,
-  type TransitionItem,
-} from "../transitions.ts";
+import type { Clock } from "../clock.ts";
+import type { Job } from "../job.ts";
+import type { Logger } from "../logger.ts";
+import type { Outcome, RetentionTtls, TransitionItem } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
-import type { CompletionBatcher } from "./completion_batcher.ts";
-import type { ServerConfig } from "./config.ts";
 import { DeadlineTimer } from "./deadlines.ts";
-import type { AbortReason, Executor, ExecutorHooks, RunResult, WireJob } from "./protocol.ts";
-import { ProgressThrottle } from "./progress.ts";
-
-const NORMAL = 0, TIMED_OUT = 1, CANCELLED = 2, LOST = 3, SHUTDOWN = 4;
+import { decideItem, outcomeOf, RELEASE_SHUTDOWN, RunFlag } from "./outcome.ts";
+import {
+  type AbortReason,
+  type Executor,
+  type ExecutorHooks,
+  type RunResult,
+  type WireJob,
+  wireJob,
+} from "./protocol.ts";
 
 /** A job this server holds. */
 export interface Run {
@@ -44,65 +41,72 @@ export interface Run {
   deadline: number;
   /** After an abort: when the run is hard-stopped if it has not returned. */
   killAt: number;
-  /** Why it was aborted, if it was (internal codes). */
-  flag: number;
+  /** What the server did to it. */
+  flag: RunFlag;
 }
 
-/** Builds and applies decisions for running jobs. */
-export class Dispatcher {
-  readonly #cfg: ServerConfig;
-  readonly #registry: WorkerRegistry;
-  readonly #events: EventBus;
-  readonly #batcher: CompletionBatcher<Run>;
-  readonly #running = new Map<string, Run>();
-  readonly #guard: TransitionGuard;
-  readonly #ttls: RetentionTtls;
-  readonly #deadlines: DeadlineTimer;
-  readonly #progress: ProgressThrottle;
-  #executor!: Executor;
-  #idle: (() => void)[] = [];
-  #onFreed: () => void = () => {};
+/** Where the dispatcher's output goes. */
+export interface DispatcherOutput {
+  /** A run ended (or was handed back) and its transition is decided: write it. */
+  settled(item: TransitionItem, run: Run): void;
+  /** A run ended with nothing to write (not this server's job any more, or undecidable). */
+  dropped(run: Run): void;
+  /** A running job reported progress. */
+  progress(job: Job, percent: number): void;
+}
 
-  /** Executor callbacks; pass them to the executor, then call {@link Dispatcher.attach}. */
+/** Options of a {@link Dispatcher}. */
+export interface DispatcherOptions {
+  /** Workers by method (their timeouts and retry policies). */
+  registry: WorkerRegistry;
+  /** This server's name (guards and history). */
+  serverName: string;
+  /** Retention of final jobs. */
+  ttls: RetentionTtls;
+  /** Timeout of a job whose worker and job give none. */
+  jobTimeoutMs: number;
+  /** After an abort, how long a handler gets before it is hard-stopped. */
+  timeoutGraceMs: number;
+  /** Time of decisions. */
+  clock: Clock;
+  /** Where timeouts, lost locks and job log lines go. */
+  logger: Logger;
+  /** The next stage. */
+  output: DispatcherOutput;
+}
+
+/** Runs fetched jobs on an executor and decides how each ended. */
+export class Dispatcher {
+  readonly #o: DispatcherOptions;
+  readonly #running = new Map<string, Run>();
+  readonly #deadlines: DeadlineTimer;
+  #executor: Executor | undefined;
+  #idle: (() => void)[] = [];
+
+  /** Executor callbacks; pass them to the executor, then call {@link Dispatcher.use}. */
   readonly hooks: ExecutorHooks = {
     onResults: (results) => this.#onResults(results),
     onProgress: (id, p) => {
       const run = this.#running.get(id);
-      if (run && run.flag === NORMAL) this.#progress.report(run.job, p);
+      if (run && run.flag === RunFlag.Normal) this.#o.output.progress(run.job, p);
     },
-    onLog: (id, text) => this.#cfg.logger.info(`[job ${id}] ${text}`, { jobId: id }),
+    onLog: (id, text) => this.#o.logger.info(`[job ${id}] ${text}`, { jobId: id }),
   };
 
-  /** Create a dispatcher writing through `batcher`. */
-  constructor(
-    cfg: ServerConfig,
-    registry: WorkerRegistry,
-    events: EventBus,
-    batcher: CompletionBatcher<Run>,
-  ) {
-    this.#cfg = cfg;
-    this.#registry = registry;
-    this.#events = events;
-    this.#batcher = batcher;
-    this.#guard = Object.freeze({ state: JobState.Processing, lockedBy: cfg.serverName });
-    this.#ttls = {
-      succeededMs: cfg.succeededTtlMs,
-      failedMs: cfg.failedTtlMs,
-      deletedMs: cfg.failedTtlMs,
-    };
+  /** Create a dispatcher. */
+  constructor(options: DispatcherOptions) {
+    this.#o = options;
     this.#deadlines = new DeadlineTimer((now) => this.#sweep(now));
-    this.#progress = new ProgressThrottle(cfg, events);
   }
 
-  /** Use `executor` to run jobs; `onFreed` is called whenever capacity frees up. */
-  attach(executor: Executor, onFreed: () => void): void {
+  /** Run jobs on `executor` (built with {@link Dispatcher.hooks}). */
+  use(executor: Executor): void {
     this.#executor = executor;
-    this.#onFreed = onFreed;
   }
 
-  /** Free slots. */
-  capacity(): number {
-    return this.#cfg.concurrency - this.#running.size;
+  get #exec(): Executor {
+    if (!this.#executor) throw new Error("Dispatcher.use(executor) was not called");
+    return this.#executor;
   }
 
   /** How many jobs are running. */
@@ -110,63 +114,38 @@ export class Dispatcher {
     return this.#running.size;
   }
 
-  /** Ids of every job whose lock this server holds (running or result not yet written). */
-  held(): string[] {
-    return [...this.#running.keys(), ...this.#batcher.pendingIds()];
+  /** Ids of the running jobs. */
+  ids(): IterableIterator<string> {
+    return this.#running.keys();
   }
 
   /** Start fetched jobs (all Processing, locked by this server). */
-  start(jobs: Job[]): void {
+  start(jobs: readonly Job[]): void {
     const wire: WireJob[] = [];
     const now = performance.now();
     let earliest = Infinity;
-    const started = this.#events.wants("job.started");
     for (const job of jobs) {
-      const worker = this.#registry.get(job.method);
-      if (!worker) {
-        const error = toJobError(new UnknownWorkerError(job.method, this.#registry.names()));
-        this.#decide(this.#newRun(job, undefined, now), {
-          type: "failed",
-          error,
-          retryable: false,
-        });
-        continue;
-      }
       // Still running here from before: we lost its lock, it was requeued, we fetched it
       // again. The old run is stale; abort it before the new one takes the id.
-      if (this.#running.has(job.id)) this.#executor.abort([job.id], "lock lost");
-      const run = this.#newRun(job, worker, now);
+      const stale = this.#running.get(job.id);
+      if (stale) {
+        this.#exec.abort([job.id], "lock lost");
+        this.#o.output.dropped(stale);
+      }
+      const run = this.#newRun(job, now);
       this.#running.set(job.id, run);
       if (run.deadline < earliest) earliest = run.deadline;
-      wire.push({
-        id: job.id,
-        method: job.method,
-        args: job.args,
-        queue: job.queue,
-        priority: job.priority,
-        attempt: job.attempts,
-        maxAttempts: job.maxAttempts,
-        createdAt: job.createdAt.getTime(),
-      });
-      if (started) {
-        this.#events.emit("job.started", {
-          id: job.id,
-          method: job.method,
-          queue: job.queue,
-          at: job.startedAt ?? new Date(),
-          attempt: job.attempts,
-          serverName: this.#cfg.serverName,
-        });
-      }
+      wire.push(wireJob(job));
     }
     if (wire.length > 0) {
       this.#deadlines.arm(earliest);
-      this.#executor.dispatch(wire);
+      this.#exec.dispatch(wire);
     }
   }
 
-  #newRun(job: Job, worker: Run["worker"], now: number): Run {
-    const timeoutMs = job.timeoutMs ?? worker?.timeoutMs ?? this.#cfg.jobTimeoutMs;
+  #newRun(job: Job, now: number): Run {
+    const worker = this.#o.registry.get(job.method);
+    const timeoutMs = job.timeoutMs ?? worker?.timeoutMs ?? this.#o.jobTimeoutMs;
     return {
       job,
       worker,
@@ -174,16 +153,14 @@ export class Dispatcher {
       startedAt: now,
       deadline: now + timeoutMs,
       killAt: Infinity,
-      flag: NORMAL,
+      flag: RunFlag.Normal,
     };
   }
 
   /** Hand jobs back unfinished (fetched after stop began): the attempt does not count. */
-  release(jobs: Job[], reason: string): void {
+  release(jobs: readonly Job[], reason: string): void {
     const now = performance.now();
-    for (const job of jobs) {
-      this.#decide(this.#newRun(job, undefined, now), { type: "released", reason });
-    }
+    for (const job of jobs) this.#decide(this.#newRun(job, now), { type: "released", reason });
   }
 
   #onResults(results: RunResult[]): void {
@@ -191,121 +168,60 @@ export class Dispatcher {
       const run = this.#running.get(r.id);
       if (!run) continue;
       this.#running.delete(r.id);
-      this.#settle(run, r);
+      const outcome = outcomeOf(r, run.flag, run.timeoutMs);
+      if (outcome) this.#decide(run, outcome);
+      else this.#o.output.dropped(run);
     }
     if (this.#running.size === 0 && this.#idle.length > 0) {
       for (const f of this.#idle.splice(0)) f();
     }
-    this.#onFreed();
-  }
-
-  #settle(run: Run, r: RunResult): void {
-    this.#progress.forget(run.job.id);
-    // Deleted or rescued elsewhere: the job is not ours to write any more.
-    if (run.flag === CANCELLED || run.flag === LOST) return;
-    if (r.kind === "ok") return this.#decide(run, { type: "succeeded", result: r.value });
-    if (run.flag === TIMED_OUT) {
-      return this.#decide(run, {
-        type: "failed",
-        error: toJobError(new JobTimeoutError(run.timeoutMs)),
-      });
-    }
-    if (run.flag === SHUTDOWN || r.kind === "terminated") {
-      const reason = run.flag === SHUTDOWN
-        ? "released: server shutting down"
-        : "released: its worker thread was replaced";
-      return this.#decide(run, { type: "released", reason });
-    }
-    const error: JobError = r.kind === "crashed"
-      ? toJobError(new WorkerCrashedError(r.message))
-      : r.error;
-    const retryable = r.kind === "error" ? r.retryable !== false : true;
-    this.#decide(run, { type: "failed", error, retryable });
   }
 
   #decide(run: Run, outcome: Outcome): void {
-    let next;
+    let item: TransitionItem;
     try {
-      next = decide(run.job, outcome, {
-        now: this.#cfg.clock.now(),
-        policy: run.worker?.retry,
-        server: this.#cfg.serverName,
-        ttls: this.#ttls,
-      });
+      item = decideItem(run.job, outcome, this.#o.clock.now(), run.worker?.retry, this.#o);
     } catch (err) {
       // Only a bug (or a custom backoff function that throws) lands here. Leave the job
       // locked: the rescuer requeues it when the lock lapses, so it is not lost.
-      this.#cfg.logger.error(`could not decide the outcome of job ${run.job.id}`, {
+      this.#o.logger.error(`could not decide the outcome of job ${run.job.id}`, {
         outcome: outcome.type,
         error: err instanceof Error ? err.message : String(err),
       });
+      this.#o.output.dropped(run);
       return;
     }
-    const item: TransitionItem = { id: run.job.id, guard: this.#guard, next };
-    this.#batcher.add(item, run);
+    this.#o.output.settled(item, run);
   }
 
-  /** Emit events for written transitions (called by the batcher). */
-  applied(items: TransitionItem[], runs: Run[], ok: boolean[]): void {
-    const ev = this.#events;
-    const wantS = ev.wants("job.succeeded"), wantF = ev.wants("job.failed");
-    const wantR = ev.wants("job.retried"), wantE = ev.wants("job.released");
-    if (!(wantS || wantF || wantR || wantE)) return;
-    const now = performance.now();
-    for (let i = 0; i < items.length; i++) {
-      if (!ok[i]) continue;
-      const { next } = items[i], { job } = runs[i];
-      const base = { id: job.id, method: job.method, queue: job.queue, at: next.entry.at };
-      if (next.state === JobState.Succeeded && wantS) {
-        ev.emit("job.succeeded", {
-          ...base,
-          attempt: job.attempts,
-          result: next.result,
-          durationMs: now - runs[i].startedAt,
-        });
-      } else if (next.state === JobState.Failed && wantF) {
-        ev.emit("job.failed", { ...base, attempt: job.attempts, error: next.error! });
-      } else if (next.state === JobState.AwaitingRetry && wantR) {
-        ev.emit("job.retried", {
-          ...base,
-          attempt: job.attempts,
-          error: next.error!,
-          runAt: next.runAt,
-        });
-      } else if (next.state === JobState.Enqueued && wantE) {
-        ev.emit("job.released", { ...base, reason: next.entry.reason ?? "released" });
-      }
-    }
-  }
-
-  #abort(ids: string[], flag: number, reason: AbortReason): void {
+  #abort(ids: readonly string[], flag: RunFlag, reason: AbortReason): void {
     const now = performance.now();
     const hit: string[] = [];
     let earliest = Infinity;
     for (const id of ids) {
       const run = this.#running.get(id);
-      if (!run || (run.flag !== NORMAL && flag !== SHUTDOWN)) continue;
+      if (!run || !mayFlag(run.flag, flag)) continue;
       run.flag = flag;
-      run.killAt = Math.min(run.killAt, now + this.#cfg.timeoutGraceMs);
+      run.killAt = Math.min(run.killAt, now + this.#o.timeoutGraceMs);
       earliest = Math.min(earliest, run.killAt);
       hit.push(id);
     }
     if (hit.length === 0) return;
-    this.#executor.abort(hit, reason);
+    this.#exec.abort(hit, reason);
     this.#deadlines.arm(earliest);
   }
 
   /** Job `id` was deleted while running: abort it, drop its result. Whether it ran here. */
   cancel(id: string): boolean {
     if (!this.#running.has(id)) return false;
-    this.#abort([id], CANCELLED, "cancelled");
+    this.#abort([id], RunFlag.Cancelled, "cancelled");
     return true;
   }
 
   /** The heartbeat says these locks are gone: abort the jobs, drop their results. */
-  lost(ids: string[]): void {
-    this.#cfg.logger.warn(`lost the lock of ${ids.length} job(s); aborting them`);
-    this.#abort(ids, LOST, "lock lost");
+  lost(ids: readonly string[]): void {
+    this.#o.logger.warn(`lost the lock of ${ids.length} job(s); aborting them`);
+    this.#abort(ids, RunFlag.Lost, "lock lost");
   }
 
   // Timeouts: abort at the deadline, hard-stop at deadline + grace.
@@ -314,22 +230,22 @@ export class Dispatcher {
     const kill: string[] = [];
     let next = Infinity;
     for (const [id, run] of this.#running) {
-      if (run.flag === NORMAL && run.deadline <= now) {
-        run.flag = TIMED_OUT;
-        run.killAt = now + this.#cfg.timeoutGraceMs;
+      if (run.flag === RunFlag.Normal && run.deadline <= now) {
+        run.flag = RunFlag.TimedOut;
+        run.killAt = now + this.#o.timeoutGraceMs;
         timedOut.push(id);
       }
       if (run.killAt <= now) kill.push(id);
-      else next = Math.min(next, run.flag === NORMAL ? run.deadline : run.killAt);
+      else next = Math.min(next, run.flag === RunFlag.Normal ? run.deadline : run.killAt);
     }
     if (timedOut.length > 0) {
-      this.#cfg.logger.warn(`${timedOut.length} job(s) timed out; aborting them`, {
+      this.#o.logger.warn(`${timedOut.length} job(s) timed out; aborting them`, {
         ids: timedOut,
       });
-      this.#executor.abort(timedOut, "timeout");
+      this.#exec.abort(timedOut, "timeout");
     }
     for (const id of kill) {
-      if (this.#running.has(id)) this.#executor.kill(id);
+      if (this.#running.has(id)) this.#exec.kill(id);
     }
     return next;
   }
@@ -352,22 +268,29 @@ export class Dispatcher {
 
   /** Shutdown: abort every running job; results that still come are kept (success) or released. */
   abortAll(): void {
-    this.#abort([...this.#running.keys()], SHUTDOWN, "shutdown");
+    this.#abort([...this.#running.keys()], RunFlag.Shutdown, "shutdown");
   }
 
   /** Shutdown, last step: hand back every job still running (its late result is dropped). */
   releaseRemaining(): void {
-    for (const run of this.#running.values()) {
-      this.#progress.forget(run.job.id);
-      if (run.flag === CANCELLED || run.flag === LOST) continue;
-      this.#decide(run, { type: "released", reason: "released: server shutting down" });
-    }
+    const runs = [...this.#running.values()];
     this.#running.clear();
+    for (const run of runs) {
+      if (run.flag === RunFlag.Cancelled || run.flag === RunFlag.Lost) {
+        this.#o.output.dropped(run);
+      } else this.#decide(run, { type: "released", reason: RELEASE_SHUTDOWN });
+    }
   }
 
-  /** Stop the deadline timer and write pending progress. */
-  async close(): Promise<void> {
+  /** Stop the deadline timer. */
+  close(): void {
     this.#deadlines.stop();
-    await this.#progress.close();
   }
+}
+
+// A run is flagged once; only shutdown overrides a timeout (and never a drop: a deleted or
+// lost job is not this server's to hand back).
+function mayFlag(current: RunFlag, next: RunFlag): boolean {
+  if (current === RunFlag.Normal) return true;
+  return next === RunFlag.Shutdown && current === RunFlag.TimedOut;
 }

@@ -23,17 +23,14 @@ import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
 import { StorageClock } from "../storage_clock.ts";
+import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
-import { CompletionBatcher } from "./completion_batcher.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
-import { Dispatcher, type Run } from "./dispatcher.ts";
 import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { InlineExecutor } from "./inline_executor.ts";
-import type { Executor } from "./protocol.ts";
+import { buildPipeline, type Pipeline } from "./pipeline.ts";
 import { loadRegistry } from "./registry_loader.ts";
 import { ServerJobClient } from "./server_client.ts";
-import { WorkerPool } from "./worker_pool.ts";
 
 export type { RecurringOptions } from "../client.ts";
 
@@ -63,9 +60,7 @@ export class BackgroundJobServer {
   #client: JobClient;
   #state: ServerState = "new";
   #registry: WorkerRegistry | undefined;
-  #executor: Executor | undefined;
-  #dispatcher: Dispatcher | undefined;
-  #batcher: CompletionBatcher<Run> | undefined;
+  #pipe: Pipeline | undefined;
   #fetch: FetchLoop | undefined;
   #heartbeat: Heartbeat | undefined;
   #runner: MaintenanceRunner | undefined;
@@ -112,14 +107,14 @@ export class BackgroundJobServer {
 
   /** Jobs running on this server now. */
   get runningJobs(): number {
-    return this.#dispatcher?.size ?? 0;
+    return this.#pipe?.dispatcher.size ?? 0;
   }
 
   #makeClient(): JobClient {
     return new ServerJobClient(this.#cfg.storage, {
       clock: this.#cfg.clock,
       registry: this.#registry,
-      deletedTtlMs: this.#cfg.failedTtlMs,
+      deletedTtlMs: retentionTtls(this.#cfg.succeededTtlMs, this.#cfg.failedTtlMs).deletedMs,
       events: this.events,
       alreadyReported: (id) => this.#cancelReported.delete(id),
     });
@@ -151,25 +146,9 @@ export class BackgroundJobServer {
         this.#client = this.#makeClient();
       }
       const registry = this.#registry!;
-      const batcher = new CompletionBatcher<Run>({
-        storage: cfg.storage,
-        clock: cfg.clock,
-        logger: cfg.logger,
-        onApplied: (items, runs, ok) => dispatcher.applied(items, runs, ok),
-      });
-      const dispatcher = new Dispatcher(cfg, registry, this.events, batcher);
-      const executor: Executor = cfg.execution === "workers"
-        ? new WorkerPool({
-          url: (cfg.workers as URL).href,
-          threads: cfg.threads,
-          hooks: dispatcher.hooks,
-          logger: cfg.logger,
-        })
-        : new InlineExecutor(registry, dispatcher.hooks);
+      this.#pipe = buildPipeline(cfg, registry, this.events);
+      const executor = this.#pipe.executor;
       await executor.start();
-      this.#batcher = batcher;
-      this.#dispatcher = dispatcher;
-      this.#executor = executor;
       // Time is the storage's from the first fetch on (see src/storage_clock.ts).
       if (cfg.clock instanceof StorageClock) await syncClock(this.#pluginContext(), cfg.clock);
     } catch (err) {
@@ -197,12 +176,13 @@ export class BackgroundJobServer {
   // Connect fetching, signals, heartbeat and maintenance once the executor is up.
   #wire(): void {
     const cfg = this.#cfg;
-    const dispatcher = this.#dispatcher!;
+    const pipe = this.#pipe!;
+    const dispatcher = pipe.dispatcher;
     const fetch = new FetchLoop({
       batchSize: cfg.fetchBatchSize,
       pollIntervalMs: cfg.pollIntervalMs,
       logger: cfg.logger,
-      capacity: () => dispatcher.capacity(),
+      capacity: () => pipe.slots.free,
       fetch: async (limit) => {
         const jobs = await cfg.storage.fetchAndLock({
           queues: cfg.queues,
@@ -212,13 +192,12 @@ export class BackgroundJobServer {
           now: cfg.clock.now(),
         });
         if (jobs.length === 0) return 0;
-        if (this.#state === "running") dispatcher.start(jobs);
-        else dispatcher.release(jobs, "released: server shutting down");
+        pipe.accept(jobs, this.#state === "running");
         return jobs.length;
       },
     });
     this.#fetch = fetch;
-    dispatcher.attach(this.#executor!, () => fetch.capacityFreed());
+    pipe.slots.onFreed(() => fetch.capacityFreed());
     const queues = new Set(cfg.queues);
     this.#unsubscribe = cfg.storage.subscribe((s: StorageSignal) => {
       if (s.kind === "ready") {
@@ -234,7 +213,7 @@ export class BackgroundJobServer {
       serverName: cfg.serverName,
       lockTtlMs: cfg.lockTtlMs,
       intervalMs: this.#heartbeatMs(),
-      held: () => dispatcher.held(),
+      held: () => pipe.held(),
       onLost: (ids) => dispatcher.lost(ids),
     });
     this.#runner = new MaintenanceRunner(this.#pluginContext(), this.#plugins());
@@ -281,11 +260,7 @@ export class BackgroundJobServer {
   #plugins(): MaintenancePlugin[] {
     const cfg = this.#cfg;
     const ctx = this.#pluginContext();
-    const ttls = {
-      succeededMs: cfg.succeededTtlMs,
-      failedMs: cfg.failedTtlMs,
-      deletedMs: cfg.failedTtlMs,
-    };
+    const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
     const plugins: MaintenancePlugin[] = [
       serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
     ];
@@ -328,7 +303,7 @@ export class BackgroundJobServer {
     await this.#starting?.catch(() => {});
     if (this.#state !== "running") return;
     this.#state = "stopping";
-    const dispatcher = this.#dispatcher!;
+    const dispatcher = this.#pipe!.dispatcher;
     const runnerStopped = this.#runner!.stop();
     await this.#fetch!.stop();
     if (!(await dispatcher.waitIdle(cfg.shutdownTimeoutMs))) {
@@ -338,19 +313,23 @@ export class BackgroundJobServer {
       await dispatcher.waitIdle(Math.min(cfg.timeoutGraceMs, 1_000));
       dispatcher.releaseRemaining();
     }
-    const left = await this.#batcher!.drain(Date.now() + Math.max(cfg.shutdownTimeoutMs, 1_000));
+    const left = await this.#pipe!.batcher.drain(
+      Date.now() + Math.max(cfg.shutdownTimeoutMs, 1_000),
+    );
     if (left > 0) {
       cfg.logger.error(
         `could not record ${left} job result(s) at shutdown; the rescuer will requeue them`,
       );
     }
-    this.#batcher!.close();
+    this.#pipe!.batcher.close();
     await this.#heartbeat!.stop();
-    await dispatcher.close();
+    dispatcher.close();
+    await this.#pipe!.progress.close();
+    await this.#pipe!.activity.close();
     await runnerStopped;
     await cfg.storage.removeServer({ name: cfg.serverName }).catch(() => {});
     this.#unsubscribe?.();
-    await this.#executor!.stop();
+    await this.#pipe!.executor.stop();
     this.#state = "stopped";
     cfg.logger.info(`server ${cfg.serverName} stopped`);
     if (this.events.wants("server.stopped")) {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { JobError } from "../job.ts";
+import type { Job, JobError } from "../job.ts";
 
 /** The part of a job a handler needs; plain data, cheap to post to a worker. */
 export interface WireJob {
@@ -26,6 +26,20 @@ export interface WireJob {
   maxAttempts: number;
   /** When the job was created, epoch ms. */
   createdAt: number;
+}
+
+/** The wire form of a fetched job. */
+export function wireJob(job: Job): WireJob {
+  return {
+    id: job.id,
+    method: job.method,
+    args: job.args,
+    queue: job.queue,
+    priority: job.priority,
+    attempt: job.attempts,
+    maxAttempts: job.maxAttempts,
+    createdAt: job.createdAt.getTime(),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { UnknownWorkerError } from "../errors.ts";
 import { toJobError } from "../job.ts";
 import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
 import type { RunResult, WireJob } from "./protocol.ts";
@@ -33,18 +34,16 @@ export async function runJob(
   sink: RunSink,
 ): Promise<RunResult> {
   const id = job.id;
+  // The one unknown-worker check: it holds wherever handlers run (thread, inline, process).
   const worker = registry.get(job.method);
   if (!worker) {
-    try {
-      registry.require(job.method);
-    } catch (err) {
-      return { id, kind: "error", error: toJobError(err), retryable: false };
-    }
+    const err = new UnknownWorkerError(job.method, registry.names());
+    return { id, kind: "error", error: toJobError(err), retryable: false };
   }
   let args = job.args;
-  if (worker!.args !== undefined) {
+  if (worker.args !== undefined) {
     try {
-      args = await parseArgs(worker!, job.args);
+      args = await parseArgs(worker, job.args);
     } catch (err) {
       return { id, kind: "error", error: toJobError(err), retryable: false };
     }
@@ -67,7 +66,7 @@ export async function runJob(
     log: (...data) => sink.log(id, formatLog(data)),
   };
   try {
-    const value = await worker!.execute(args, ctx);
+    const value = await worker.execute(args, ctx);
     return { id, kind: "ok", value: value === undefined ? null : value };
   } catch (err) {
     return { id, kind: "error", error: toJobError(err) };

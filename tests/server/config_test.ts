@@ -2,16 +2,22 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../../src/errors.ts";
 import { BackgroundJobServer } from "../../src/server/job_server.ts";
-import { resolveConfig, SERVER_DEFAULTS } from "../../src/server/config.ts";
+import {
+  defaultFetchBatchSize,
+  defaultThreads,
+  resolveConfig,
+  SERVER_DEFAULTS,
+} from "../../src/server/config.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import { WorkerRegistry } from "../../src/worker.ts";
 import { FIXTURES } from "./_server.ts";
 
-const base = () => ({
+const base = (extra: Record<string, unknown> = {}) => ({
   storage: new MemoryStorage(),
   workers: FIXTURES,
   env: {},
   logLevel: "silent" as const,
+  ...extra,
 });
 
 function rejects(opts: Record<string, unknown>, pattern: RegExp): void {
@@ -25,11 +31,21 @@ function rejects(opts: Record<string, unknown>, pattern: RegExp): void {
   );
 }
 
+Deno.test("threads default to one per core but one; fetch batches to half of concurrency", () => {
+  assert.deepEqual([1, 2, 4, 16].map((n) => defaultThreads(n)), [1, 1, 3, 15]);
+  assert.deepEqual([1, 7, 100, 1000].map(defaultFetchBatchSize), [1, 4, 50, 500]);
+  assert.equal(resolveConfig(base({ concurrency: 10 })).fetchBatchSize, 5);
+  assert.equal(resolveConfig(base({ concurrency: 10, fetchBatchSize: 10 })).fetchBatchSize, 10);
+  assert.equal(resolveConfig(base({ concurrency: 1 })).threads, 1);
+});
+
 Deno.test("defaults", () => {
   const c = resolveConfig(base());
   assert.equal(c.execution, "workers");
-  assert.equal(c.concurrency, SERVER_DEFAULTS.concurrency);
-  assert.equal(c.threads, Math.min(navigator.hardwareConcurrency, c.concurrency));
+  assert.equal(c.concurrency, 200);
+  assert.equal(SERVER_DEFAULTS.concurrency, 200);
+  assert.equal(c.threads, Math.max(1, navigator.hardwareConcurrency - 1));
+  assert.equal(c.fetchBatchSize, 100);
   assert.deepEqual(c.queues, ["default"]);
   assert.equal(c.pollIntervalMs, 1_000);
   assert.equal(c.lockTtlMs, 30_000);

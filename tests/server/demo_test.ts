@@ -1,4 +1,4 @@
-/** `deno task start` (examples/processing_demo.ts) runs its three jobs and exits 0. */
+/** examples/processing_demo.ts (the former `deno task start`) runs its three jobs and exits 0. */
 import assert from "node:assert/strict";
 
 Deno.test("processing demo: success, retries and a scheduled job, then a clean exit", async () => {

@@ -14,6 +14,7 @@ import type { Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
+import { isTransientPostgresError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
   EnqueueResult,
@@ -135,7 +136,10 @@ export class PostgresStorage implements Storage {
     } catch (err) {
       await sql.end({ timeout: 0 });
       if (err instanceof QmlError) throw err;
-      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, { cause: err });
+      throw new StorageError(`could not connect to Postgres: ${errorMessage(err)}`, {
+        cause: err,
+        transient: isTransientPostgresError(err),
+      });
     }
     return storage;
   }
@@ -274,6 +278,7 @@ export class PostgresStorage implements Storage {
   }
 
   async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
+    assertEncodable(items);
     const e = encodeTransitions(items);
     const rows = await this.#run("transition", this.#q.transition, [
       e.rows,
@@ -487,5 +492,27 @@ export class PostgresStorage implements Storage {
       await this.#sql.end({ timeout: 2 });
     })();
     return this.#closing;
+  }
+}
+
+// A result JSON cannot encode (a BigInt) must fail before the driver sees it: postgres.js
+// throws while writing it to a connection that other queries share, which leaves their
+// replies misaligned (a fetch then reads another statement's rows).
+function assertEncodable(items: readonly TransitionItem[]): void {
+  for (const { id, next } of items) {
+    const r = next.result;
+    if (r === null || typeof r === "string" || typeof r === "number" || typeof r === "boolean") {
+      continue;
+    }
+    try {
+      JSON.stringify(r);
+    } catch (err) {
+      throw new StorageError(
+        `postgres transition failed: result of job ${id}: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
   }
 }

@@ -5,6 +5,7 @@
  */
 import type postgres from "postgres";
 import { StorageError } from "../../errors.ts";
+import { isTransientPostgresError } from "../transient.ts";
 
 /** Run `text` with `params` as a prepared statement on `runner` (the pool or a transaction). */
 export async function runQuery(
@@ -17,7 +18,10 @@ export async function runQuery(
     // deno-lint-ignore no-explicit-any
     return await runner.unsafe(text, params as any[], { prepare: true });
   } catch (err) {
-    throw new StorageError(`postgres ${op} failed: ${errorMessage(err)}`, { cause: err });
+    throw new StorageError(`postgres ${op} failed: ${errorMessage(err)}`, {
+      cause: err,
+      transient: isTransientPostgresError(err),
+    });
   }
 }
 

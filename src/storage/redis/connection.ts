@@ -94,6 +94,7 @@ export async function openConnection(
       : redactUrl(cfg.url);
     throw new StorageError(`cannot connect to Redis at ${where}: ${(err as Error).message}`, {
       cause: err,
+      transient: true,
     });
   }
 }

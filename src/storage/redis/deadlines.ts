@@ -40,7 +40,9 @@ export class Deadlines {
       if (now - call.started < this.#timeoutMs) continue;
       this.#inflight.delete(call);
       call.reject(
-        new StorageError(`redis ${call.op} timed out: no reply within ${this.#timeoutMs} ms`),
+        new StorageError(`redis ${call.op} timed out: no reply within ${this.#timeoutMs} ms`, {
+          transient: true,
+        }),
       );
     }
   }

@@ -13,6 +13,7 @@ import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
+import { isTransientRedisError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import {
   type EnqueueResult,
@@ -507,5 +508,8 @@ export class RedisStorage implements Storage {
 function wrap(op: string, err: unknown): QmlError {
   if (err instanceof QmlError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return new StorageError(`redis ${op} failed: ${message}`, { cause: err });
+  return new StorageError(`redis ${op} failed: ${message}`, {
+    cause: err,
+    transient: isTransientRedisError(err),
+  });
 }

@@ -1,0 +1,143 @@
+/**
+ * The server's data path, built in the order jobs flow through it: the fetch
+ * stage takes slots and starts jobs on the dispatcher, the executor runs them,
+ * the dispatcher decides each end (`outcome.ts`) and hands it to the completion
+ * batcher, whose written batches go on to events and activity and give their
+ * slots back, which wakes the fetch loop. Each stage only hands its output to
+ * the next one.
+ *
+ * @module
+ */
+import { StorageError } from "../errors.ts";
+import type { EventBus } from "../events.ts";
+import { type Job, toJobError } from "../job.ts";
+import { type RetentionTtls, retentionTtls, type TransitionItem } from "../transitions.ts";
+import type { WorkerRegistry } from "../worker.ts";
+import { ActivityRecorder } from "./activity_recorder.ts";
+import { CompletionBatcher } from "./completion_batcher.ts";
+import type { ServerConfig } from "./config.ts";
+import { Dispatcher, type Run } from "./dispatcher.ts";
+import { InlineExecutor } from "./inline_executor.ts";
+import { JobEvents } from "./job_events.ts";
+import { decideItem, RELEASE_SHUTDOWN } from "./outcome.ts";
+import { ProgressThrottle } from "./progress.ts";
+import type { Executor } from "./protocol.ts";
+import { Slots } from "./slots.ts";
+import { WorkerPool } from "./worker_pool.ts";
+
+/** The stages of a running server's data path. */
+export interface Pipeline {
+  /** Free and taken job slots (back-pressure). */
+  slots: Slots;
+  /** Runs and decides jobs. */
+  dispatcher: Dispatcher;
+  /** Runs handlers. */
+  executor: Executor;
+  /** Writes decided transitions. */
+  batcher: CompletionBatcher<Run>;
+  /** Writes progress. */
+  progress: ProgressThrottle;
+  /** Records dashboard activity. */
+  activity: ActivityRecorder;
+  /** Take up fetched jobs: start them, or (`running` false) hand them back. */
+  accept(jobs: Job[], running: boolean): void;
+  /** Ids of every job whose lock the server holds (running, or result not yet written). */
+  held(): string[];
+}
+
+/** Build the data path of a server (nothing runs until the executor starts). */
+export function buildPipeline(
+  cfg: ServerConfig,
+  registry: WorkerRegistry,
+  events: EventBus,
+): Pipeline {
+  const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
+  const slots = new Slots(cfg.concurrency);
+  const jobEvents = new JobEvents(events, cfg.serverName);
+  const activity = new ActivityRecorder({ storage: cfg.storage, logger: cfg.logger });
+  const progress = new ProgressThrottle(cfg, events);
+  const batcher = new CompletionBatcher<Run>({
+    storage: cfg.storage,
+    clock: cfg.clock,
+    logger: cfg.logger,
+    poisoned: (item, run, err) => poisonedItem(cfg, ttls, item, run, err),
+    onWritten: (batch) => {
+      jobEvents.written(batch);
+      activity.written(batch);
+      slots.give(batch.items.length);
+    },
+  });
+  const dispatcher = new Dispatcher({
+    registry,
+    serverName: cfg.serverName,
+    ttls,
+    jobTimeoutMs: cfg.jobTimeoutMs,
+    timeoutGraceMs: cfg.timeoutGraceMs,
+    clock: cfg.clock,
+    logger: cfg.logger,
+    output: {
+      settled: (item, run) => {
+        progress.forget(run.job.id);
+        batcher.add(item, run);
+      },
+      dropped: (run) => {
+        progress.forget(run.job.id);
+        slots.give(1);
+      },
+      progress: (job, percent) => progress.report(job, percent),
+    },
+  });
+  const executor: Executor = cfg.execution === "workers"
+    ? new WorkerPool({
+      url: (cfg.workers as URL).href,
+      threads: cfg.threads,
+      hooks: dispatcher.hooks,
+      logger: cfg.logger,
+    })
+    : new InlineExecutor(registry, dispatcher.hooks);
+  dispatcher.use(executor);
+  return {
+    slots,
+    dispatcher,
+    executor,
+    batcher,
+    progress,
+    activity,
+    accept(jobs, running) {
+      slots.take(jobs.length);
+      if (running) {
+        // Announced first: an inline handler may report progress before start() returns.
+        jobEvents.started(jobs);
+        activity.started(jobs);
+        dispatcher.start(jobs);
+      } else dispatcher.release(jobs, RELEASE_SHUTDOWN);
+    },
+    held: () => [...dispatcher.ids(), ...batcher.pendingIds()],
+  };
+}
+
+// The storage refused a job's transition for itself (a value it cannot store): fail that
+// job alone, not retryable, so the rest of its batch is written.
+function poisonedItem(
+  cfg: ServerConfig,
+  ttls: RetentionTtls,
+  item: TransitionItem,
+  run: Run,
+  err: unknown,
+): TransitionItem | null {
+  const message = err instanceof Error ? err.message : String(err);
+  const error = toJobError(
+    new StorageError(`its ${item.next.state} transition could not be recorded: ${message}`),
+  );
+  try {
+    return decideItem(
+      run.job,
+      { type: "failed", error, retryable: false },
+      cfg.clock.now(),
+      undefined,
+      { serverName: cfg.serverName, ttls },
+    );
+  } catch {
+    return null;
+  }
+}
