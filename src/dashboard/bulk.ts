@@ -31,6 +31,8 @@ export interface BulkDeps {
   clock: Clock;
   /** Called once per applied batch with what changed. */
   publish(changes: JobChange[]): Promise<void>;
+  /** Who acts, as written in the jobs' history (default `"the dashboard"`). */
+  source?: string;
 }
 
 /** Apply `action` to every job of `ids`; returns how many changed. */
@@ -75,8 +77,8 @@ async function applyBatch(
 ): Promise<number> {
   const now = deps.clock.now();
   const outcome: Outcome = action === "retry"
-    ? { type: "requeued", reason: "bulk retry from the dashboard" }
-    : { type: "deleted", reason: "bulk delete from the dashboard" };
+    ? { type: "requeued", reason: `bulk retry from ${deps.source ?? "the dashboard"}` }
+    : { type: "deleted", reason: `bulk delete from ${deps.source ?? "the dashboard"}` };
   const items: TransitionItem[] = [];
   for (const job of jobs) {
     try {

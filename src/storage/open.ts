@@ -8,6 +8,12 @@ import { ConfigError } from "../errors.ts";
 import { MemoryStorage } from "./memory/memory_storage.ts";
 import type { Storage } from "./storage.ts";
 
+/** Options of {@link openStorage}. */
+export interface OpenStorageOptions {
+  /** Apply pending schema migrations while opening (SQL backends; default true). */
+  autoMigrate?: boolean;
+}
+
 /**
  * Open the storage a URL names: `memory://`, `sqlite:./jobs.db` / `sqlite::memory:`
  * (options as `?durability=normal&busyTimeoutMs=…`), `postgres://…` / `postgresql://…`,
@@ -25,7 +31,10 @@ import type { Storage } from "./storage.ts";
  *
  * @throws {ConfigError} for any other scheme.
  */
-export async function openStorage(url: string): Promise<Storage> {
+export async function openStorage(
+  url: string,
+  options: OpenStorageOptions = {},
+): Promise<Storage> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url ?? "")?.[1]?.toLowerCase();
   switch (scheme) {
     case "memory":
@@ -34,7 +43,7 @@ export async function openStorage(url: string): Promise<Storage> {
     case "postgresql": {
       const { PostgresStorage } = await import("./postgres/postgres_storage.ts");
       const { rest, value: schema } = takeParam(url, "schema");
-      return await PostgresStorage.connect({ url: rest, schema });
+      return await PostgresStorage.connect({ url: rest, schema, autoMigrate: options.autoMigrate });
     }
     case "sqlite": {
       const { SqliteStorage } = await import("./sqlite/sqlite_storage.ts");
