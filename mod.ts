@@ -71,6 +71,7 @@ export {
   type RecurringOptions,
 } from "./src/client.ts";
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
+export { CLOCK_SYNC_INTERVAL_MS, StorageClock, storageClockOf } from "./src/storage_clock.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
 export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
 export {

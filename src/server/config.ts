@@ -7,7 +7,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { systemClock } from "../clock.ts";
+import { storageClockOf } from "../storage_clock.ts";
 import { ConfigError } from "../errors.ts";
 import { checkQueueName } from "../job_options.ts";
 import { consoleLogger, isLogLevel, type Logger, type LogLevel } from "../logger.ts";
@@ -67,7 +67,11 @@ export interface BackgroundJobServerOptions {
   cleanupIntervalMs?: number;
   /** Period of the cron plugin. */
   recurringPollIntervalMs?: number;
-  /** Time source for storage calls and decisions (inject a `ManualClock` in tests). */
+  /**
+   * Time source for storage calls and decisions (inject a `ManualClock` in tests).
+   * Default: the storage's own clock (`storageClockOf(storage)`), so a server whose
+   * clock is skewed neither steals live jobs nor runs anything early.
+   */
   clock?: Clock;
   /** Where log lines go (default: the console at `logLevel`). */
   logger?: Logger;
@@ -316,7 +320,8 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
       DAY,
     ),
     timeoutGraceMs: int("timeoutGraceMs", o.timeoutGraceMs ?? D.timeoutGraceMs, 0, 60_000),
-    clock: o.clock ?? systemClock,
+    // Without an injected clock, time is the storage's (see src/storage_clock.ts).
+    clock: o.clock ?? storageClockOf(o.storage),
     logger: o.logger ?? consoleLogger(level),
   };
 }

@@ -10,6 +10,7 @@
 import type { JobClient, RecurringOptions } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
+import { clockSyncPlugin, syncClock } from "../maintenance/clock_sync.ts";
 import { cronPlugin } from "../maintenance/cron_scheduler.ts";
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
@@ -21,6 +22,7 @@ import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
+import { StorageClock } from "../storage_clock.ts";
 import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
@@ -147,6 +149,8 @@ export class BackgroundJobServer {
       this.#pipe = buildPipeline(cfg, registry, this.events);
       const executor = this.#pipe.executor;
       await executor.start();
+      // Time is the storage's from the first fetch on (see src/storage_clock.ts).
+      if (cfg.clock instanceof StorageClock) await syncClock(this.#pluginContext(), cfg.clock);
     } catch (err) {
       this.#state = "stopped";
       throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
@@ -260,6 +264,7 @@ export class BackgroundJobServer {
     const plugins: MaintenancePlugin[] = [
       serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
     ];
+    if (cfg.clock instanceof StorageClock) plugins.push(clockSyncPlugin(ctx, { clock: cfg.clock }));
     if (cfg.enableScheduler) {
       plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
       plugins.push(
@@ -336,7 +341,7 @@ export class BackgroundJobServer {
    * Create or update a recurring job: {@link JobClient.scheduleRecurring} on this
    * server's client (which checks the method against the server's workers once loaded).
    */
-  scheduleRecurring(
+  async scheduleRecurring(
     name: string,
     cron: string,
     worker: WorkerDefinition<any, any, any> | string,
