@@ -7,6 +7,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { systemClock } from "../clock.ts";
 import { ConfigError } from "../errors.ts";
 import { consoleLogger, isLogLevel, type Logger, type LogLevel } from "../logger.ts";
@@ -71,6 +72,11 @@ export interface BackgroundJobServerOptions {
    * Worker is terminated (default 1 s). Advanced.
    */
   timeoutGraceMs?: number;
+  /**
+   * Largest job arguments (enqueued through `server.client`) and largest handler result, in
+   * bytes of UTF-8 JSON (default 1 MiB). A bigger result fails its job with a ValidationError.
+   */
+  maxPayloadBytes?: number;
   /** Environment to read `QML_*` from (default: `Deno.env` when env access is granted). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -97,6 +103,7 @@ export const SERVER_DEFAULTS = {
   cleanupIntervalMs: 60_000,
   recurringPollIntervalMs: 5_000,
   timeoutGraceMs: 1_000,
+  maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
   queues: ["default"] as readonly string[],
 } as const;
 
@@ -295,6 +302,12 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
       DAY,
     ),
     timeoutGraceMs: int("timeoutGraceMs", o.timeoutGraceMs ?? D.timeoutGraceMs, 0, 60_000),
+    maxPayloadBytes: int(
+      "maxPayloadBytes",
+      o.maxPayloadBytes ?? D.maxPayloadBytes,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
     clock: o.clock ?? systemClock,
     logger: o.logger ?? consoleLogger(level),
   };

@@ -127,6 +127,7 @@ export class BackgroundJobServer {
       clock: this.#cfg.clock,
       registry: this.#registry,
       deletedTtlMs: this.#cfg.failedTtlMs,
+      maxPayloadBytes: this.#cfg.maxPayloadBytes,
       events: this.events,
       alreadyReported: (id) => this.#cancelReported.delete(id),
     });
@@ -171,8 +172,9 @@ export class BackgroundJobServer {
           threads: cfg.threads,
           hooks: dispatcher.hooks,
           logger: cfg.logger,
+          maxPayloadBytes: cfg.maxPayloadBytes,
         })
-        : new InlineExecutor(registry, dispatcher.hooks);
+        : new InlineExecutor(registry, dispatcher.hooks, cfg.maxPayloadBytes);
       await executor.start();
       this.#batcher = batcher;
       this.#dispatcher = dispatcher;

@@ -55,6 +55,8 @@ export interface WorkerPoolOptions {
   hooks: ExecutorHooks;
   /** Where crashes are reported. */
   logger: Logger;
+  /** Largest result, in bytes of UTF-8 JSON (default 1 MiB). */
+  maxPayloadBytes?: number;
   /** How long a thread may take to import the module at start (default 30 s). */
   startTimeoutMs?: number;
 }
@@ -141,7 +143,9 @@ export class WorkerPool implements Executor {
         message: "a message from the worker could not be read",
       });
     };
-    worker.postMessage({ t: "init", url: this.#o.url } satisfies ToWorker);
+    worker.postMessage(
+      { t: "init", url: this.#o.url, maxPayloadBytes: this.#o.maxPayloadBytes } satisfies ToWorker,
+    );
     promise.catch(() => {}); // a failed replacement boot is reported through the log instead
     return { thread, ready: promise };
   }
