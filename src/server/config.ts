@@ -15,8 +15,11 @@ import type { Storage } from "../storage/storage.ts";
 import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
 import { defaultServerName } from "./server_name.ts";
 
-/** How handlers run: on a pool of Web Workers, or in the server's own isolate. */
-export type ExecutionMode = "workers" | "inline";
+/**
+ * How handlers run: on a pool of Web Workers, in the server's own isolate, or in child
+ * processes (stoppable for real, see process_pool.ts).
+ */
+export type ExecutionMode = "workers" | "inline" | "process";
 
 /** Options of a `BackgroundJobServer` (see the defaults in {@link SERVER_DEFAULTS}). */
 export interface BackgroundJobServerOptions {
@@ -31,9 +34,15 @@ export interface BackgroundJobServerOptions {
   serverName?: string;
   /** Jobs in flight at once on this server, over all threads. Env: `QML_CONCURRENCY`. */
   concurrency?: number;
-  /** Web Workers in the pool (default `navigator.hardwareConcurrency`). Env: `QML_WORKERS`. */
+  /**
+   * Web Workers in the pool, and child processes per permission group for process
+   * isolation (default `navigator.hardwareConcurrency`). Env: `QML_WORKERS`.
+   */
   threads?: number;
-  /** `"workers"` (default) or `"inline"`. */
+  /**
+   * `"workers"` (default), `"inline"`, or `"process"` (every job in a child process; workers
+   * marked `isolation: "process"` run there in any mode that has a module URL).
+   */
   execution?: ExecutionMode;
   /** Queues served, in strict priority order. Env: `QML_QUEUES` (comma list). */
   queues?: string[];
@@ -178,11 +187,11 @@ function queuesOf(option: string, value: unknown): string[] {
 
 function workersOf(value: unknown, execution: ExecutionMode): URL | WorkerRegistry {
   if (isWorkerRegistry(value)) {
-    if (execution === "workers") {
+    if (execution !== "inline") {
       throw new ConfigError(
         "workers",
         'a WorkerRegistry object only works with execution "inline"; give the URL of its module ' +
-          'for execution "workers" (each Web Worker imports it)',
+          `for execution "${execution}" (each Web Worker or child process imports it)`,
       );
     }
     return value;
@@ -213,10 +222,10 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
   }
   const env = o.env;
   const execution = o.execution ?? "workers";
-  if (execution !== "workers" && execution !== "inline") {
+  if (execution !== "workers" && execution !== "inline" && execution !== "process") {
     throw new ConfigError(
       "execution",
-      `expected "workers" or "inline", got ${JSON.stringify(execution)}`,
+      `expected "workers", "inline" or "process", got ${JSON.stringify(execution)}`,
     );
   }
   const hw = Math.max(1, navigator.hardwareConcurrency || 1);

@@ -26,7 +26,9 @@ import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { InlineExecutor } from "./inline_executor.ts";
 import type { Executor } from "./protocol.ts";
+import { ProcessPool } from "./process_pool.ts";
 import { loadRegistry } from "./registry_loader.ts";
+import { RoutedExecutor, type StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
@@ -42,6 +44,20 @@ export interface RecurringOptions {
   missedTicks?: MissedTicksPolicy;
   /** Attempts of each job (default: the worker's). */
   maxAttempts?: number;
+}
+
+/** What `server.health` reports. */
+export interface ServerHealth {
+  /** False while some terminated Web Worker thread still runs (see `stuck`). */
+  ok: boolean;
+  /** Where the server is in its life cycle. */
+  state: ServerState;
+  /**
+   * Workers whose terminated Web Worker threads did not stop (a handler stuck in
+   * synchronous code, on a Deno whose `terminate()` cannot stop it). Their later jobs run
+   * in child processes.
+   */
+  stuck: StuckWorker[];
 }
 
 /** The server's life cycle. */
@@ -70,7 +86,7 @@ export class BackgroundJobServer {
   #client: JobClient;
   #state: ServerState = "new";
   #registry: WorkerRegistry | undefined;
-  #executor: Executor | undefined;
+  #executor: RoutedExecutor | undefined;
   #dispatcher: Dispatcher | undefined;
   #batcher: CompletionBatcher<Run> | undefined;
   #fetch: FetchLoop | undefined;
@@ -166,15 +182,7 @@ export class BackgroundJobServer {
         onApplied: (items, runs, ok) => dispatcher.applied(items, runs, ok),
       });
       const dispatcher = new Dispatcher(cfg, registry, this.events, batcher);
-      const executor: Executor = cfg.execution === "workers"
-        ? new WorkerPool({
-          url: (cfg.workers as URL).href,
-          threads: cfg.threads,
-          hooks: dispatcher.hooks,
-          logger: cfg.logger,
-          maxPayloadBytes: cfg.maxPayloadBytes,
-        })
-        : new InlineExecutor(registry, dispatcher.hooks, cfg.maxPayloadBytes);
+      const executor = this.#makeExecutor(registry, dispatcher);
       await executor.start();
       this.#batcher = batcher;
       this.#dispatcher = dispatcher;
@@ -199,6 +207,77 @@ export class BackgroundJobServer {
         threads: cfg.execution === "workers" ? cfg.threads : 0,
       });
     }
+  }
+
+  // Threads (Web Workers or inline) and/or child processes, per `execution` and the workers.
+  #makeExecutor(registry: WorkerRegistry, dispatcher: Dispatcher): RoutedExecutor {
+    const cfg = this.#cfg;
+    const url = cfg.workers instanceof URL ? cfg.workers.href : undefined;
+    const isolated = registry.names().filter((m) => registry.get(m)?.isolation === "process");
+    if (!url && isolated.length > 0) {
+      throw new ConfigError(
+        "workers",
+        `worker(s) ${isolated.join(", ")} need isolation "process": give the URL of the ` +
+          "workers module (each child process imports it), not the registry object",
+      );
+    }
+    const routed: RoutedExecutor = new RoutedExecutor(registry, dispatcher.hooks, {
+      threads: cfg.execution === "process" ? undefined : (hooks): Executor =>
+        cfg.execution === "workers"
+          ? new WorkerPool({
+            url: url!,
+            threads: cfg.threads,
+            hooks,
+            logger: cfg.logger,
+            maxPayloadBytes: cfg.maxPayloadBytes,
+            onStuck: (method, exited) => this.#threadStuck(routed, method, exited),
+          })
+          : new InlineExecutor(registry, hooks, cfg.maxPayloadBytes),
+      processes: url
+        ? (hooks) =>
+          new ProcessPool({
+            url,
+            processes: cfg.threads,
+            hooks,
+            logger: cfg.logger,
+            maxPayloadBytes: cfg.maxPayloadBytes,
+            permissionsOf: (m) => registry.get(m)?.permissions,
+            eager: cfg.execution === "process",
+          })
+        : undefined,
+    });
+    return routed;
+  }
+
+  #threadStuck(routed: RoutedExecutor, method: string, exited: Promise<void>): void {
+    const cfg = this.#cfg;
+    const reason = `a Web Worker terminated at the hard timeout of a "${method}" job is still ` +
+      "running (stuck in synchronous code; this Deno cannot stop it)";
+    cfg.logger.error(`${reason}; "${method}" jobs now run in child processes`, { method });
+    routed.threadStuck(method, exited, () => {
+      cfg.logger.info(`the stuck Web Worker thread of "${method}" has ended`, { method });
+      if (this.events.wants("server.recovered")) {
+        this.events.emit("server.recovered", {
+          serverName: cfg.serverName,
+          at: cfg.clock.now(),
+          method,
+        });
+      }
+    });
+    if (this.events.wants("server.degraded")) {
+      this.events.emit("server.degraded", {
+        serverName: cfg.serverName,
+        at: cfg.clock.now(),
+        method,
+        reason,
+      });
+    }
+  }
+
+  /** Whether the server runs as configured; `ok: false` while a stuck thread burns a core. */
+  get health(): ServerHealth {
+    const stuck = this.#executor?.stuck ?? [];
+    return { ok: stuck.length === 0, state: this.#state, stuck };
   }
 
   // Connect fetching, signals, heartbeat and maintenance once the executor is up.

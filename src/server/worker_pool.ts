@@ -23,11 +23,14 @@ import type {
   ToWorker,
   WireJob,
 } from "./protocol.ts";
+import { newThread, watchTermination } from "./thread_watch.ts";
 
 const ENTRY = new URL("./worker_entry.ts", import.meta.url).href;
 
 interface Thread {
   worker: Worker;
+  /** Its OS thread id, where the system tells (see thread_watch.ts). */
+  tid: string | undefined;
   /** Jobs sent to it and not reported back yet. */
   ids: Set<string>;
   /** Load used to pick a thread (ids.size plus jobs being assigned). */
@@ -59,6 +62,11 @@ export interface WorkerPoolOptions {
   maxPayloadBytes?: number;
   /** How long a thread may take to import the module at start (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * A thread terminated for `method`'s hard timeout did not stop (its OS thread lives on,
+   * busy): called once then, and `resolved` once it is gone.
+   */
+  onStuck?: (method: string, resolved: Promise<void>) => void;
 }
 
 /** Runs jobs on Deno Web Workers. */
@@ -66,6 +74,8 @@ export class WorkerPool implements Executor {
   readonly #o: WorkerPoolOptions;
   readonly #threads: Thread[] = [];
   readonly #where = new Map<string, Thread>();
+  readonly #methods = new Map<string, string>();
+  readonly #watches = new Set<() => void>();
   readonly #bootTimers = new Set<ReturnType<typeof setTimeout>>();
   #stopped = false;
 
@@ -93,8 +103,18 @@ export class WorkerPool implements Executor {
   }
 
   #spawn(): { thread: Thread; ready: Promise<void> } {
-    const worker = new Worker(ENTRY, { type: "module", name: "qml-worker" });
-    const thread: Thread = { worker, ids: new Set(), n: 0, seq: 0, acked: 0, waitingSince: 0 };
+    const { value: worker, tid } = newThread(() =>
+      new Worker(ENTRY, { type: "module", name: "qml-worker" })
+    );
+    const thread: Thread = {
+      worker,
+      tid,
+      ids: new Set(),
+      n: 0,
+      seq: 0,
+      acked: 0,
+      waitingSince: 0,
+    };
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     let booted = false;
     const timeoutMs = this.#o.startTimeoutMs ?? 30_000;
@@ -165,6 +185,7 @@ export class WorkerPool implements Executor {
       const r = results[i];
       if (thread.ids.delete(r.id)) {
         this.#where.delete(r.id);
+        this.#methods.delete(r.id);
         fresh?.push(r);
       } else {
         // A late result of a job the server already gave up on: drop it.
@@ -186,6 +207,7 @@ export class WorkerPool implements Executor {
     const lost: RunResult[] = [];
     for (const id of thread.ids) {
       this.#where.delete(id);
+      this.#methods.delete(id);
       lost.push(
         how.kind === "crashed"
           ? { id, kind: "crashed", message: how.message }
@@ -237,6 +259,7 @@ export class WorkerPool implements Executor {
       if (old && old !== thread && old.ids.delete(job.id)) old.n = old.ids.size;
       thread.ids.add(job.id);
       this.#where.set(job.id, thread);
+      this.#methods.set(job.id, job.method);
     }
     if (!counted) thread.n += jobs.length;
     if (thread.acked === thread.seq) thread.waitingSince = performance.now();
@@ -261,7 +284,20 @@ export class WorkerPool implements Executor {
   /** Terminate the thread running `id` and replace it; all its jobs come back `terminated`. */
   kill(id: string): void {
     const t = this.#where.get(id);
-    if (t) this.#replace(t, { kind: "terminated" });
+    if (!t) return;
+    const method = this.#methods.get(id)!;
+    this.#replace(t, { kind: "terminated" });
+    const { onStuck } = this.#o;
+    if (t.tid === undefined || !onStuck) return;
+    const exited = Promise.withResolvers<void>();
+    const stopWatch = watchTermination(t.tid, {
+      onStuck: () => onStuck(method, exited.promise),
+      onExit: () => {
+        this.#watches.delete(stopWatch);
+        exited.resolve();
+      },
+    });
+    this.#watches.add(stopWatch);
   }
 
   /** Terminate every thread. Jobs still held are dropped: the server has handed them back. */
@@ -272,6 +308,9 @@ export class WorkerPool implements Executor {
     for (const t of this.#threads) t.worker.terminate();
     this.#threads.length = 0;
     this.#where.clear();
+    this.#methods.clear();
+    for (const stopWatch of this.#watches) stopWatch();
+    this.#watches.clear();
     return Promise.resolve();
   }
 }
