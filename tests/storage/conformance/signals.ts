@@ -43,12 +43,15 @@ export function signalCases(ctx: ConformanceContext): void {
       const queue = `q-${name}`;
       const readies = () => got.filter((g) => g.kind === "ready" && g.queue === queue).length;
       try {
-        // The enqueue's own signal, heard first, also proves the subscription is live.
+        // Subscriptions become live asynchronously: probe another queue until heard, so the
+        // one job of `queue` is enqueued once and its own signal is counted before the move.
+        const probe = `probe-${name}`;
         await waitUntil(async () => {
-          await put(s, job({ queue }));
-          return readies() > 0;
-        }, { intervalMs: 50, what: `ready signal for ${queue}` });
-        await waitUntil(() => readies() > 0);
+          await put(s, job({ queue: probe }));
+          return got.some((g) => g.kind === "ready" && g.queue === probe);
+        }, { intervalMs: 50, what: `ready signal for ${probe}` });
+        await put(s, job({ queue }));
+        await waitUntil(() => readies() === 1, { what: `ready signal for ${queue}` });
         const before = readies();
         await move(s, queue);
         await waitUntil(() => readies() > before, { what: `ready signal after ${name}` });
