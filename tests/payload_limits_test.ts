@@ -30,7 +30,7 @@ Deno.test("the documented default is 1 MiB", () => {
 Deno.test("checkPayload measures the UTF-8 JSON exactly", () => {
   const values: unknown[] = [
     null,
-    { a: [1, 2.5, -0, 1e21], b: "q\"\\\n\u0000\u001f", c: undefined, d: true },
+    { a: [1, 2.5, -0, 1e21], b: 'q"\\\n\u0000\u001f', c: undefined, d: true },
     ["é€😀", "\ud800 lone", "\udc00", new Date(0)],
     Object.assign(Object.create(null), { k: "v" }),
   ];

@@ -47,7 +47,9 @@ export class InlineExecutor implements Executor {
     for (const job of jobs) {
       const ac = new AbortController();
       this.#running.set(job.id, ac);
-      runJob(this.#registry, job, ac.signal, this.#sink, this.#maxPayloadBytes).then((r) => this.#done(ac, r));
+      runJob(this.#registry, job, ac.signal, this.#sink, this.#maxPayloadBytes).then((r) =>
+        this.#done(ac, r)
+      );
     }
   }
 

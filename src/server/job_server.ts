@@ -222,17 +222,19 @@ export class BackgroundJobServer {
       );
     }
     const routed: RoutedExecutor = new RoutedExecutor(registry, dispatcher.hooks, {
-      threads: cfg.execution === "process" ? undefined : (hooks): Executor =>
-        cfg.execution === "workers"
-          ? new WorkerPool({
-            url: url!,
-            threads: cfg.threads,
-            hooks,
-            logger: cfg.logger,
-            maxPayloadBytes: cfg.maxPayloadBytes,
-            onStuck: (method, exited) => this.#threadStuck(routed, method, exited),
-          })
-          : new InlineExecutor(registry, hooks, cfg.maxPayloadBytes),
+      threads: cfg.execution === "process"
+        ? undefined
+        : (hooks): Executor =>
+          cfg.execution === "workers"
+            ? new WorkerPool({
+              url: url!,
+              threads: cfg.threads,
+              hooks,
+              logger: cfg.logger,
+              maxPayloadBytes: cfg.maxPayloadBytes,
+              onStuck: (method, exited) => this.#threadStuck(routed, method, exited),
+            })
+            : new InlineExecutor(registry, hooks, cfg.maxPayloadBytes),
       processes: url
         ? (hooks) =>
           new ProcessPool({

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     while ((nl = buf.indexOf("\n")) >= 0) {
       const msg = JSON.parse(buf.slice(0, nl)) as ToChild;
       buf = buf.slice(nl + 1);
-      if (msg.t === "run") for (const job of msg.jobs) start(job);
+      if (msg.t === "run") { for (const job of msg.jobs) start(job); }
       else {
         for (const id of msg.ids) {
           running.get(id)?.abort(new DOMException(`job aborted: ${msg.reason}`, "AbortError"));

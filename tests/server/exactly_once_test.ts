@@ -37,7 +37,9 @@ for (const execution of ["workers", "process", "inline"] as const) {
           }
           const runs = runsPerJob(log);
           assert.equal(runs.size, 300);
-          for (const j of jobs) assert.equal(runs.get(j.id), 1, `job ${j.id} ran ${runs.get(j.id)}×`);
+          for (const j of jobs) {
+            assert.equal(runs.get(j.id), 1, `job ${j.id} ran ${runs.get(j.id)}×`);
+          }
           assert.equal((await allJobs(storage)).length, 300);
         },
       );
