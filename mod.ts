@@ -53,6 +53,8 @@ export {
   type WorkerOptions,
   WorkerRegistry,
 } from "./src/worker.ts";
+export type { PermissionGrant, WorkerPermissions } from "./src/permissions.ts";
+export { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./src/json.ts";
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
 export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
 export { DEFAULT_RETRY } from "./src/retry_policy.ts";
@@ -90,8 +92,10 @@ export { openStorage } from "./src/storage/open.ts";
 export {
   BackgroundJobServer,
   type RecurringOptions,
+  type ServerHealth,
   type ServerState,
 } from "./src/server/job_server.ts";
+export type { StuckWorker } from "./src/server/routed_executor.ts";
 export {
   type BackgroundJobServerOptions,
   type ExecutionMode,
