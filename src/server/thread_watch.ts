@@ -7,8 +7,10 @@
  * the thread id that appears across that call is the worker's, and it leaves
  * the list when the thread ends.
  *
- * Where /proc cannot be read (other systems, no read permission) nothing can
- * be told: {@link newThread} returns undefined and no worker is reported stuck.
+ * Deno reads /proc only with `--allow-all`. Where it cannot be read (other
+ * systems, narrower permissions) {@link newThread} returns undefined and the
+ * pool judges by its abort message instead (worker_pool.ts): a thread that has
+ * not answered it is stuck, and its end cannot be observed.
  *
  * @module
  */

@@ -131,6 +131,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       for (const id of msg.ids) {
         running.get(id)?.abort(new DOMException(`job aborted: ${msg.reason}`, "AbortError"));
       }
+      // Answer, so the pool can tell a thread whose event loop still turns from a stuck one.
+      scheduleFlush();
       return;
   }
 };

@@ -40,6 +40,9 @@ interface Thread {
   acked: number;
   /** `performance.now()` since when an acknowledgement has been awaited. */
   waitingSince: number;
+  /** `performance.now()` of its last message, and of the first abort sent since then. */
+  heardAt: number;
+  abortedAt: number;
 }
 
 /**
@@ -114,6 +117,8 @@ export class WorkerPool implements Executor {
       seq: 0,
       acked: 0,
       waitingSince: 0,
+      heardAt: 0,
+      abortedAt: Infinity,
     };
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     let booted = false;
@@ -143,6 +148,8 @@ export class WorkerPool implements Executor {
     };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
+      thread.heardAt = performance.now();
+      thread.abortedAt = Infinity;
       if (m.t === "out") this.#onOut(thread, m);
       else if (m.t === "ready") {
         booted = true;
@@ -276,7 +283,10 @@ export class WorkerPool implements Executor {
       if (!g) groups.set(t, g = []);
       g.push(id);
     }
+    const now = performance.now();
     for (const [t, g] of groups) {
+      // The worker answers an abort at once (worker_entry.ts) unless its event loop is blocked.
+      t.abortedAt = Math.min(t.abortedAt, now);
       t.worker.postMessage({ t: "abort", ids: g, reason } satisfies ToWorker);
     }
   }
@@ -288,8 +298,14 @@ export class WorkerPool implements Executor {
     const method = this.#methods.get(id)!;
     this.#replace(t, { kind: "terminated" });
     const { onStuck } = this.#o;
-    if (t.tid === undefined || !onStuck) return;
+    if (!onStuck) return;
     const exited = Promise.withResolvers<void>();
+    if (t.tid === undefined) {
+      // No thread list to watch: judge by the abort. A thread silent since then is stuck in
+      // synchronous code, which terminate() cannot interrupt; when it ends cannot be seen.
+      if (t.abortedAt !== Infinity && t.heardAt < t.abortedAt) onStuck(method, exited.promise);
+      return;
+    }
     const stopWatch = watchTermination(t.tid, {
       onStuck: () => onStuck(method, exited.promise),
       onExit: () => {

@@ -9,34 +9,33 @@ import { waitUntil } from "../_helpers/poll.ts";
 
 const TICK = 100; // USER_HZ on Linux: /proc times are in 1/100 s
 
-function stat(pid: number): { ppid: number; cpu: number; ccpu: number } | undefined {
-  try {
-    const s = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
-    return { ppid: +f[1], cpu: +f[11] + +f[12], ccpu: +f[13] + +f[14] };
-  } catch {
-    return undefined;
+/** Every process's stat line. Deno reads /proc only with --allow-all, so `cat` does. */
+async function procStats(): Promise<Map<number, { ppid: number; ticks: number }>> {
+  const out = await new Deno.Command("sh", {
+    args: ["-c", "cat /proc/[0-9]*/stat 2>/dev/null"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const stats = new Map<number, { ppid: number; ticks: number }>();
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const close = line.lastIndexOf(")");
+    if (close < 0) continue;
+    const f = line.slice(close + 2).split(" ");
+    // utime, stime, and the same for reaped children (killed child processes).
+    stats.set(parseInt(line), { ppid: +f[1], ticks: +f[11] + +f[12] + +f[13] + +f[14] });
   }
+  return stats;
 }
 
 /** CPU seconds used by `pid` and all its descendants, alive or reaped. */
-function treeCpu(pid: number): number {
+async function treeCpu(pid: number): Promise<number> {
+  const stats = await procStats();
   const kids = new Map<number, number[]>();
-  for (const e of Deno.readDirSync("/proc")) {
-    const p = Number(e.name);
-    if (!Number.isInteger(p)) continue;
-    const st = stat(p);
-    if (st) kids.set(st.ppid, [...kids.get(st.ppid) ?? [], p]);
-  }
-  const root = stat(pid);
-  if (!root) return 0;
-  let ticks = root.cpu + root.ccpu;
+  for (const [p, st] of stats) kids.set(st.ppid, [...kids.get(st.ppid) ?? [], p]);
+  let ticks = 0;
   const walk = (p: number) => {
-    for (const k of kids.get(p) ?? []) {
-      const st = stat(k);
-      if (st) ticks += st.cpu + st.ccpu;
-      walk(k);
-    }
+    ticks += stats.get(p)?.ticks ?? 0;
+    for (const k of kids.get(p) ?? []) walk(k);
   };
   walk(pid);
   return ticks / TICK;
@@ -44,9 +43,9 @@ function treeCpu(pid: number): number {
 
 /** Cores used by the tree of `pid` over `ms`. */
 async function coresOver(pid: number, ms: number): Promise<number> {
-  const c0 = treeCpu(pid), t0 = performance.now();
+  const c0 = await treeCpu(pid), t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
-  return (treeCpu(pid) - c0) / ((performance.now() - t0) / 1000);
+  return (await treeCpu(pid) - c0) / ((performance.now() - t0) / 1000);
 }
 
 interface Step {
@@ -100,15 +99,16 @@ for (
     try {
       await s.waitStep("started");
       // The measurement works: the runaway handler is burning a core.
+      // (A low bar: the machine running the tests may be busy with other work.)
       const busy = await coresOver(s.child.pid, 400);
-      assert.ok(busy > 0.2, `the spinning job should use CPU (${busy.toFixed(2)} cores)`);
+      assert.ok(busy > 0.05, `the spinning job should use CPU (${busy.toFixed(2)} cores)`);
       const done = await s.waitStep("done");
       assert.equal(done.state, "Failed");
       assert.equal(done.error, "JobTimeoutError");
       assert.equal(done.health?.ok, true);
       // Killed at timeout + grace, before the job was failed: idle from now on.
-      const after = await coresOver(s.child.pid, 500);
-      assert.ok(after < 0.15, `CPU after the kill: ${after.toFixed(2)} cores`);
+      const after = await coresOver(s.child.pid, 1_000);
+      assert.ok(after < 0.05, `CPU after the kill: ${after.toFixed(2)} cores`);
       await s.say("stop");
       await s.waitStep("stopped");
       let timer: ReturnType<typeof setTimeout> | undefined;
