@@ -17,8 +17,22 @@
 
 const TASKS = "/proc/self/task";
 
+let procReadable: boolean | undefined;
+
+// Deno reads /proc only with --allow-all; without it, trying could even prompt on a terminal.
+function allGranted(): boolean {
+  const names = ["read", "write", "net", "env", "run", "sys", "ffi"] as const;
+  try {
+    return names.every((name) => Deno.permissions.querySync({ name }).state === "granted");
+  } catch {
+    return false;
+  }
+}
+
 /** This process's thread ids, or undefined when they cannot be read. */
 export function threadIds(): Set<string> | undefined {
+  procReadable ??= allGranted();
+  if (!procReadable) return undefined;
   try {
     const out = new Set<string>();
     for (const e of Deno.readDirSync(TASKS)) out.add(e.name);

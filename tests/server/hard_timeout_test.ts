@@ -56,9 +56,12 @@ interface Step {
   health?: { ok: boolean; stuck: { method: string; threads: number }[] };
 }
 
-function startServer(execution: string, method: string) {
+/** `-A` lets the server watch its threads in /proc; narrower grants make it judge by the abort. */
+const NARROW = ["--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-net"];
+
+function startServer(execution: string, method: string, flags = ["-A"], args = "{}") {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tests/fixtures/hard_timeout_server.ts", execution, method],
+    args: ["run", ...flags, "tests/fixtures/hard_timeout_server.ts", execution, method, args],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -130,40 +133,71 @@ for (
   });
 }
 
-Deno.test("[workers] a Web Worker stuck in while(true) is reported (degraded) and its worker moves to child processes", async () => {
-  const s = startServer("workers", "spin_thread");
+for (const [how, flags] of [["/proc", ["-A"]], ["abort unanswered", NARROW]] as const) {
+  Deno.test(`[workers] a Web Worker stuck in while(true) is reported (degraded, seen by ${how}) and its worker moves to child processes`, async () => {
+    const s = startServer("workers", "spin_thread", [...flags]);
+    try {
+      const done = await s.waitStep("done");
+      assert.equal(done.state, "Failed");
+      assert.equal(done.error, "JobTimeoutError");
+      // On Deno 2.9.6 terminate() leaves the thread spinning. A Deno that stops it for real
+      // reports no degradation, and then there is nothing more to check.
+      await waitUntil(() => s.steps.some((x) => x.step === "degraded"), { timeoutMs: 3_000 })
+        .catch(() => {});
+      const degraded = s.steps.some((x) => x.step === "degraded");
+      // Checked on 2.9.6: the thread survives terminate(), so the detector must see it.
+      if (Deno.version.deno.startsWith("2.9.")) assert.ok(degraded, "stuck thread not detected");
+      if (!degraded) return;
+      assert.equal(s.steps.find((x) => x.step === "degraded")!.method, "spin_thread");
+      // The second spin_thread job runs in a child process: it is killed for real, so the
+      // count of stuck threads stays at one.
+      await s.say("again");
+      const second = await s.waitStep("done", 2);
+      assert.equal(second.state, "Failed");
+      assert.equal(second.error, "JobTimeoutError");
+      assert.equal(second.health?.ok, false);
+      assert.deepEqual(
+        second.health?.stuck.map((x) => [x.method, x.threads]),
+        [["spin_thread", 1]],
+      );
+      const cores = await coresOver(s.child.pid, 500);
+      assert.ok(cores < 1.5, `only the one leaked thread may spin (${cores.toFixed(2)} cores)`);
+      await s.say("stop");
+      const stopped = await s.waitStep("stopped");
+      assert.equal(stopped.health?.ok, false, "still degraded: the thread never ended");
+    } finally {
+      // The leaked thread keeps that process alive: this is why CPU-bound workers are marked.
+      s.child.kill("SIGKILL");
+      await s.writer.close().catch(() => {});
+      await s.child.status;
+      await s.reading;
+    }
+  });
+}
+
+Deno.test("[workers] a terminated thread that ends late: degraded, then recovered, and the process exits", async () => {
+  // Killed at 1 s + 300 ms grace; its synchronous loop runs until 4 s, then the thread ends.
+  const s = startServer("workers", "block", ["-A"], JSON.stringify({ ms: 4_000 }));
   try {
     const done = await s.waitStep("done");
     assert.equal(done.state, "Failed");
     assert.equal(done.error, "JobTimeoutError");
-    // On Deno 2.9.6 terminate() leaves the thread spinning. A Deno that stops it for real
-    // reports no degradation, and then there is nothing more to check.
-    await waitUntil(() => s.steps.some((x) => x.step === "degraded"), { timeoutMs: 3_000 })
-      .catch(() => {});
-    const degraded = s.steps.some((x) => x.step === "degraded");
-    // Checked on 2.9.6: the thread survives terminate(), so the detector must see it.
-    if (Deno.version.deno.startsWith("2.9.")) assert.ok(degraded, "stuck thread not detected");
-    if (!degraded) return;
-    assert.equal(s.steps.find((x) => x.step === "degraded")!.method, "spin_thread");
-    // The second spin_thread job runs in a child process: it is killed for real, so the
-    // count of stuck threads stays at one.
-    await s.say("again");
-    const second = await s.waitStep("done", 2);
-    assert.equal(second.state, "Failed");
-    assert.equal(second.error, "JobTimeoutError");
-    assert.equal(second.health?.ok, false);
-    assert.deepEqual(
-      second.health?.stuck.map((x) => [x.method, x.threads]),
-      [["spin_thread", 1]],
-    );
-    const cores = await coresOver(s.child.pid, 500);
-    assert.ok(cores < 1.5, `only the one leaked thread may spin (${cores.toFixed(2)} cores)`);
+    // Only checked where terminate() cannot interrupt synchronous code (2.9.6 here).
+    if (!Deno.version.deno.startsWith("2.9.")) return;
+    assert.equal((await s.waitStep("degraded")).method, "block");
+    assert.equal((await s.waitStep("recovered")).method, "block");
+    await s.say("health");
+    assert.deepEqual((await s.waitStep("health")).health, {
+      ok: true,
+      state: "running",
+      stuck: [],
+    });
     await s.say("stop");
-    const stopped = await s.waitStep("stopped");
-    assert.equal(stopped.health?.ok, false, "still degraded: the thread never ended");
+    assert.equal((await s.child.status).code, 0, "exits by itself once the thread has ended");
   } finally {
-    // The leaked thread keeps that process alive: this is why CPU-bound workers are marked.
-    s.child.kill("SIGKILL");
+    try {
+      s.child.kill("SIGKILL");
+    } catch { /* exited */ }
     await s.writer.close().catch(() => {});
     await s.child.status;
     await s.reading;
