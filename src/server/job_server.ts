@@ -24,13 +24,10 @@ import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } fro
 import { Dispatcher, type Run } from "./dispatcher.ts";
 import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { InlineExecutor } from "./inline_executor.ts";
-import type { Executor } from "./protocol.ts";
-import { ProcessPool } from "./process_pool.ts";
+import { makeExecutor } from "./executors.ts";
 import { loadRegistry } from "./registry_loader.ts";
-import { RoutedExecutor, type StuckWorker } from "./routed_executor.ts";
+import type { RoutedExecutor, StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
-import { WorkerPool } from "./worker_pool.ts";
 
 /** Options of {@link BackgroundJobServer.scheduleRecurring}. */
 export interface RecurringOptions {
@@ -182,7 +179,7 @@ export class BackgroundJobServer {
         onApplied: (items, runs, ok) => dispatcher.applied(items, runs, ok),
       });
       const dispatcher = new Dispatcher(cfg, registry, this.events, batcher);
-      const executor = this.#makeExecutor(registry, dispatcher);
+      const executor = makeExecutor(cfg, registry, dispatcher.hooks, this.events);
       await executor.start();
       this.#batcher = batcher;
       this.#dispatcher = dispatcher;
@@ -205,73 +202,6 @@ export class BackgroundJobServer {
         at: cfg.clock.now(),
         execution: cfg.execution,
         threads: cfg.execution === "workers" ? cfg.threads : 0,
-      });
-    }
-  }
-
-  // Threads (Web Workers or inline) and/or child processes, per `execution` and the workers.
-  #makeExecutor(registry: WorkerRegistry, dispatcher: Dispatcher): RoutedExecutor {
-    const cfg = this.#cfg;
-    const url = cfg.workers instanceof URL ? cfg.workers.href : undefined;
-    const isolated = registry.names().filter((m) => registry.get(m)?.isolation === "process");
-    if (!url && isolated.length > 0) {
-      throw new ConfigError(
-        "workers",
-        `worker(s) ${isolated.join(", ")} need isolation "process": give the URL of the ` +
-          "workers module (each child process imports it), not the registry object",
-      );
-    }
-    const routed: RoutedExecutor = new RoutedExecutor(registry, dispatcher.hooks, {
-      threads: cfg.execution === "process"
-        ? undefined
-        : (hooks): Executor =>
-          cfg.execution === "workers"
-            ? new WorkerPool({
-              url: url!,
-              threads: cfg.threads,
-              hooks,
-              logger: cfg.logger,
-              maxPayloadBytes: cfg.maxPayloadBytes,
-              onStuck: (method, exited) => this.#threadStuck(routed, method, exited),
-            })
-            : new InlineExecutor(registry, hooks, cfg.maxPayloadBytes),
-      processes: url
-        ? (hooks) =>
-          new ProcessPool({
-            url,
-            processes: cfg.threads,
-            hooks,
-            logger: cfg.logger,
-            maxPayloadBytes: cfg.maxPayloadBytes,
-            permissionsOf: (m) => registry.get(m)?.permissions,
-            eager: cfg.execution === "process",
-          })
-        : undefined,
-    });
-    return routed;
-  }
-
-  #threadStuck(routed: RoutedExecutor, method: string, exited: Promise<void>): void {
-    const cfg = this.#cfg;
-    const reason = `a Web Worker terminated at the hard timeout of a "${method}" job is still ` +
-      "running (stuck in synchronous code; this Deno cannot stop it)";
-    cfg.logger.error(`${reason}; "${method}" jobs now run in child processes`, { method });
-    routed.threadStuck(method, exited, () => {
-      cfg.logger.info(`the stuck Web Worker thread of "${method}" has ended`, { method });
-      if (this.events.wants("server.recovered")) {
-        this.events.emit("server.recovered", {
-          serverName: cfg.serverName,
-          at: cfg.clock.now(),
-          method,
-        });
-      }
-    });
-    if (this.events.wants("server.degraded")) {
-      this.events.emit("server.degraded", {
-        serverName: cfg.serverName,
-        at: cfg.clock.now(),
-        method,
-        reason,
       });
     }
   }

@@ -59,6 +59,7 @@ export class ProcessPool implements Executor {
   readonly #o: ProcessPoolOptions;
   readonly #groups = new Map<string, { flags: string[]; children: Child[] }>();
   readonly #where = new Map<string, Child>();
+  readonly #byPerms = new Map<WorkerPermissions, { key: string; flags: string[] }>();
   readonly #enc = new TextEncoder();
   /** Every child not yet fully exited (stdout closed, status read), killed ones included. */
   readonly #exiting = new Set<Promise<unknown>>();
@@ -83,10 +84,15 @@ export class ProcessPool implements Executor {
   }
 
   #group(perms: WorkerPermissions | undefined): { key: string; flags: string[] } {
-    const flags = permissionFlags(perms);
-    const key = flags.join(" ");
-    if (!this.#groups.has(key)) this.#groups.set(key, { flags, children: [] });
-    return { key, flags };
+    // Keyed by the worker's (frozen) permissions object: flags are worked out once each.
+    let g = this.#byPerms.get(perms ?? "inherit");
+    if (!g) {
+      const flags = permissionFlags(perms);
+      g = { key: flags.join(" "), flags };
+      this.#byPerms.set(perms ?? "inherit", g);
+      if (!this.#groups.has(g.key)) this.#groups.set(g.key, { flags, children: [] });
+    }
+    return g;
   }
 
   #spawn(key: string): { child: Child; ready: Promise<void> } {
