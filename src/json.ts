@@ -35,55 +35,98 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
  * ```
  */
 export function checkPayload(value: unknown, what = "args", maxBytes = Infinity): number {
-  const seen = new Set<object>();
-  const fail = (path: string, msg: string): never => {
-    throw new ValidationError(`${path} ${msg}`, [`${path} ${msg}`]);
-  };
-  // Walks the value once, summing the bytes JSON.stringify would write, so the
-  // size costs no extra serialisation.
-  const visit = (v: unknown, path: string): number => {
-    switch (typeof v) {
-      case "string":
-        return jsonStringBytes(v);
-      case "boolean":
-        return v ? 4 : 5;
-      case "number":
-        if (!Number.isFinite(v)) fail(path, `${v} is not a finite number`);
-        return String(v).length;
-      case "object": {
-        if (v === null) return 4;
-        if (v instanceof Date) return JSON.stringify(v).length; // an ISO string, or null
-        if (seen.has(v)) fail(path, "is a cycle");
-        const proto = Object.getPrototypeOf(v);
-        if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
-          fail(path, `is a ${proto?.constructor?.name ?? "class instance"}, not plain data`);
-        }
-        seen.add(v);
-        let n = 2;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) n += visit(v[i], `${path}[${i}]`) + (i > 0 ? 1 : 0);
-        } else {
-          let first = true;
-          for (const k in v) {
-            if (!Object.hasOwn(v, k)) continue;
-            const x = (v as Record<string, unknown>)[k];
-            if (x === undefined) continue;
-            n += jsonStringBytes(k) + 1 + visit(x, `${path}.${k}`) + (first ? 0 : 1);
-            first = false;
-          }
-        }
-        seen.delete(v);
-        return n;
-      }
-      default:
-        return fail(path, `is a ${typeof v}, not JSON`);
-    }
-  };
-  const size = value === undefined ? 4 : visit(value, what);
+  const size = value === undefined ? 4 : bytesOf(value, []);
+  if (size < 0) explain(value, what);
   if (size > maxBytes) {
     fail(what, `is ${size} bytes of JSON, over the limit of ${maxBytes} (maxPayloadBytes)`);
   }
   return size;
+}
+
+function fail(path: string, msg: string): never {
+  throw new ValidationError(`${path} ${msg}`, [`${path} ${msg}`]);
+}
+
+function isPlain(v: object): boolean {
+  if (Array.isArray(v)) return true;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+// The bytes JSON.stringify would write for `v` (so the size costs no serialisation), or -1 if
+// `v` breaks the rule: the hot path builds no path strings; `explain` finds the culprit.
+function bytesOf(v: unknown, parents: object[]): number {
+  switch (typeof v) {
+    case "string":
+      return jsonStringBytes(v);
+    case "boolean":
+      return v ? 4 : 5;
+    case "number":
+      return Number.isFinite(v) ? String(v).length : -1;
+    case "object": {
+      if (v === null) return 4;
+      if (v instanceof Date) return JSON.stringify(v).length; // an ISO string, or null
+      if (!isPlain(v) || parents.includes(v)) return -1;
+      parents.push(v);
+      let n = 2;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const m = bytesOf(v[i], parents);
+          if (m < 0) return -1;
+          n += m + (i > 0 ? 1 : 0);
+        }
+      } else {
+        let first = true;
+        for (const k in v) {
+          if (!Object.hasOwn(v, k)) continue;
+          const x = (v as Record<string, unknown>)[k];
+          if (x === undefined) continue;
+          const m = bytesOf(x, parents);
+          if (m < 0) return -1;
+          n += jsonStringBytes(k) + 1 + m + (first ? 0 : 1);
+          first = false;
+        }
+      }
+      parents.pop();
+      return n;
+    }
+    default:
+      return -1;
+  }
+}
+
+// Walk `v` again, naming the path of the first value that breaks the rule; always throws.
+function explain(value: unknown, what: string): never {
+  const parents: object[] = [];
+  const visit = (v: unknown, path: string): void => {
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return;
+      case "number":
+        if (!Number.isFinite(v)) fail(path, `${v} is not a finite number`);
+        return;
+      case "object": {
+        if (v === null || v instanceof Date) return;
+        if (parents.includes(v)) fail(path, "is a cycle");
+        if (!isPlain(v)) {
+          const name = Object.getPrototypeOf(v)?.constructor?.name ?? "class instance";
+          fail(path, `is a ${name}, not plain data`);
+        }
+        parents.push(v);
+        if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${path}[${i}]`));
+        else {
+          for (const [k, x] of Object.entries(v)) if (x !== undefined) visit(x, `${path}.${k}`);
+        }
+        parents.pop();
+        return;
+      }
+      default:
+        fail(path, `is a ${typeof v}, not JSON`);
+    }
+  };
+  visit(value, what);
+  return fail(what, "is not JSON");
 }
 
 /**
