@@ -79,14 +79,23 @@ export {
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
 export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
-export type {
-  EnqueueResult,
-  JobCounts,
-  JobPage,
-  ListParams,
-  Storage,
-  StorageSignal,
+export {
+  type EnqueueResult,
+  type JobCounts,
+  type JobPage,
+  type ListParams,
+  SEARCH_SCAN_LIMIT,
+  type Storage,
+  type StorageSignal,
 } from "./src/storage/storage.ts";
+export type { JobChange, JobChangeType } from "./src/activity.ts";
+export {
+  histogramQuantile,
+  METRIC_BUCKETS_MS,
+  type MetricsBucket,
+  type MetricsResolution,
+} from "./src/metrics.ts";
+export { type ServerInfo, type ServerStatus, serverStatus } from "./src/server_info.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
 export { openStorage } from "./src/storage/open.ts";
 export {

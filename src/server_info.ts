@@ -28,3 +28,33 @@ export interface ServerInfo {
   /** The qml version it runs. */
   version: string;
 }
+
+/** How a dashboard shows a recorded server. */
+export type ServerStatus = "alive" | "gone";
+
+/** Heartbeat periods of silence after which a server is shown as gone. */
+export const SERVER_GONE_PERIODS = 3;
+
+/** Heartbeat periods of silence after which a server's record is pruned. */
+export const SERVER_PRUNE_PERIODS = 10;
+
+/**
+ * Whether a recorded server is alive: it is gone once it missed
+ * {@link SERVER_GONE_PERIODS} heartbeats of `periodMs` (judged at `now`, storage time).
+ *
+ * @example
+ * ```ts
+ * import { serverStatus } from "./server_info.ts";
+ * const info = { heartbeatAt: new Date(0) };
+ * console.log(serverStatus(info, new Date(5_000), 1_000)); // "gone"
+ * ```
+ */
+export function serverStatus(
+  info: Pick<ServerInfo, "heartbeatAt">,
+  now: Date,
+  periodMs: number,
+): ServerStatus {
+  return now.getTime() - info.heartbeatAt.getTime() > SERVER_GONE_PERIODS * periodMs
+    ? "gone"
+    : "alive";
+}

@@ -1,6 +1,7 @@
 /**
  * Retention plugin: hard-deletes final jobs past their `expiresAt` in bounded
- * batches, so storage stops growing while the enqueue path stays O(1).
+ * batches, so storage stops growing while the enqueue path stays O(1), and compacts
+ * the metrics history (its own retention: purging jobs never touches it).
  * Leased: one server sweeps at a time.
  *
  * @module
@@ -25,7 +26,7 @@ export function retentionPlugin(
         total += n;
         if (n < limit) break;
       }
-      return total;
+      return total + await ctx.storage.compactMetrics({ now });
     },
   };
 }

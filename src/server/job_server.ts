@@ -14,6 +14,9 @@ import { cronPlugin, removeRecurring, scheduleRecurring } from "../maintenance/c
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
 import { retentionPlugin } from "../maintenance/retention.ts";
+import { type ServerDescription, serverRegistryPlugin } from "../maintenance/server_registry.ts";
+import { QML_VERSION } from "../version.ts";
+import { hostName } from "./server_name.ts";
 import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
@@ -251,7 +254,7 @@ export class BackgroundJobServer {
       logger: cfg.logger,
       serverName: cfg.serverName,
       lockTtlMs: cfg.lockTtlMs,
-      intervalMs: Math.max(10, Math.floor(cfg.lockTtlMs / 3)),
+      intervalMs: this.#heartbeatMs(),
       held: () => dispatcher.held(),
       onLost: (ids) => dispatcher.lost(ids),
     });
@@ -274,6 +277,23 @@ export class BackgroundJobServer {
     });
   }
 
+  #heartbeatMs(): number {
+    return Math.max(10, Math.floor(this.#cfg.lockTtlMs / 3));
+  }
+
+  readonly #startedAt = new Date();
+  #describe = (): ServerDescription => ({
+    name: this.#cfg.serverName,
+    host: hostName(),
+    pid: Deno.pid,
+    startedAt: this.#startedAt,
+    queues: [...this.#cfg.queues],
+    concurrency: this.#cfg.concurrency,
+    inFlight: this.runningJobs,
+    execution: this.#cfg.execution,
+    version: QML_VERSION,
+  });
+
   #pluginContext(): PluginContext {
     const { storage, clock, serverName, logger } = this.#cfg;
     return { storage, clock, serverName, logger };
@@ -287,7 +307,9 @@ export class BackgroundJobServer {
       failedMs: cfg.failedTtlMs,
       deletedMs: cfg.failedTtlMs,
     };
-    const plugins: MaintenancePlugin[] = [];
+    const plugins: MaintenancePlugin[] = [
+      serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
+    ];
     if (cfg.enableScheduler) {
       plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
       plugins.push(
@@ -346,6 +368,7 @@ export class BackgroundJobServer {
     await this.#heartbeat!.stop();
     await dispatcher.close();
     await runnerStopped;
+    await cfg.storage.removeServer({ name: cfg.serverName }).catch(() => {});
     this.#unsubscribe?.();
     await this.#executor!.stop();
     this.#state = "stopped";

@@ -13,7 +13,7 @@
 WITH claim AS (
   UPDATE {{schema}}.recurring
   SET last_tick_at = $2
-  WHERE name = $1 AND (last_tick_at IS NULL OR last_tick_at < $2)
+  WHERE name = $1 AND NOT paused AND (last_tick_at IS NULL OR last_tick_at < $2)
   RETURNING name
 ),
 d AS (

@@ -37,22 +37,33 @@ export class JobIndex {
     this.#sorted = this.#sorted.filter((id) => !gone.has(id));
   }
 
-  /** Up to `limit` matching jobs with ids below `cursor` (all when null), newest first. */
+  /**
+   * Up to `limit` matching jobs with ids below `cursor` (all when null), newest first.
+   * `bounded`, when given, is a further filter applied only to the newest `scanLimit`
+   * jobs that pass `match` (a search's bound).
+   */
   page(
     cursor: string | null,
     limit: number,
     match: (job: Job) => boolean,
+    bounded?: { scanLimit: number; match: (job: Job) => boolean },
   ): { jobs: Job[]; nextCursor: string | null } {
     const jobs: Job[] = [];
+    let budget = bounded?.scanLimit ?? Infinity;
+    const test = (job: Job): boolean => {
+      if (!match(job)) return false;
+      budget--;
+      return !bounded || bounded.match(job);
+    };
     let i = (cursor === null ? this.#sorted.length : this.#lowerBound(cursor)) - 1;
-    for (; i >= 0 && jobs.length < limit; i--) {
+    for (; i >= 0 && jobs.length < limit && budget > 0; i--) {
       const job = this.#byId.get(this.#sorted[i])!;
-      if (match(job)) jobs.push(job);
+      if (test(job)) jobs.push(job);
     }
     // Look ahead for one more match so the last page says it is the last.
     let more = false;
-    for (; i >= 0; i--) {
-      if (match(this.#byId.get(this.#sorted[i])!)) {
+    for (; i >= 0 && budget > 0; i--) {
+      if (test(this.#byId.get(this.#sorted[i])!)) {
         more = true;
         break;
       }

@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { StorageError } from "../../errors.ts";
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import { matchesSearch, parseSearch } from "../search.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES, isFinalState, JobState } from "../../job_state.ts";
+import { isFinalState, JobState } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import {
   applyTransition,
@@ -20,18 +20,21 @@ import {
   promotedEntry,
   type TransitionItem,
 } from "../../transitions.ts";
-import type {
-  EnqueueResult,
-  JobCounts,
-  JobPage,
-  ListParams,
-  Storage,
-  StorageSignal,
+import {
+  type EnqueueResult,
+  type JobCounts,
+  type JobPage,
+  type ListParams,
+  SEARCH_SCAN_LIMIT,
+  type Storage,
+  type StorageSignal,
 } from "../storage.ts";
 import { ConfigError } from "../../errors.ts";
 import { copyData, copyJob, copyTransition } from "./copy.ts";
 import { Heap } from "./heap.ts";
 import { JobIndex } from "./job_index.ts";
+import { MetricsHistory } from "./metrics_history.ts";
+import { StateCounts } from "./state_counts.ts";
 
 interface Timed {
   id: string;
@@ -65,50 +68,6 @@ export class MemoryStorage implements Storage {
     return Promise.resolve(new Date());
   }
 
-  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
-  /** Not implemented yet. */
-  recordServer(_params: { server: ServerInfo }): Promise<void> {
-    return Promise.reject(new StorageError("recordServer: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  removeServer(_params: { name: string }): Promise<void> {
-    return Promise.reject(new StorageError("removeServer: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  listServers(): Promise<ServerInfo[]> {
-    return Promise.reject(new StorageError("listServers: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  pruneServers(_params: { before: Date }): Promise<number> {
-    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  recordActivity(
-    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
-  ): Promise<void> {
-    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  queryMetrics(_params: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
-    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  compactMetrics(_params: { now: Date }): Promise<number> {
-    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
-  }
-  /** Not implemented yet. */
-  setRecurringPaused(
-    _params: { name: string; paused: boolean; now: Date },
-  ): Promise<RecurringTemplate | null> {
-    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
-  }
-
   /** Backend name. */
   readonly kind = "memory";
   readonly #jobs = new JobIndex();
@@ -121,6 +80,9 @@ export class MemoryStorage implements Storage {
   readonly #recurring = new Map<string, RecurringTemplate>();
   readonly #leases = new Map<string, { holder: string; until: number }>();
   readonly #listeners = new Set<(s: StorageSignal) => void>();
+  readonly #counts = new StateCounts();
+  readonly #servers = new Map<string, ServerInfo>();
+  readonly #metrics = new MetricsHistory();
 
   // Re-index a job after any change: bump its version (staling old heap entries)
   // and push it onto the heap that serves its new state.
@@ -128,6 +90,7 @@ export class MemoryStorage implements Storage {
     const v = (this.#versions.get(job.id) ?? 0) + 1;
     this.#versions.set(job.id, v);
     const id = job.id;
+    this.#counts.set(id, job.queue, job.state);
     switch (job.state) {
       case JobState.Enqueued: {
         let heap = this.#ready.get(job.queue);
@@ -188,28 +151,31 @@ export class MemoryStorage implements Storage {
   }
 
   list(params: ListParams): Promise<JobPage> {
-    const search = params.search?.toLowerCase();
+    const search = parseSearch(params.search);
+    const from = params.from?.getTime() ?? -Infinity;
+    const to = params.to?.getTime() ?? Infinity;
     const page = this.#jobs.page(
       params.cursor ?? null,
       params.limit,
       (j) =>
         (!params.state || j.state === params.state) &&
         (!params.queue || j.queue === params.queue) &&
-        (!params.method || j.method === params.method) &&
-        (!search || j.id.includes(search) || j.method.toLowerCase().includes(search)),
+        (!params.method || j.method === params.method),
+      // Search and time range are the unindexed filters: bounded like the durable backends.
+      search || params.from || params.to
+        ? {
+          scanLimit: SEARCH_SCAN_LIMIT,
+          match: (j) =>
+            j.createdAt.getTime() >= from && j.createdAt.getTime() < to &&
+            (!search || matchesSearch(j, search)),
+        }
+        : undefined,
     );
     return Promise.resolve({ jobs: page.jobs.map(copyJob), nextCursor: page.nextCursor });
   }
 
   counts(): Promise<JobCounts> {
-    const zero = () =>
-      Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    const counts: JobCounts = { byState: zero(), byQueue: {} };
-    for (const job of this.#jobs.all()) {
-      counts.byState[job.state]++;
-      (counts.byQueue[job.queue] ??= zero())[job.state]++;
-    }
-    return Promise.resolve(counts);
+    return Promise.resolve(this.#counts.snapshot());
   }
 
   fetchAndLock(params: {
@@ -343,6 +309,7 @@ export class MemoryStorage implements Storage {
       if (!job || !job.expiresAt || job.expiresAt.getTime() > nowMs) continue;
       gone.push(job.id);
       this.#versions.delete(job.id);
+      this.#counts.remove(job.id, job.queue);
     }
     this.#jobs.removeMany(gone);
     return Promise.resolve(gone.length);
@@ -391,7 +358,8 @@ export class MemoryStorage implements Storage {
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
     const t = this.#recurring.get(params.name);
-    if (!t || (t.lastTickAt && t.lastTickAt.getTime() >= params.tickAt.getTime())) return null;
+    if (!t || t.paused) return null;
+    if (t.lastTickAt && t.lastTickAt.getTime() >= params.tickAt.getTime()) return null;
     t.lastTickAt = params.tickAt;
     const [res] = await this.enqueue({ jobs: [params.job], now: params.now });
     return res.job;
@@ -410,6 +378,68 @@ export class MemoryStorage implements Storage {
   releaseLease(params: { name: string; holder: string }): Promise<void> {
     if (this.#leases.get(params.name)?.holder === params.holder) this.#leases.delete(params.name);
     return Promise.resolve();
+  }
+
+  setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    const t = this.#recurring.get(params.name);
+    if (!t) return Promise.resolve(null);
+    if (t.paused !== params.paused) {
+      t.paused = params.paused;
+      t.updatedAt = params.now;
+    }
+    return Promise.resolve(clone(t));
+  }
+
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    this.#servers.set(params.server.name, clone(params.server));
+    return Promise.resolve();
+  }
+
+  removeServer(params: { name: string }): Promise<void> {
+    this.#servers.delete(params.name);
+    return Promise.resolve();
+  }
+
+  listServers(): Promise<ServerInfo[]> {
+    const all = [...this.#servers.values()].sort((a, b) => a.name < b.name ? -1 : 1);
+    return Promise.resolve(all.map(clone));
+  }
+
+  pruneServers(params: { before: Date }): Promise<number> {
+    let n = 0;
+    for (const [name, s] of this.#servers) {
+      if (s.heartbeatAt.getTime() < params.before.getTime()) {
+        this.#servers.delete(name);
+        n++;
+      }
+    }
+    return Promise.resolve(n);
+  }
+
+  recordActivity(
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void> {
+    this.#metrics.record(params.metrics);
+    if (params.changes.length) {
+      this.#emit({ kind: "activity", changes: clone([...params.changes]) });
+    }
+    return Promise.resolve();
+  }
+
+  queryMetrics(params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    return Promise.resolve(this.#metrics.query(params));
+  }
+
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return Promise.resolve(this.#metrics.compact(params.now));
   }
 
   subscribe(listener: (signal: StorageSignal) => void): () => void {

@@ -1,12 +1,14 @@
 /**
- * The dashboard's job list: the SQL of `sql/postgres/queries/list_jobs.sql` specialised for the
- * filters actually given, so that each combination is planned once against the index that
- * serves it, instead of one catch-all statement whose generic plan serves none.
+ * The dashboard's job list: the SQL of `sql/postgres/queries/list_jobs.sql` (or, for a
+ * search or a createdAt range, `search_jobs.sql`) specialised for the filters actually
+ * given, so that each combination is planned once against the index that serves it,
+ * instead of one catch-all statement whose generic plan serves none.
  *
  * @module
  */
 import { isJobState } from "../../job_state.ts";
-import type { ListParams } from "../storage.ts";
+import { parseSearch } from "../search.ts";
+import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
 
 /** A list query: its SQL text and parameters. */
 export interface ListQuery {
@@ -16,13 +18,28 @@ export interface ListQuery {
   params: unknown[];
 }
 
+/** The list templates (schema already filled in). */
+export interface ListTemplates {
+  /** `list_jobs.sql`. */
+  list: string;
+  /** `search_jobs.sql`. */
+  search: string;
+}
+
 /**
- * Build the list query for `p` from the `list_jobs.sql` template (schema already filled in).
- * Returns `null` when the filters cannot match anything (an unknown state).
+ * Build the list query for `p`. Returns `null` when the filters cannot match anything
+ * (an unknown state).
  */
-export function buildListQuery(template: string, p: ListParams, limit: number): ListQuery | null {
+export function buildListQuery(
+  templates: ListTemplates,
+  p: ListParams,
+  limit: number,
+  schemaIdent: string,
+): ListQuery | null {
+  const search = parseSearch(p.search);
+  const bounded = search !== null || isDate(p.from) || isDate(p.to);
   const where: string[] = [];
-  const params: unknown[] = [limit + 1];
+  const params: unknown[] = bounded ? [limit + 1, SEARCH_SCAN_LIMIT] : [limit + 1];
   const param = (v: unknown) => {
     params.push(v);
     return `$${params.length}`;
@@ -34,13 +51,46 @@ export function buildListQuery(template: string, p: ListParams, limit: number): 
   }
   if (p.queue !== undefined && p.queue !== null) where.push(`queue = ${param(p.queue)}`);
   if (p.method !== undefined && p.method !== null) where.push(`method = ${param(p.method)}`);
-  if (p.search) {
-    const s = param(p.search.toLowerCase());
-    where.push(`(strpos(lower(id), ${s}) > 0 OR strpos(lower(method), ${s}) > 0)`);
-  }
   if (p.cursor) where.push(`id < ${param(p.cursor)}`);
+  const filters = where.length ? where.join(" AND ") : "true";
+  if (!bounded) return { text: templates.list.replace("{{filters}}", filters), params };
+
+  const match: string[] = [];
+  if (isDate(p.from)) match.push(`created_at >= ${param(p.from)}`);
+  if (isDate(p.to)) match.push(`created_at < ${param(p.to)}`);
+  if (search) {
+    // The rule of src/storage/search.ts. `args_lower` (search_jobs.sql) is
+    // `lower(args::text)`: `::text` reads the args whatever the column's type (jsonb, json
+    // or text). `args_field` parses them only for rows that name the key and hold the value.
+    const s = param(search.text);
+    const any = [
+      `starts_with(id, ${s})`,
+      `strpos(lower(method), ${s}) > 0`,
+      `strpos(args_lower, ${s}) > 0`,
+    ];
+    if (search.field) {
+      const k = param(search.field.key);
+      const v = param(search.field.value);
+      // Cheap prefilters before parsing: the key appears quoted and, unless JSON would
+      // escape it, the value appears as is.
+      const literal = ![...search.field.value].some((c) => c === '"' || c === "\\" || c < " ");
+      any.push(
+        `(strpos(args_lower, '"' || lower(${k}) || '"') > 0 AND ` +
+          (literal ? `strpos(args_lower, ${v}) > 0 AND ` : "") +
+          `lower(${schemaIdent}.args_field(args::text, ${k})) = ${v})`,
+      );
+    }
+    match.push(`(${any.join(" OR ")})`);
+  }
   return {
-    text: template.replace("{{filters}}", where.length ? where.join(" AND ") : "true"),
+    text: templates.search.replace("{{filters}}", filters).replace(
+      "{{match}}",
+      match.join(" AND "),
+    ),
     params,
   };
+}
+
+function isDate(d: unknown): d is Date {
+  return d instanceof Date && !Number.isNaN(d.getTime());
 }

@@ -9,6 +9,7 @@ import type postgres from "postgres";
 import { MigrationError, StorageError } from "../../errors.ts";
 import { withSchema } from "./queries.ts";
 import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
+import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
 export interface Migration {
@@ -23,6 +24,7 @@ export interface Migration {
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
+  { version: 3, name: "0003_dashboard", sql: m0003 },
 ];
 
 /** What {@link migrate} did. */

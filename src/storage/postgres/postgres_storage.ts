@@ -30,6 +30,7 @@ import {
 import { copyJob, enqueueJobs } from "./enqueue.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
+import { PostgresDashboard } from "./dashboard.ts";
 import {
   appliedVersions,
   checkHealth,
@@ -80,6 +81,7 @@ export class PostgresStorage implements Storage {
   #q: Queries;
   #channel: string;
   #signals: SignalHub;
+  #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
 
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig) {
@@ -87,6 +89,11 @@ export class PostgresStorage implements Storage {
     this.#cfg = cfg;
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
+    this.#dash = new PostgresDashboard(
+      (op, text, params) => this.#run(op, text, params),
+      this.#q,
+      this.#channel,
+    );
     this.#signals = new SignalHub({
       url: cfg.url,
       channel: this.#channel,
@@ -204,7 +211,12 @@ export class PostgresStorage implements Storage {
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
     const limit = Math.min(1000, Math.max(1, Math.trunc(params.limit) || 1));
-    const q = buildListQuery(this.#q.listJobs, params, limit);
+    const q = buildListQuery(
+      { list: this.#q.listJobs, search: this.#q.searchJobs },
+      params,
+      limit,
+      this.#cfg.schemaIdent,
+    );
     if (!q) return { jobs: [], nextCursor: null };
     return pageFromRows(await this.#run("list", q.text, q.params), limit);
   }
@@ -401,48 +413,54 @@ export class PostgresStorage implements Storage {
     return new Date(rows[0].now as string | Date);
   }
 
-  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
-  /** Not implemented yet. */
-  recordServer(_params: { server: ServerInfo }): Promise<void> {
-    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  /** See {@link Storage.recordServer}. */
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    return this.#dash.recordServer(params.server);
   }
-  /** Not implemented yet. */
-  removeServer(_params: { name: string }): Promise<void> {
-    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+
+  /** See {@link Storage.removeServer}. */
+  removeServer(params: { name: string }): Promise<void> {
+    return this.#dash.removeServer(params.name);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.listServers}. */
   listServers(): Promise<ServerInfo[]> {
-    return Promise.reject(new StorageError("listServers: not implemented yet"));
+    return this.#dash.listServers();
   }
-  /** Not implemented yet. */
-  pruneServers(_params: { before: Date }): Promise<number> {
-    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+
+  /** See {@link Storage.pruneServers}. */
+  pruneServers(params: { before: Date }): Promise<number> {
+    return this.#dash.pruneServers(params.before);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.recordActivity}: one statement upserts the buckets and NOTIFYs. */
   recordActivity(
-    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+    return this.#dash.recordActivity(params.metrics, params.changes);
   }
-  /** Not implemented yet. */
-  queryMetrics(_params: {
+
+  /** See {@link Storage.queryMetrics}. */
+  queryMetrics(params: {
     from: Date;
     to: Date;
     resolution: MetricsResolution;
     queue?: string;
     method?: string;
   }): Promise<MetricsBucket[]> {
-    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+    return this.#dash.queryMetrics(params);
   }
-  /** Not implemented yet. */
-  compactMetrics(_params: { now: Date }): Promise<number> {
-    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+
+  /** See {@link Storage.compactMetrics}. */
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return this.#dash.compactMetrics(params.now);
   }
-  /** Not implemented yet. */
+
+  /** See {@link Storage.setRecurringPaused}. */
   setRecurringPaused(
-    _params: { name: string; paused: boolean; now: Date },
+    params: { name: string; paused: boolean; now: Date },
   ): Promise<RecurringTemplate | null> {
-    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
+    return this.#dash.setRecurringPaused(params.name, params.paused, params.now);
   }
 
   /** See {@link Storage.subscribe}: signals arrive by LISTEN on {@link channel}. */

@@ -33,7 +33,32 @@ import upsertRecurring from "../../../sql/postgres/queries/upsert_recurring.sql"
   type: "text",
 };
 
+import compactMetrics from "../../../sql/postgres/queries/compact_metrics.sql" with {
+  type: "text",
+};
+import listServers from "../../../sql/postgres/queries/list_servers.sql" with { type: "text" };
+import pruneServers from "../../../sql/postgres/queries/prune_servers.sql" with { type: "text" };
+import queryMetrics from "../../../sql/postgres/queries/query_metrics.sql" with { type: "text" };
+import recordActivity from "../../../sql/postgres/queries/record_activity.sql" with {
+  type: "text",
+};
+import recordServer from "../../../sql/postgres/queries/record_server.sql" with { type: "text" };
+import removeServer from "../../../sql/postgres/queries/remove_server.sql" with { type: "text" };
+import searchJobs from "../../../sql/postgres/queries/search_jobs.sql" with { type: "text" };
+import setRecurringPaused from "../../../sql/postgres/queries/set_recurring_paused.sql" with {
+  type: "text",
+};
+
 const RAW = {
+  compactMetrics,
+  listServers,
+  pruneServers,
+  queryMetrics,
+  recordActivity,
+  recordServer,
+  removeServer,
+  searchJobs,
+  setRecurringPaused,
   acquireLease,
   claimCronTick,
   counts,

@@ -258,7 +258,7 @@ export function rowToRecurring(r: Record<string, unknown>): RecurringTemplate {
     priority: r.priority as number,
     maxAttempts: (r.max_attempts as number | null) ?? null,
     missedTicks: r.missed_ticks as MissedTicksPolicy,
-    paused: false, // TODO(dashboard): stored column
+    paused: r.paused === true,
     createdAt: date(r.created_at)!,
     updatedAt: date(r.updated_at)!,
     lastTickAt: date(r.last_tick_at),

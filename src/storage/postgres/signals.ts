@@ -1,16 +1,28 @@
 /**
  * Fan-out of storage signals: one LISTEN connection per storage, opened on the first
- * `subscribe`, whose NOTIFY payloads (`r:<queue>`, `c:<id>`) become {@link StorageSignal}s.
+ * `subscribe`, whose NOTIFY payloads (`r:<queue>`, `c:<id>`, `a:<changes>`) become
+ * {@link StorageSignal}s.
  *
  * @module
  */
 import type { StorageSignal } from "../storage.ts";
+import { decodeChanges } from "../activity_codec.ts";
 import { type ListenerOptions, NotificationListener } from "./listener.ts";
+
+/** Prefix of an `activity` payload; the rest is a chunk of `encodeChanges`. */
+export const ACTIVITY_PREFIX = "a:";
 
 /** Parse a NOTIFY payload written by the queries in `sql/postgres/queries/`. */
 export function parseSignal(payload: string): StorageSignal | null {
   if (payload.startsWith("r:")) return { kind: "ready", queue: payload.slice(2) };
   if (payload.startsWith("c:")) return { kind: "cancelled", id: payload.slice(2) };
+  if (payload.startsWith(ACTIVITY_PREFIX)) {
+    try {
+      return { kind: "activity", changes: decodeChanges(payload.slice(ACTIVITY_PREFIX.length)) };
+    } catch {
+      return null; // not ours (another writer on the channel): ignore
+    }
+  }
   return null;
 }
 

@@ -19,10 +19,16 @@
  * | `{p}:qs:<queue>:<state>`     | sorted set  | ids of one queue in one state, score 0                   |
  * | `{p}:queues`                 | set         | every queue name ever used (counts skip empty ones)      |
  * | `{p}:uniq`                   | hash        | unique key → id of the live job holding it               |
- * | `{p}:rec:<name>`             | hash        | template: `json`, `createdAt`, `updatedAt`, `lastTickAt` |
+ * | `{p}:rec:<name>`             | hash        | template: `json`, `createdAt`, `updatedAt`, `lastTickAt`, `paused` |
  * | `{p}:recs`                   | sorted set  | recurring template names, score 0                        |
  * | `{p}:lease:<name>`           | hash        | `holder`, `until`                                        |
- * | `{p}:signals`                | channel     | `r<queue>` (ready) and `c<id>` (cancelled)               |
+ * | `{p}:srv`                    | hash        | server name → its record as JSON                         |
+ * | `{p}:srvhb`                  | sorted set  | server names by last heartbeat                           |
+ * | `{p}:mm:<minute ms>`         | hash        | metrics of one minute (layout: `lua/record_activity.lua`) |
+ * | `{p}:mh:<hour ms>`           | hash        | metrics of one hour, same layout                         |
+ * | `{p}:mmi`, `{p}:mhi`         | sorted set  | the minute / hour buckets that exist, by time            |
+ * | `{p}:mcut`                   | string      | minute buckets before this time were compacted away      |
+ * | `{p}:signals`                | channel     | `r<queue>` (ready), `c<id>` (cancelled), `a<changes>` (activity) |
  *
  * Why a member of `r:<queue>` carries `runAt`: a sorted-set score is a double
  * (53-bit mantissa). Packing priority and a millisecond time (41 bits today)

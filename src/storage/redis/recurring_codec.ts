@@ -2,7 +2,7 @@
  * Recurring template ↔ Redis hash. The user-given part is one JSON field that
  * scripts never parse; `createdAt`, `updatedAt` and `lastTickAt` are separate
  * epoch-ms fields because scripts compare and keep them (`lastTickAt` is the
- * compare-and-set target of a cron tick claim).
+ * compare-and-set target of a cron tick claim), and `paused` is `"1"` while paused.
  *
  * @module
  */
@@ -26,13 +26,16 @@ export function encodeTemplate(t: TemplateBody): string {
   return JSON.stringify(body);
 }
 
-/** A template from `[json, createdAt, updatedAt, lastTickAt]` (see `lua/get_recurring.lua`); `null` when it does not exist. */
+/**
+ * A template from `[json, createdAt, updatedAt, lastTickAt, paused]` (see
+ * `lua/get_recurring.lua`); `null` when it does not exist.
+ */
 export function decodeTemplate(row: readonly (string | null)[]): RecurringTemplate | null {
-  const [json, createdAt, updatedAt, lastTickAt] = row;
+  const [json, createdAt, updatedAt, lastTickAt, paused] = row;
   if (!json || !createdAt) return null;
   return {
     ...(JSON.parse(json) as TemplateBody),
-    paused: false, // TODO(dashboard): stored field
+    paused: paused === "1",
     createdAt: new Date(Number(createdAt)),
     updatedAt: new Date(Number(updatedAt ?? createdAt)),
     lastTickAt: lastTickAt ? new Date(Number(lastTickAt)) : null,

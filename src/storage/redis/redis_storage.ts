@@ -14,14 +14,16 @@ import type { Job } from "../../job.ts";
 import { ALL_STATES, type JobState } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import type {
-  EnqueueResult,
-  JobCounts,
-  JobPage,
-  ListParams,
-  Storage,
-  StorageSignal,
+import {
+  type EnqueueResult,
+  type JobCounts,
+  type JobPage,
+  type ListParams,
+  SEARCH_SCAN_LIMIT,
+  type Storage,
+  type StorageSignal,
 } from "../storage.ts";
+import { parseSearch } from "../search.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
 import {
@@ -34,10 +36,11 @@ import {
 } from "./codec.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
-import { defineScripts, runScript } from "./scripts.ts";
+import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
 import { FastLane } from "./fast_lane.ts";
+import { RedisDashboard } from "./dashboard.ts";
 
 export type { RedisConfig } from "./config.ts";
 
@@ -74,6 +77,7 @@ export class RedisStorage implements Storage {
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
   readonly #lane: FastLane | null;
+  readonly #dash: RedisDashboard;
   #closing: Promise<void> | null = null;
 
   private constructor(
@@ -90,6 +94,12 @@ export class RedisStorage implements Storage {
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
+    this.#dash = new RedisDashboard(
+      <T>(name: ScriptName, keys: string[], args: (string | number)[]) =>
+        this.#script<T>(name, keys, args),
+      keys,
+      (key) => this.#client.hvals(key),
+    );
   }
 
   /**
@@ -209,21 +219,49 @@ export class RedisStorage implements Storage {
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
     const limit = Math.max(1, Math.min(1000, Math.trunc(params.limit) || 1));
-    const [ids, next] = await this.#script<[string[], string | null]>(
-      "listJobs",
-      [this.keys.base],
-      [
-        params.cursor ?? "",
-        limit,
-        params.queue ?? "",
-        params.method ?? "",
-        params.search?.toLowerCase() ?? "",
-        LIST_BUDGET,
-        ...(params.state ? [params.state] : ALL_STATES),
-      ],
-    );
+    const search = parseSearch(params.search);
+    const time = (d: Date | undefined) =>
+      d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : "";
+    const from = time(params.from), to = time(params.to);
+    // A search or time range is bounded by SEARCH_SCAN_LIMIT jobs, scanned a budget per
+    // call so that Redis is never held long; other filters return one call's page.
+    const bounded = search !== null || from !== "" || to !== "";
+    const ids: string[] = [];
+    let cursor = params.cursor ?? "";
+    let scannedTotal = 0;
+    while (true) {
+      const [page, next, scanned] = await this.#script<[string[], string | null, number]>(
+        "listJobs",
+        [this.keys.base],
+        [
+          cursor,
+          limit - ids.length,
+          params.queue ?? "",
+          params.method ?? "",
+          search?.text ?? "",
+          LIST_BUDGET,
+          search?.field?.key ?? "",
+          search?.field?.value ?? "",
+          from,
+          to,
+          ...(params.state ? [params.state] : ALL_STATES),
+        ],
+      );
+      ids.push(...page);
+      scannedTotal += scanned;
+      if (!next) {
+        cursor = "";
+        break;
+      }
+      cursor = next;
+      if (!bounded || ids.length >= limit) break;
+      if (scannedTotal >= SEARCH_SCAN_LIMIT) {
+        cursor = "";
+        break;
+      }
+    }
     const jobs = (await this.#getMany(ids)).filter((j): j is Job => j !== null);
-    return { jobs, nextCursor: next || null };
+    return { jobs, nextCursor: cursor || null };
   }
 
   /** {@inheritDoc Storage.counts} */
@@ -348,7 +386,9 @@ export class RedisStorage implements Storage {
     now: Date;
   }): Promise<RecurringTemplate> {
     const { template, now } = params;
-    const [createdAt, lastTickAt] = await this.#script<[string, string | null]>(
+    const [createdAt, lastTickAt, paused] = await this.#script<
+      [string, string | null, string | null]
+    >(
       "upsertRecurring",
       [this.keys.base, this.keys.recurring(template.name)],
       [template.name, encodeTemplate(template), now.getTime()],
@@ -358,6 +398,7 @@ export class RedisStorage implements Storage {
       createdAt,
       String(now.getTime()),
       lastTickAt,
+      paused,
     ])!;
   }
 
@@ -421,48 +462,59 @@ export class RedisStorage implements Storage {
     return new Date(Number(s) * 1000 + Math.floor(Number(us) / 1000));
   }
 
-  // ---- TODO(dashboard): contract verbs added for the dashboard; not implemented yet ----
-  /** Not implemented yet. */
-  recordServer(_params: { server: ServerInfo }): Promise<void> {
-    return Promise.reject(new StorageError("recordServer: not implemented yet"));
+  /** {@inheritDoc Storage.recordServer} */
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    return this.#dash.recordServer(params.server);
   }
-  /** Not implemented yet. */
-  removeServer(_params: { name: string }): Promise<void> {
-    return Promise.reject(new StorageError("removeServer: not implemented yet"));
+
+  /** {@inheritDoc Storage.removeServer} */
+  removeServer(params: { name: string }): Promise<void> {
+    return this.#dash.removeServer(params.name);
   }
-  /** Not implemented yet. */
+
+  /** {@inheritDoc Storage.listServers} */
   listServers(): Promise<ServerInfo[]> {
-    return Promise.reject(new StorageError("listServers: not implemented yet"));
+    return this.#dash.listServers();
   }
-  /** Not implemented yet. */
-  pruneServers(_params: { before: Date }): Promise<number> {
-    return Promise.reject(new StorageError("pruneServers: not implemented yet"));
+
+  /** {@inheritDoc Storage.pruneServers} */
+  pruneServers(params: { before: Date }): Promise<number> {
+    return this.#dash.pruneServers(params.before);
   }
-  /** Not implemented yet. */
+
+  /** {@inheritDoc Storage.recordActivity} */
   recordActivity(
-    _params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return Promise.reject(new StorageError("recordActivity: not implemented yet"));
+    return this.#dash.recordActivity(params.metrics, params.changes);
   }
-  /** Not implemented yet. */
-  queryMetrics(_params: {
+
+  /** {@inheritDoc Storage.queryMetrics} */
+  queryMetrics(params: {
     from: Date;
     to: Date;
     resolution: MetricsResolution;
     queue?: string;
     method?: string;
   }): Promise<MetricsBucket[]> {
-    return Promise.reject(new StorageError("queryMetrics: not implemented yet"));
+    return this.#dash.queryMetrics(params);
   }
-  /** Not implemented yet. */
-  compactMetrics(_params: { now: Date }): Promise<number> {
-    return Promise.reject(new StorageError("compactMetrics: not implemented yet"));
+
+  /** {@inheritDoc Storage.compactMetrics} */
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return this.#dash.compactMetrics(params.now);
   }
-  /** Not implemented yet. */
-  setRecurringPaused(
-    _params: { name: string; paused: boolean; now: Date },
+
+  /** {@inheritDoc Storage.setRecurringPaused} */
+  async setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
   ): Promise<RecurringTemplate | null> {
-    return Promise.reject(new StorageError("setRecurringPaused: not implemented yet"));
+    const row = await this.#script<(string | null)[] | null>(
+      "setRecurringPaused",
+      [this.keys.recurring(params.name)],
+      [params.paused ? "1" : "0", params.now.getTime()],
+    );
+    return row ? decodeTemplate(row) : null;
   }
 
   /** {@inheritDoc Storage.subscribe} */

@@ -26,9 +26,21 @@ import removeRecurring from "./lua/remove_recurring.lua" with { type: "text" };
 import setProgress from "./lua/set_progress.lua" with { type: "text" };
 import transition from "./lua/transition.lua" with { type: "text" };
 import upsertRecurring from "./lua/upsert_recurring.lua" with { type: "text" };
+import compactMetrics from "./lua/compact_metrics.lua" with { type: "text" };
+import queryMetrics from "./lua/query_metrics.lua" with { type: "text" };
+import recordActivity from "./lua/record_activity.lua" with { type: "text" };
+import recordServer from "./lua/record_server.lua" with { type: "text" };
+import removeServers from "./lua/remove_servers.lua" with { type: "text" };
+import setRecurringPaused from "./lua/set_recurring_paused.lua" with { type: "text" };
 
 /** Script name → Lua source (without the shared library). */
 export const SCRIPT_SOURCES = {
+  compactMetrics,
+  queryMetrics,
+  recordActivity,
+  recordServer,
+  removeServers,
+  setRecurringPaused,
   acquireLease,
   claimCronTick,
   counts,

@@ -3,7 +3,7 @@
  *
  * Scripts publish on the prefix's channel from inside the same atomic step that
  * changed the jobs: `r<queue>` when jobs became ready, `c<id>` when a running
- * job was deleted. One dedicated connection per storage listens (a subscribed
+ * job was deleted, `a<changes>` for job activity (`activity_codec.ts`). One dedicated connection per storage listens (a subscribed
  * connection cannot run other commands), opened on the first `subscribe`;
  * ioredis re-subscribes by itself after a reconnect. A missed signal costs a
  * poll interval, never a job.
@@ -12,12 +12,20 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import type { StorageSignal } from "../storage.ts";
+import { decodeChanges } from "../activity_codec.ts";
 
 /** Decode one channel message; `null` for anything unknown. */
 export function decodeSignal(message: string): StorageSignal | null {
   const body = message.slice(1);
   if (message[0] === "r") return { kind: "ready", queue: body };
   if (message[0] === "c") return { kind: "cancelled", id: body };
+  if (message[0] === "a") {
+    try {
+      return { kind: "activity", changes: decodeChanges(body) };
+    } catch {
+      return null;
+    }
+  }
   return null;
 }
 

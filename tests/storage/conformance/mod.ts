@@ -15,6 +15,10 @@ import { recurringCases } from "./recurring.ts";
 import { leaseCases } from "./leases.ts";
 import { signalCases } from "./signals.ts";
 import { concurrencyCases } from "./concurrency.ts";
+import { serverCases } from "./servers.ts";
+import { metricsCases } from "./metrics.ts";
+import { activityCases } from "./activity.ts";
+import { searchCases } from "./search.ts";
 
 export type { BackendHarness, StorageFactory } from "./harness.ts";
 
@@ -38,6 +42,10 @@ export function runStorageConformance(
       leaseCases,
       signalCases,
       concurrencyCases,
+      serverCases,
+      metricsCases,
+      activityCases,
+      searchCases,
     ]
   ) area(ctx);
 }

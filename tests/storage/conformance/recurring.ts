@@ -94,4 +94,30 @@ export function recurringCases(ctx: ConformanceContext): void {
     assert.equal(results.filter((r) => r !== null).length, 1);
     assert.equal((await s.counts()).byState.Enqueued, 1);
   });
+
+  conformanceCase(ctx, area, "a paused template claims no tick until resumed", async (s) => {
+    assert.equal(await s.setRecurringPaused({ name: "gone", paused: true, now: at(0) }), null);
+    await s.upsertRecurring({ template: template("r"), now: at(0) });
+    assert.equal((await s.getRecurring({ name: "r" }))?.paused, false);
+    const paused = await s.setRecurringPaused({ name: "r", paused: true, now: at(1_000) });
+    assert.equal(paused?.paused, true);
+    assert.equal(paused?.updatedAt.getTime(), at(1_000).getTime());
+    assert.deepEqual(await s.getRecurring({ name: "r" }), paused);
+    const tick = at(5_000);
+    assert.equal(await s.claimCronTick({ name: "r", tickAt: tick, job: job(), now: tick }), null);
+    assert.equal((await s.getRecurring({ name: "r" }))?.lastTickAt, null, "no tick consumed");
+    assert.equal((await s.counts()).byState.Enqueued, 0);
+    // Updating the template (a server re-registering it) keeps it paused.
+    const updated = await s.upsertRecurring({
+      template: template("r", { cron: "0 * * * *" }),
+      now: at(6_000),
+    });
+    assert.equal(updated.paused, true);
+    assert.equal((await s.listRecurring())[0].paused, true);
+    assert.equal(await s.claimCronTick({ name: "r", tickAt: tick, job: job(), now: tick }), null);
+    const resumed = await s.setRecurringPaused({ name: "r", paused: false, now: at(7_000) });
+    assert.equal(resumed?.paused, false);
+    assert.ok(await s.claimCronTick({ name: "r", tickAt: tick, job: job(), now: tick }));
+    assert.equal((await s.getRecurring({ name: "r" }))?.lastTickAt?.getTime(), tick.getTime());
+  });
 }

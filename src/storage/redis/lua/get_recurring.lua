@@ -3,7 +3,7 @@
 
   KEYS[1]  key base `{prefix}:`
   ARGV[1]  a template name, or '' for every template
-  Returns  per template, by name: {json, createdAt, updatedAt, lastTickAt|false}
+  Returns  per template, by name: {json, createdAt, updatedAt, lastTickAt|false, paused|false}
 ]]
 local base = KEYS[1]
 local names = { ARGV[1] }
@@ -11,7 +11,7 @@ if ARGV[1] == '' then names = redis.call('ZRANGE', base .. 'recs', 0, -1) end
 local out = {}
 for _, name in ipairs(names) do
   local row = redis.call('HMGET', base .. 'rec:' .. name, 'json', 'createdAt', 'updatedAt',
-    'lastTickAt')
+    'lastTickAt', 'paused')
   if row[1] then out[#out + 1] = row end
 end
 return out

@@ -1,0 +1,2 @@
+-- list_servers: every recorded server, by name.
+SELECT * FROM {{schema}}.servers ORDER BY name

@@ -1,0 +1,160 @@
+/**
+ * The Postgres side of what the dashboard reads: servers, the metrics history with its
+ * activity notifications, and recurring pause. Each verb is one statement of
+ * `sql/postgres/queries/`.
+ *
+ * @module
+ */
+import type { JobChange } from "../../activity.ts";
+import {
+  ALL_KEYS,
+  HOUR_RETENTION_MS,
+  type MetricsBucket,
+  type MetricsResolution,
+  MINUTE_RETENTION_MS,
+  sumByBucket,
+} from "../../metrics.ts";
+import type { RecurringTemplate } from "../../recurring.ts";
+import type { ServerInfo } from "../../server_info.ts";
+import { encodeChanges } from "../activity_codec.ts";
+import type { Queries } from "./queries.ts";
+import { rowToRecurring } from "./rows.ts";
+import { ACTIVITY_PREFIX } from "./signals.ts";
+
+/** Runs one prepared statement (the storage's runner). */
+type Run = (op: string, text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** NOTIFY payloads must stay under 8,000 bytes; keep a margin. */
+const NOTIFY_MAX_BYTES = 7_900;
+
+const num = (v: unknown) => Number(v ?? 0);
+
+/** The dashboard verbs of {@link PostgresStorage}, bound to its runner, queries and channel. */
+export class PostgresDashboard {
+  #run: Run;
+  #q: Queries;
+  #channel: string;
+
+  /** Bind to a storage's runner, queries and NOTIFY channel. */
+  constructor(run: Run, q: Queries, channel: string) {
+    this.#run = run;
+    this.#q = q;
+    this.#channel = channel;
+  }
+
+  /** See `Storage.recordServer`. */
+  async recordServer(s: ServerInfo): Promise<void> {
+    await this.#run("recordServer", this.#q.recordServer, [
+      s.name,
+      s.host,
+      s.pid,
+      s.startedAt,
+      s.heartbeatAt,
+      s.queues,
+      s.concurrency,
+      s.inFlight,
+      s.execution,
+      s.version,
+    ]);
+  }
+
+  /** See `Storage.removeServer`. */
+  async removeServer(name: string): Promise<void> {
+    await this.#run("removeServer", this.#q.removeServer, [name]);
+  }
+
+  /** See `Storage.listServers`. */
+  async listServers(): Promise<ServerInfo[]> {
+    const rows = await this.#run("listServers", this.#q.listServers, []);
+    return rows.map((r) => ({
+      name: r.name as string,
+      host: r.host as string,
+      pid: r.pid as number,
+      startedAt: r.started_at as Date,
+      heartbeatAt: r.heartbeat_at as Date,
+      queues: r.queues as string[],
+      concurrency: r.concurrency as number,
+      inFlight: r.in_flight as number,
+      execution: r.execution as string,
+      version: r.version as string,
+    }));
+  }
+
+  /** See `Storage.pruneServers`. */
+  async pruneServers(before: Date): Promise<number> {
+    return (await this.#run("pruneServers", this.#q.pruneServers, [before]))[0].pruned as number;
+  }
+
+  /** See `Storage.recordActivity`: one statement upserting buckets and notifying. */
+  async recordActivity(
+    metrics: readonly MetricsBucket[],
+    changes: readonly JobChange[],
+  ): Promise<void> {
+    if (metrics.length === 0 && changes.length === 0) return;
+    const rows = sumByBucket(metrics).map((b) => ({
+      at: b.at.toISOString(),
+      q: b.queue,
+      m: b.method,
+      s: b.succeeded,
+      f: b.failed,
+      r: b.retried,
+      rm: b.runMs,
+      wm: b.waitMs,
+    }));
+    await this.#run("recordActivity", this.#q.recordActivity, [
+      rows,
+      encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX),
+      this.#channel,
+    ]);
+  }
+
+  /** See `Storage.queryMetrics`. */
+  async queryMetrics(p: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    const rows = await this.#run("queryMetrics", this.#q.queryMetrics, [
+      p.from,
+      p.to,
+      p.resolution === "hour" ? "1 hour" : "1 minute",
+      p.queue ?? null,
+      p.method ?? null,
+    ]);
+    return rows.map((r) => ({
+      at: r.at as Date,
+      queue: p.queue ?? ALL_KEYS,
+      method: p.method ?? ALL_KEYS,
+      succeeded: num(r.succeeded),
+      failed: num(r.failed),
+      retried: num(r.retried),
+      runMs: (r.run_ms as unknown[]).map(num),
+      waitMs: (r.wait_ms as unknown[]).map(num),
+    }));
+  }
+
+  /** See `Storage.compactMetrics`. */
+  async compactMetrics(now: Date): Promise<number> {
+    const rows = await this.#run("compactMetrics", this.#q.compactMetrics, [
+      new Date(now.getTime() - MINUTE_RETENTION_MS),
+      new Date(now.getTime() - HOUR_RETENTION_MS),
+    ]);
+    return rows[0].gone as number;
+  }
+
+  /** See `Storage.setRecurringPaused`. */
+  async setRecurringPaused(
+    name: string,
+    paused: boolean,
+    now: Date,
+  ): Promise<RecurringTemplate | null> {
+    const rows = await this.#run("setRecurringPaused", this.#q.setRecurringPaused, [
+      name,
+      paused,
+      now,
+    ]);
+    return rows.length ? rowToRecurring(rows[0]) : null;
+  }
+}

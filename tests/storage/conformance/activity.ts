@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import type { JobChange } from "../../../src/activity.ts";
+import { JobState } from "../../../src/job_state.ts";
+import type { StorageSignal } from "../../../src/storage/storage.ts";
+import { waitUntil } from "../../_helpers/poll.ts";
+import { conformanceCase, type ConformanceContext } from "./harness.ts";
+import { at } from "./fixtures.ts";
+
+const change = (i: number, over: Partial<JobChange> = {}): JobChange => ({
+  type: "succeeded",
+  id: `0190a000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+  queue: "default",
+  method: "send_email",
+  state: JobState.Succeeded,
+  at: at(i),
+  ...over,
+});
+
+const activity = (got: StorageSignal[]) =>
+  got.flatMap((g) => g.kind === "activity" ? g.changes : []);
+
+export function activityCases(ctx: ConformanceContext): void {
+  const area = "activity";
+
+  conformanceCase(ctx, area, "recordActivity publishes its changes to subscribers", async (s) => {
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      // Subscriptions on a real server become active asynchronously: publish until heard.
+      const probe = change(0, { type: "progress", state: JobState.Processing, progress: 42.5 });
+      await waitUntil(async () => {
+        await s.recordActivity({ metrics: [], changes: [probe] });
+        return activity(got).length > 0;
+      }, { intervalMs: 50, what: "activity signal" });
+      assert.deepEqual(activity(got)[0], probe);
+      got.length = 0;
+      const batch = [change(1, { type: "started", state: JobState.Processing }), change(2)];
+      await s.recordActivity({ metrics: [], changes: batch });
+      await waitUntil(() => activity(got).length >= 2, { what: "the batch" });
+      assert.deepEqual(activity(got), batch);
+      // No changes: nothing is published.
+      await s.recordActivity({ metrics: [], changes: [] });
+      await s.recordActivity({ metrics: [], changes: [change(3)] });
+      await waitUntil(() => activity(got).length >= 3, { what: "the marker" });
+      assert.deepEqual(activity(got).map((c) => c.id), batch.concat(change(3)).map((c) => c.id));
+    } finally {
+      off();
+    }
+  });
+
+  conformanceCase(ctx, area, "a large batch arrives whole and in order", async (s) => {
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      await waitUntil(async () => {
+        await s.recordActivity({ metrics: [], changes: [change(0)] });
+        return activity(got).length > 0;
+      }, { intervalMs: 50, what: "activity signal" });
+      got.length = 0;
+      // Well over Postgres's 8,000-byte NOTIFY payload limit.
+      const batch = Array.from(
+        { length: 500 },
+        (_, i) =>
+          change(i + 1, { queue: `queue-with-a-long-name-${i % 7}`, method: "m".repeat(40) }),
+      );
+      await s.recordActivity({ metrics: [], changes: batch });
+      await waitUntil(() => activity(got).length >= batch.length, { what: "500 changes" });
+      assert.deepEqual(activity(got), batch);
+    } finally {
+      off();
+    }
+  });
+}

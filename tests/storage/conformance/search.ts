@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { JobState } from "../../../src/job_state.ts";
+import type { ListParams, Storage } from "../../../src/storage/storage.ts";
+import { conformanceCase, type ConformanceContext } from "./harness.ts";
+import { at, job, put } from "./fixtures.ts";
+
+const ids = async (s: Storage, p: Omit<ListParams, "limit"> & { limit?: number }) =>
+  (await s.list({ limit: 50, ...p })).jobs.map((j) => j.id);
+
+export function searchCases(ctx: ConformanceContext): void {
+  const area = "search";
+
+  conformanceCase(ctx, area, "by id prefix, method, key:value and args text", async (s) => {
+    const alice = job({
+      method: "send_email",
+      queue: "mail",
+      args: { to: "Alice@Example.com", n: 7, tags: ["vip"], nested: { city: "Lyon" } },
+    });
+    const bob = job({
+      method: "send_email",
+      queue: "mail",
+      args: { to: "bob@example.com", n: 70 },
+    });
+    const img = job({ method: "resize_image", queue: "media", args: { path: "/img/alice.png" } });
+    const odd = job({ method: "noop", args: ["to:alice@example.com"] });
+    await put(s, alice, bob, img, odd);
+
+    assert.deepEqual(await ids(s, { search: alice.id }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: alice.id.toUpperCase() }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: ` ${bob.id.slice(0, 30)} ` }), [bob.id]);
+    assert.deepEqual(await ids(s, { search: "RESIZE" }), [img.id]);
+    assert.deepEqual(await ids(s, { search: "email" }), [bob.id, alice.id]);
+    // key:value compares one top-level field, case-insensitively, whole value.
+    assert.deepEqual(await ids(s, { search: "to:alice@example.com" }), [odd.id, alice.id]);
+    assert.deepEqual(await ids(s, { search: "n:7" }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: "n:70" }), [bob.id]);
+    assert.deepEqual(await ids(s, { search: "city:lyon" }), [], "top-level fields only");
+    const quoted = job({ method: "note", queue: "notes", args: { title: 'Say "Hi"\\now' } });
+    await put(s, quoted);
+    assert.deepEqual(await ids(s, { search: 'title:say "hi"\\now' }), [quoted.id]);
+    assert.deepEqual(await ids(s, { search: 'title:say "hi"' }), []);
+
+    // A plain text matches inside the JSON of args.
+    assert.deepEqual(await ids(s, { search: "ALICE" }), [odd.id, img.id, alice.id]);
+    assert.deepEqual(await ids(s, { search: "lyon" }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: "vip" }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: "nobody-at-all" }), []);
+    assert.deepEqual(await ids(s, { search: "   " }), [
+      quoted.id,
+      odd.id,
+      img.id,
+      bob.id,
+      alice.id,
+    ]);
+    // Combined with the other filters.
+    assert.deepEqual(await ids(s, { search: "alice", queue: "mail" }), [alice.id]);
+    assert.deepEqual(await ids(s, { search: "alice", method: "noop" }), [odd.id]);
+    assert.deepEqual(
+      await ids(s, { search: "alice", state: JobState.Enqueued, queue: "media" }),
+      [img.id],
+    );
+    assert.deepEqual(await ids(s, { search: "alice", state: JobState.Failed }), []);
+  });
+
+  conformanceCase(ctx, area, "search results page with a cursor", async (s) => {
+    const hits = Array.from({ length: 7 }, (_, i) => job({ args: { user: "carol", i } }));
+    const misses = Array.from({ length: 5 }, (_, i) => job({ args: { user: "dave", i } }));
+    await put(s, ...hits.slice(0, 3), ...misses, ...hits.slice(3));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await s.list({ limit: 3, search: "user:carol", cursor });
+      seen.push(...page.jobs.map((j) => j.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, hits.map((j) => j.id).reverse());
+  });
+
+  conformanceCase(ctx, area, "from and to bound createdAt", async (s) => {
+    const early = job({ now: at(0) });
+    const mid = job({ now: at(60_000) });
+    const late = job({ now: at(120_000) });
+    await put(s, early, mid, late);
+    assert.deepEqual(await ids(s, { from: at(60_000) }), [late.id, mid.id]);
+    assert.deepEqual(await ids(s, { to: at(60_000) }), [early.id]);
+    assert.deepEqual(await ids(s, { from: at(1), to: at(120_000) }), [mid.id]);
+    assert.deepEqual(await ids(s, { from: at(0), to: at(200_000), search: "test_m" }), [
+      late.id,
+      mid.id,
+      early.id,
+    ]);
+    assert.deepEqual(await ids(s, { from: at(0), to: at(0) }), []);
+  });
+}
