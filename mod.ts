@@ -6,6 +6,11 @@
  * is recorded in the job's history; failed attempts are retried with backoff;
  * several servers on one Postgres or Redis share the work.
  *
+ * Drivers load only when their backend is opened: an app on {@link MemoryStorage} (and every
+ * Web Worker importing a workers module that imports this entry) loads neither postgres.js
+ * nor ioredis. Other entries: `@qml/qml/testing` (run jobs inline in tests) and
+ * `@qml/qml/backend` (the storage contract, for backend authors).
+ *
  * @example Quick start
  * ```ts
  * import { defineWorker, JobClient, MemoryStorage, WorkerRegistry } from "@qml/qml";
@@ -26,8 +31,8 @@
  */
 
 export { JobState } from "./src/job_state.ts";
-export type { CreateJobParams, HistoryEntry, Job, JobError, JsonValue } from "./src/job.ts";
-export { createJob, DEFAULT_MAX_ATTEMPTS } from "./src/job.ts";
+export type { HistoryEntry, Job, JsonValue } from "./src/job.ts";
+export type { JobError } from "./src/job_error.ts";
 export {
   ConfigError,
   IllegalTransitionError,
@@ -57,24 +62,15 @@ export type { PermissionGrant, WorkerPermissions } from "./src/permissions.ts";
 export { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./src/json.ts";
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
 export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
-export { DEFAULT_RETRY } from "./src/retry_policy.ts";
-export {
-  canTransition,
-  decide,
-  type DecideContext,
-  DEFAULT_TTLS,
-  LEGAL_MOVES,
-  type Outcome,
-  type RetentionTtls,
-  type Transition,
-  type TransitionGuard,
-  type TransitionItem,
-} from "./src/transitions.ts";
+export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY } from "./src/retry_policy.ts";
+export { DEFAULT_TTLS, type RetentionTtls } from "./src/transitions.ts";
+export { PRIORITY_LIMIT, QUEUE_NAME_PATTERN } from "./src/job_options.ts";
 export {
   type EnqueueItem,
   type EnqueueOptions,
   JobClient,
   type JobClientOptions,
+  type RecurringOptions,
 } from "./src/client.ts";
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
@@ -100,7 +96,6 @@ export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
 export { openStorage } from "./src/storage/open.ts";
 export {
   BackgroundJobServer,
-  type RecurringOptions,
   type ServerHealth,
   type ServerState,
 } from "./src/server/job_server.ts";
@@ -126,3 +121,10 @@ export {
 export type { PostgresConfig } from "./src/storage/postgres/config.ts";
 export { RedisStorage } from "./src/storage/redis/redis_storage.ts";
 export type { RedisConfig } from "./src/storage/redis/config.ts";
+export {
+  type SqliteHealth,
+  type SqliteMigrateResult,
+  type SqliteSettings,
+  SqliteStorage,
+} from "./src/storage/sqlite/sqlite_storage.ts";
+export type { SqliteConfig, SqliteDurability } from "./src/storage/sqlite/config.ts";

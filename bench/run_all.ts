@@ -4,7 +4,12 @@
  *
  * @module
  */
-const benches = ["bench/memory_bench.ts", "bench/postgres_bench.ts", "bench/redis_bench.ts"];
+const benches = [
+  "bench/memory_bench.ts",
+  "bench/postgres_bench.ts",
+  "bench/redis_bench.ts",
+  "bench/sqlite_bench.ts",
+];
 let failed = 0;
 for (const file of benches) {
   console.log(`\n== ${file}`);

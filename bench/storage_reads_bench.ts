@@ -1,10 +1,10 @@
 /**
  * What the dashboard reads, at 1,000,000 jobs: `counts()`, list pages and searches, on
- * Postgres (rows written by one INSERT … SELECT, then VACUUM ANALYZE) and Redis (jobs
- * enqueued through the storage). Prints p50 / p95 per read. Noisy on a shared machine:
- * take the figures from a quiet one.
+ * Postgres (rows written by one INSERT … SELECT, then VACUUM ANALYZE), SQLite (likewise, in
+ * `$TMPDIR/qml_bench_reads.db`) and Redis (jobs enqueued through the storage). Prints p50 /
+ * p95 per read. Noisy on a shared machine: take the figures from a quiet one.
  *
- *   deno run -A bench/storage_reads_bench.ts [postgres|redis] [jobs] [--keep]
+ *   deno run -A bench/storage_reads_bench.ts [postgres|redis|sqlite] [jobs] [--keep]
  *
  * The data is dropped at the end unless `--keep` is given (a rerun then reuses it).
  *
@@ -15,6 +15,8 @@ import { JobState } from "../src/job_state.ts";
 import { PostgresStorage } from "../src/storage/postgres/postgres_storage.ts";
 import { RedisStorage } from "../src/storage/redis/redis_storage.ts";
 import type { Storage } from "../src/storage/storage.ts";
+import { SqliteStorage } from "../src/storage/sqlite/sqlite_storage.ts";
+import { DatabaseSync } from "node:sqlite";
 
 const backend = Deno.args[0] ?? "postgres";
 const N = Number(Deno.args.filter((a) => !a.startsWith("--"))[1] ?? 1_000_000);
@@ -75,6 +77,28 @@ async function redis(): Promise<Storage> {
   return s;
 }
 
+async function sqlite(): Promise<Storage> {
+  const path = `${Deno.env.get("TMPDIR") ?? "/tmp"}/qml_bench_reads.db`;
+  const s = await SqliteStorage.open({ path });
+  const have = Object.values((await s.counts()).byState).reduce((a, b) => a + b, 0);
+  if (have < N) {
+    const db = new DatabaseSync(path);
+    const states = JSON.stringify(STATES);
+    db.exec(`
+      WITH RECURSIVE g(i) AS (SELECT ${have + 1} UNION ALL SELECT i + 1 FROM g WHERE i < ${N})
+      INSERT INTO jobs (id, method, args, queue, state, max_attempts, run_at, created_at, history)
+      SELECT printf('%08x-0000-7000-8000-%012x', i, i), 'method_' || (i % 5),
+        json_object('user', 'user' || i, 'n', i, 'to', 'someone' || i || '@example.com'),
+        'queue_' || (i % 4), '${states}' ->> (i % 8), 3, 0, ${Date.now()} - (${N} - i), '[]'
+      FROM g;
+      DELETE FROM job_counts;
+      INSERT INTO job_counts SELECT queue, state, count(*) FROM jobs GROUP BY queue, state;
+      ANALYZE;`);
+    db.close();
+  }
+  return s;
+}
+
 async function measure(name: string, fn: () => Promise<unknown>, runs = 30): Promise<void> {
   await fn();
   const ts: number[] = [];
@@ -88,7 +112,11 @@ async function measure(name: string, fn: () => Promise<unknown>, runs = 30): Pro
   console.log(`${backend} ${name}: p50 ${p(0.5)} ms, p95 ${p(0.95)} ms`);
 }
 
-const s = backend === "redis" ? await redis() : await postgres();
+const s = backend === "redis"
+  ? await redis()
+  : backend === "sqlite"
+  ? await sqlite()
+  : await postgres();
 try {
   await measure("counts()", () => s.counts());
   if (s instanceof PostgresStorage) {
@@ -117,6 +145,11 @@ try {
 }
 
 async function drop(s: Storage): Promise<void> {
+  if (s instanceof SqliteStorage) {
+    await s.close();
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(s.path + suffix).catch(() => {});
+    return;
+  }
   if (s instanceof PostgresStorage) {
     await s.sql.unsafe(`drop schema ${SCHEMA} cascade`);
     return;

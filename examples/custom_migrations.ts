@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { createJob, MigrationError, PostgresStorage } from "../mod.ts";
+import { JobClient, MigrationError, PostgresStorage } from "../mod.ts";
 
 const url = Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
 const schema = "qml_example_custom";
@@ -36,11 +36,12 @@ try {
       job_id text PRIMARY KEY, note text NOT NULL)`);
   });
 
-  const now = new Date();
-  const job = createJob({ method: "reindex", args: { table: "products" }, now });
-  await storage.sql.begin(async (tx) => {
-    await storage.enqueue({ jobs: [job], now, tx });
+  // The job and your row commit together, or neither does.
+  const client = new JobClient(storage);
+  const job = await storage.sql.begin(async (tx) => {
+    const job = await client.enqueue("reindex", { table: "products" }, { tx });
     await tx.unsafe(`INSERT INTO "${schema}".audit VALUES ($1, $2)`, [job.id, "nightly reindex"]);
+    return job;
   });
   const [row] = await storage.sql.unsafe(
     `SELECT j.state, a.note FROM "${schema}".jobs j JOIN "${schema}".audit a ON a.job_id = j.id`,

@@ -1,18 +1,19 @@
 /**
- * The same job operations on memory, Redis and PostgreSQL, side by side: one
- * Storage contract, three backends.
+ * The same job operations on memory, SQLite, PostgreSQL and Redis, side by side: one
+ * Storage contract, four backends.
  *
  * Run: deno run --allow-net --allow-env --allow-read examples/storage_demo.ts
  * (DATABASE_URL and REDIS_URL override the local defaults; a backend that is not
  * reachable is reported and skipped.)
  */
+import { decide } from "../backend.ts";
 import {
-  decide,
   JobClient,
   JobState,
   MemoryStorage,
   PostgresStorage,
   RedisStorage,
+  SqliteStorage,
   type Storage,
 } from "../mod.ts";
 
@@ -64,6 +65,10 @@ async function demo(name: string, storage: Storage): Promise<void> {
 }
 
 await demo("memory", new MemoryStorage());
+
+const sqlite = await SqliteStorage.open({ path: ":memory:" }); // a file path keeps the jobs
+await demo("sqlite", sqlite);
+await sqlite.close();
 
 try {
   const pg = await PostgresStorage.connect({ schema: DEMO, connectTimeoutMs: 3_000 });

@@ -5,11 +5,13 @@
  */
 import { type Clock, systemClock } from "./clock.ts";
 import { ConfigError, IllegalTransitionError, NotFoundError, WaitTimeoutError } from "./errors.ts";
-import { createJob, DEFAULT_MAX_ATTEMPTS, type Job } from "./job.ts";
+import { createJob, type Job } from "./job.ts";
+import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
 import { isFinalState } from "./job_state.ts";
 import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
-import type { BackoffSpec } from "./retry_policy.ts";
-import type { RecurringTemplate } from "./recurring.ts";
+import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
+import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
+import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
 import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
@@ -46,6 +48,20 @@ export interface EnqueueItem {
   options?: Omit<EnqueueOptions, "tx">;
 }
 
+/** Options of {@link JobClient.scheduleRecurring}: the options of each job it enqueues. */
+export interface RecurringOptions {
+  /** Queue of each job (default `"default"`). */
+  queue?: string;
+  /** Priority of each job (default 0). */
+  priority?: number;
+  /** IANA timezone the pattern is read in (default UTC). */
+  timezone?: string;
+  /** Ticks missed while no server ran: `skip` (default), `once` or `all`. */
+  missedTicks?: MissedTicksPolicy;
+  /** Attempts of each job (default: the worker's). */
+  maxAttempts?: number;
+}
+
 /** Options of a {@link JobClient}. */
 export interface JobClientOptions {
   /** Time source (inject a `ManualClock` in tests). */
@@ -60,8 +76,6 @@ export interface JobClientOptions {
    */
   maxPayloadBytes?: number;
 }
-
-const ENQUEUE_LIMITS = { priority: 1_000_000, queueLength: 100 } as const;
 
 /**
  * Enqueues and manages jobs on a storage.
@@ -101,6 +115,11 @@ export class JobClient {
   /** The storage this client writes to. */
   get storage(): Storage {
     return this.#storage;
+  }
+
+  /** The clock this client stamps jobs with. */
+  get clock(): Clock {
+    return this.#clock;
   }
 
   /**
@@ -154,7 +173,7 @@ export class JobClient {
       priority: options.priority,
       runAt: options.runAt ??
         (options.delayMs ? new Date(now.getTime() + options.delayMs) : undefined),
-      maxAttempts: options.maxAttempts ?? def?.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      maxAttempts: resolveMaxAttempts(options.maxAttempts, def?.retry),
       uniqueKey: options.uniqueKey,
       backoff: options.backoff,
       timeoutMs: options.timeoutMs,
@@ -176,7 +195,89 @@ export class JobClient {
     return this.#storage.counts();
   }
 
-  /** Recurring templates stored on this storage. */
+  /**
+   * Create or update a recurring job: at each tick of `cron` (5 fields, or 6 with seconds
+   * first) one job of `worker` with `args` is enqueued, once across all servers. Scheduling
+   * a name again updates it and keeps its last tick and paused state.
+   *
+   * @example Manage a recurring job
+   * ```ts
+   * import { JobClient, MemoryStorage } from "@qml/qml";
+   * const client = new JobClient(new MemoryStorage());
+   * await client.scheduleRecurring("daily-report", "0 0 9 * * *", "generate_report", {
+   *   kind: "daily",
+   * }, { timezone: "UTC" });
+   * const job = await client.triggerRecurring("daily-report"); // one job now
+   * console.log(job.method); // "generate_report"
+   * await client.removeRecurring("daily-report");
+   * ```
+   *
+   * @throws {ValidationError} for a bad name, pattern, timezone, policy or arguments, or a
+   *   method the client's registry (when it has one) does not know.
+   * @throws {ConfigError} for a bad queue, priority or `maxAttempts` (as at enqueue).
+   */
+  scheduleRecurring(
+    name: string,
+    cron: string,
+    worker: WorkerDefinition<any, any, any> | string,
+    args: unknown = null,
+    options: RecurringOptions = {},
+  ): Promise<RecurringTemplate> {
+    const method = typeof worker === "string" ? worker : worker.name;
+    return scheduleRecurring(
+      this.#storage,
+      this.#clock,
+      { name, cron, method, args, ...options },
+      this.#registry,
+    );
+  }
+
+  /** Remove a recurring job. Returns whether it existed. */
+  removeRecurring(name: string): Promise<boolean> {
+    return removeRecurring(this.#storage, name);
+  }
+
+  /**
+   * Pause a recurring job: its ticks enqueue nothing until {@link resumeRecurring}.
+   *
+   * @throws {NotFoundError} if there is no template `name`.
+   */
+  pauseRecurring(name: string): Promise<RecurringTemplate> {
+    return this.#setPaused(name, true);
+  }
+
+  /**
+   * Resume a paused recurring job. Ticks missed while paused follow its `missedTicks` policy.
+   *
+   * @throws {NotFoundError} if there is no template `name`.
+   */
+  resumeRecurring(name: string): Promise<RecurringTemplate> {
+    return this.#setPaused(name, false);
+  }
+
+  async #setPaused(name: string, paused: boolean): Promise<RecurringTemplate> {
+    const t = await this.#storage.setRecurringPaused({ name, paused, now: this.#clock.now() });
+    if (!t) throw new NotFoundError(`recurring template "${name}"`);
+    return t;
+  }
+
+  /**
+   * Enqueue one job of a recurring template now, outside its schedule (paused or not):
+   * its method, arguments, queue, priority and attempts. The schedule is not changed.
+   *
+   * @throws {NotFoundError} if there is no template `name`.
+   */
+  async triggerRecurring(name: string): Promise<Job> {
+    const t = await this.#storage.getRecurring({ name });
+    if (!t) throw new NotFoundError(`recurring template "${name}"`);
+    return await this.enqueue(t.method, t.args, {
+      queue: t.queue,
+      priority: t.priority,
+      maxAttempts: t.maxAttempts ?? undefined,
+    });
+  }
+
+  /** Recurring templates stored on this storage, by name. */
   listRecurring(): Promise<RecurringTemplate[]> {
     return this.#storage.listRecurring();
   }
@@ -245,26 +346,9 @@ export class JobClient {
 }
 
 function checkOptions(o: EnqueueOptions): void {
-  if (o.queue !== undefined && !/^[\w.:\-]{1,100}$/.test(o.queue)) {
-    throw new ConfigError(
-      "queue",
-      `expected 1..${ENQUEUE_LIMITS.queueLength} of letters, digits, _ . : -, got ${
-        JSON.stringify(o.queue)
-      }`,
-    );
-  }
-  if (
-    o.priority !== undefined &&
-    (!Number.isInteger(o.priority) || Math.abs(o.priority) > ENQUEUE_LIMITS.priority)
-  ) {
-    throw new ConfigError(
-      "priority",
-      `expected an integer in ±${ENQUEUE_LIMITS.priority}, got ${o.priority}`,
-    );
-  }
-  if (o.maxAttempts !== undefined && (!Number.isInteger(o.maxAttempts) || o.maxAttempts < 1)) {
-    throw new ConfigError("maxAttempts", `expected an integer ≥ 1, got ${o.maxAttempts}`);
-  }
+  if (o.queue !== undefined) checkQueueName("queue", o.queue);
+  if (o.priority !== undefined) checkPriority("priority", o.priority);
+  if (o.maxAttempts !== undefined) checkMaxAttempts("maxAttempts", o.maxAttempts);
   if (o.delayMs !== undefined && (!Number.isFinite(o.delayMs) || o.delayMs < 0)) {
     throw new ConfigError("delayMs", `expected ms ≥ 0, got ${o.delayMs}`);
   }

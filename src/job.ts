@@ -4,8 +4,12 @@
  * @module
  */
 import { uuidv7 } from "./ids.ts";
+import type { JobError } from "./job_error.ts";
 import { JobState } from "./job_state.ts";
-import type { BackoffSpec } from "./retry_policy.ts";
+import { type BackoffSpec, DEFAULT_MAX_ATTEMPTS } from "./retry_policy.ts";
+
+export { type JobError, toJobError } from "./job_error.ts";
+export { DEFAULT_MAX_ATTEMPTS } from "./retry_policy.ts";
 
 /** A JSON value: what job arguments and results must be. */
 export type JsonValue =
@@ -15,18 +19,6 @@ export type JsonValue =
   | null
   | JsonValue[]
   | { [key: string]: JsonValue };
-
-/** An error as stored on a job: plain data, safe to serialise. */
-export interface JobError {
-  /** The error class name, e.g. `TypeError` or `JobTimeoutError`. */
-  name: string;
-  /** The error message. */
-  message: string;
-  /** The stack trace, when there was one. */
-  stack?: string;
-  /** The qml error code, when the error was a `QmlError`. */
-  code?: string;
-}
 
 /** One line of a job's audit trail: every state change appends one. */
 export interface HistoryEntry {
@@ -90,9 +82,6 @@ export interface Job {
   history: HistoryEntry[];
 }
 
-/** Default attempts when neither the job nor its worker says. */
-export const DEFAULT_MAX_ATTEMPTS = 5;
-
 /** What {@link createJob} needs. */
 export interface CreateJobParams {
   /** The worker's name. */
@@ -119,7 +108,10 @@ export interface CreateJobParams {
   reason?: string;
 }
 
-/** Build a new job record (pure apart from the id): Enqueued, or Scheduled when `runAt` is later than `now`. */
+/**
+ * Build a new job record (pure apart from the id): Enqueued, or Scheduled when `runAt` is
+ * later than `now`. Backend-author API (`@qml/qml/backend`): apps enqueue with `JobClient`.
+ */
 export function createJob(p: CreateJobParams): Job {
   const runAt = p.runAt ?? p.now;
   const state = runAt.getTime() > p.now.getTime() ? JobState.Scheduled : JobState.Enqueued;
@@ -151,24 +143,4 @@ export function createJob(p: CreateJobParams): Job {
       reason: p.reason ?? (state === JobState.Scheduled ? "scheduled" : "enqueued"),
     }],
   };
-}
-
-/** Turn anything thrown into a storable {@link JobError}. */
-export function toJobError(err: unknown): JobError {
-  if (err instanceof Error) {
-    const out: JobError = { name: err.name, message: err.message };
-    if (err.stack) out.stack = err.stack;
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === "string") out.code = code;
-    return out;
-  }
-  return { name: "Error", message: typeof err === "string" ? err : safeString(err) };
-}
-
-function safeString(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -1,5 +1,6 @@
 /**
- * Recurring (cron) job templates as stored.
+ * Recurring (cron) job templates as stored. Checking and storing one is
+ * `recurring_store.ts`; turning ticks into jobs is the cron plugin (`src/maintenance/`).
  *
  * @module
  */

@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { JobError } from "./job.ts";
 import { ConfigError } from "./errors.ts";
+import type { JobError } from "./job_error.ts";
+import { checkMaxAttempts } from "./job_options.ts";
 
 /**
  * A serialisable backoff: stored on jobs (per-job override) and used by workers.
@@ -44,9 +45,12 @@ export interface RetryPolicy {
   jitter?: number;
 }
 
+/** Attempts a job gets when neither the job nor its worker says. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
 /** Defaults: 5 attempts, exponential from 1 s doubling to a 1 h cap, 20 % jitter. */
 export const DEFAULT_RETRY = {
-  maxAttempts: 5,
+  maxAttempts: DEFAULT_MAX_ATTEMPTS,
   baseMs: 1_000,
   maxMs: 3_600_000,
   jitter: 0.2,
@@ -55,9 +59,7 @@ export const DEFAULT_RETRY = {
 /** Check a retry policy and throw {@link ConfigError} naming what is wrong. */
 export function validateRetryPolicy(policy: RetryPolicy, where = "retry"): void {
   const { maxAttempts, baseMs, maxMs, jitter, backoff } = policy;
-  if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-    throw new ConfigError(`${where}.maxAttempts`, `expected an integer ≥ 1, got ${maxAttempts}`);
-  }
+  if (maxAttempts !== undefined) checkMaxAttempts(`${where}.maxAttempts`, maxAttempts);
   for (const [k, v] of [["baseMs", baseMs], ["maxMs", maxMs]] as const) {
     if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
       throw new ConfigError(`${where}.${k}`, `expected a number of ms ≥ 0, got ${v}`);
@@ -75,6 +77,17 @@ export function validateRetryPolicy(policy: RetryPolicy, where = "retry"): void 
       `expected "exponential", "fixed", "none" or a function`,
     );
   }
+}
+
+/**
+ * The attempts a new job gets: the job's own `maxAttempts`, else its worker's
+ * `retry.maxAttempts`, else {@link DEFAULT_MAX_ATTEMPTS}.
+ */
+export function resolveMaxAttempts(
+  own: number | null | undefined,
+  policy: RetryPolicy | undefined,
+): number {
+  return own ?? policy?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
 }
 
 /** The delay before the next attempt, after attempt number `attempt` (1-based) failed with `error`. */

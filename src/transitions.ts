@@ -15,7 +15,7 @@ import type { HistoryEntry, Job, JobError } from "./job.ts";
 import { JobState } from "./job_state.ts";
 import { backoffDelay, type RetryPolicy } from "./retry_policy.ts";
 
-/** Legal moves: from each state, the states it may enter. */
+/** Legal moves: from each state, the states it may enter. Backend-author API (`@qml/qml/backend`). */
 export const LEGAL_MOVES: Readonly<Record<JobState, readonly JobState[]>> = {
   Enqueued: [JobState.Processing, JobState.Deleted],
   Scheduled: [JobState.Enqueued, JobState.Deleted],
@@ -118,7 +118,7 @@ export interface TransitionGuard {
   lockExpired?: boolean;
 }
 
-/** A decision ready for `Storage.transition`. */
+/** A decision ready for `Storage.transition`. Backend-author API (`@qml/qml/backend`). */
 export interface TransitionItem {
   /** The job. */
   id: string;
@@ -160,7 +160,8 @@ function finalTransition(
 }
 
 /**
- * Decide what `outcome` does to `job`.
+ * Decide what `outcome` does to `job`. Backend-author API (`@qml/qml/backend`): apps change
+ * jobs through `JobClient` and servers, never by deciding transitions themselves.
  *
  * @throws {IllegalTransitionError} when the outcome is not allowed from the job's state.
  */

@@ -21,10 +21,10 @@ Deno.test("examples/basic_job.ts enqueues, dedupes and keeps history", async () 
   assert.match(out, /Deleted \(changed my mind\)\n.*Enqueued \(requeued\)/);
 });
 
-Deno.test("examples/storage_demo.ts gives the same results on memory, Postgres and Redis", async () => {
+Deno.test("examples/storage_demo.ts gives the same results on memory, SQLite, Postgres and Redis", async () => {
   const out = await runExample("examples/storage_demo.ts");
   const lines = out.trim().split("\n");
-  assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), ["memory", "postgres", "redis"]);
+  assert.deepEqual(lines.map((l) => l.split(/\s+/)[0]), ["memory", "sqlite", "postgres", "redis"]);
   const results = new Set(lines.map((l) => l.replace(/^\S+\s+/, "")));
   assert.equal(results.size, 1, `backends disagree:\n${out}`);
   assert.match(lines[0], /Succeeded=1 AwaitingRetry=1 Scheduled=1/);

@@ -1,5 +1,5 @@
 /**
- * Recurring jobs: storing templates, and the cron plugin that turns ticks into
+ * The cron plugin: it turns the ticks of recurring templates (`src/recurring.ts`) into
  * jobs exactly once across servers.
  *
  * Every server polls the templates and claims each due tick with
@@ -14,85 +14,15 @@
  *
  * @module
  */
-import type { Clock } from "../clock.ts";
-import { ticksBetween, validateCron } from "../cron.ts";
-import { ValidationError } from "../errors.ts";
-import { createJob, DEFAULT_MAX_ATTEMPTS } from "../job.ts";
-import { assertJson } from "../json.ts";
-import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
-import type { Storage } from "../storage/storage.ts";
+import { ticksBetween } from "../cron.ts";
+import { createJob } from "../job.ts";
+import { resolveMaxAttempts } from "../retry_policy.ts";
+import type { RecurringTemplate } from "../recurring.ts";
 import type { WorkerRegistry } from "../worker.ts";
 import type { MaintenancePlugin, PluginContext } from "./plugin.ts";
 
 /** Most missed ticks one template backfills under the `all` policy. */
 export const MAX_BACKFILL = 100;
-
-/** What {@link scheduleRecurring} takes. */
-export interface ScheduleRecurringParams {
-  name: string;
-  cron: string;
-  method: string;
-  args: unknown;
-  queue?: string;
-  priority?: number;
-  timezone?: string;
-  missedTicks?: MissedTicksPolicy;
-  maxAttempts?: number;
-}
-
-const POLICIES: readonly MissedTicksPolicy[] = ["skip", "once", "all"];
-
-/**
- * Validate and store (create or update) a recurring template.
- *
- * @throws {ValidationError} for a bad name, pattern, timezone, policy or arguments,
- * or a method the registry (when given) does not know.
- */
-export async function scheduleRecurring(
-  storage: Storage,
-  clock: Clock,
-  p: ScheduleRecurringParams,
-  registry?: WorkerRegistry,
-): Promise<RecurringTemplate> {
-  const bad = (msg: string): never => {
-    throw new ValidationError(`recurring "${p.name}": ${msg}`, [msg]);
-  };
-  if (typeof p.name !== "string" || !/^[\w.:\-]{1,200}$/.test(p.name)) {
-    bad("name must be 1..200 letters, digits, _ . : -");
-  }
-  if (typeof p.method !== "string" || p.method === "") bad("method must be a non-empty string");
-  if (registry && !registry.has(p.method)) {
-    bad(`no worker is registered for method "${p.method}"`);
-  }
-  validateCron(p.cron, p.timezone);
-  const missedTicks = p.missedTicks ?? "skip";
-  if (!POLICIES.includes(missedTicks)) bad(`missedTicks must be one of ${POLICIES.join(", ")}`);
-  if (p.queue !== undefined && !/^[\w.:\-]{1,100}$/.test(p.queue)) bad("invalid queue name");
-  if (p.priority !== undefined && !Number.isInteger(p.priority)) bad("priority must be an integer");
-  if (p.maxAttempts !== undefined && (!Number.isInteger(p.maxAttempts) || p.maxAttempts < 1)) {
-    bad("maxAttempts must be an integer ≥ 1");
-  }
-  assertJson(p.args);
-  return await storage.upsertRecurring({
-    template: {
-      name: p.name,
-      cron: p.cron,
-      timezone: p.timezone ?? null,
-      method: p.method,
-      args: p.args ?? null,
-      queue: p.queue ?? "default",
-      priority: p.priority ?? 0,
-      maxAttempts: p.maxAttempts ?? null,
-      missedTicks,
-    },
-    now: clock.now(),
-  });
-}
-
-/** Remove a recurring template; returns whether it existed. */
-export function removeRecurring(storage: Storage, name: string): Promise<boolean> {
-  return storage.removeRecurring({ name });
-}
 
 /** The ticks of `t` to claim at `now`, oldest first, per its missed-tick policy. */
 export function ticksToClaim(t: RecurringTemplate, now: Date, graceMs: number): Date[] {
@@ -143,8 +73,7 @@ export function cronPlugin(
             now,
             queue: t.queue,
             priority: t.priority,
-            maxAttempts: t.maxAttempts ?? opts.registry?.get(t.method)?.retry?.maxAttempts ??
-              DEFAULT_MAX_ATTEMPTS,
+            maxAttempts: resolveMaxAttempts(t.maxAttempts, opts.registry?.get(t.method)?.retry),
             reason: `recurring "${t.name}" tick ${tickAt.toISOString()}`,
           });
           const won = await ctx.storage.claimCronTick({ name: t.name, tickAt, job, now });

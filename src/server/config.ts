@@ -10,6 +10,7 @@ import type { Clock } from "../clock.ts";
 import { DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { systemClock } from "../clock.ts";
 import { ConfigError } from "../errors.ts";
+import { checkQueueName } from "../job_options.ts";
 import { consoleLogger, isLogLevel, type Logger, type LogLevel } from "../logger.ts";
 import type { Storage } from "../storage/storage.ts";
 import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
@@ -127,7 +128,6 @@ export type ServerConfig =
   };
 
 const DAY = 86_400_000;
-const QUEUE_RE = /^[\w.:\-]{1,100}$/;
 
 function readEnv(env: BackgroundJobServerOptions["env"], name: string): string | undefined {
   if (env) return env[name];
@@ -171,14 +171,7 @@ function queuesOf(option: string, value: unknown): string[] {
   if (!Array.isArray(value) || value.length === 0 || value.length > 100) {
     throw new ConfigError(option, "expected a list of 1..100 queue names");
   }
-  for (const q of value) {
-    if (typeof q !== "string" || !QUEUE_RE.test(q)) {
-      throw new ConfigError(
-        option,
-        `expected queue names of 1..100 letters, digits, _ . : -, got ${JSON.stringify(q)}`,
-      );
-    }
-  }
+  for (const q of value) checkQueueName(option, q);
   if (new Set(value).size !== value.length) {
     throw new ConfigError(option, "a queue is listed twice");
   }

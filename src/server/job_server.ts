@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { JobClient } from "../client.ts";
+import type { JobClient, RecurringOptions } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
-import { cronPlugin, removeRecurring, scheduleRecurring } from "../maintenance/cron_scheduler.ts";
+import { cronPlugin } from "../maintenance/cron_scheduler.ts";
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
 import { retentionPlugin } from "../maintenance/retention.ts";
@@ -19,7 +19,7 @@ import { QML_VERSION } from "../version.ts";
 import { hostName } from "./server_name.ts";
 import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
-import type { MissedTicksPolicy, RecurringTemplate } from "../recurring.ts";
+import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { CompletionBatcher } from "./completion_batcher.ts";
@@ -32,19 +32,7 @@ import { loadRegistry } from "./registry_loader.ts";
 import type { RoutedExecutor, StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
 
-/** Options of {@link BackgroundJobServer.scheduleRecurring}. */
-export interface RecurringOptions {
-  /** Queue of each job (default `"default"`). */
-  queue?: string;
-  /** Priority of each job (default 0). */
-  priority?: number;
-  /** IANA timezone the pattern is read in (default UTC). */
-  timezone?: string;
-  /** Ticks missed while no server ran: `skip` (default), `once` or `all`. */
-  missedTicks?: MissedTicksPolicy;
-  /** Attempts of each job (default: the worker's). */
-  maxAttempts?: number;
-}
+export type { RecurringOptions } from "../client.ts";
 
 /** What `server.health` reports. */
 export interface ServerHealth {
@@ -379,10 +367,8 @@ export class BackgroundJobServer {
   }
 
   /**
-   * Create or update a recurring job: at each tick of `cron` (5 fields, or 6 with
-   * seconds first) one job of `worker` with `args` is enqueued, once across all servers.
-   *
-   * @throws {ValidationError} for a bad name, pattern, timezone or arguments.
+   * Create or update a recurring job: {@link JobClient.scheduleRecurring} on this
+   * server's client (which checks the method against the server's workers once loaded).
    */
   scheduleRecurring(
     name: string,
@@ -391,18 +377,11 @@ export class BackgroundJobServer {
     args: unknown = null,
     options: RecurringOptions = {},
   ): Promise<RecurringTemplate> {
-    const method = typeof worker === "string" ? worker : worker.name;
-    return scheduleRecurring(this.#cfg.storage, this.#cfg.clock, {
-      name,
-      cron,
-      method,
-      args,
-      ...options,
-    }, this.#registry);
+    return this.#client.scheduleRecurring(name, cron, worker, args, options);
   }
 
-  /** Remove a recurring job. Returns whether it existed. */
+  /** Remove a recurring job: {@link JobClient.removeRecurring}. Returns whether it existed. */
   removeRecurring(name: string): Promise<boolean> {
-    return removeRecurring(this.#cfg.storage, name);
+    return this.#client.removeRecurring(name);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * `openStorage(url)`: pick a backend from a URL, so one environment variable
- * switches an app between memory, Postgres and Redis.
+ * switches an app between memory, SQLite, Postgres and Redis.
  *
  * @module
  */
@@ -9,7 +9,8 @@ import { MemoryStorage } from "./memory/memory_storage.ts";
 import type { Storage } from "./storage.ts";
 
 /**
- * Open the storage a URL names: `memory://`, `postgres://…` / `postgresql://…`,
+ * Open the storage a URL names: `memory://`, `sqlite:./jobs.db` / `sqlite::memory:`
+ * (options as `?durability=normal&busyTimeoutMs=…`), `postgres://…` / `postgresql://…`,
  * `redis://…` / `rediss://…`. Drivers are loaded only for the backend used.
  * qml's own settings ride along as query parameters and are removed before the
  * URL reaches the driver: `?schema=` (Postgres) and `?prefix=` (Redis key prefix).
@@ -35,6 +36,11 @@ export async function openStorage(url: string): Promise<Storage> {
       const { rest, value: schema } = takeParam(url, "schema");
       return await PostgresStorage.connect({ url: rest, schema });
     }
+    case "sqlite": {
+      const { SqliteStorage } = await import("./sqlite/sqlite_storage.ts");
+      const { configFromUrl } = await import("./sqlite/config.ts");
+      return await SqliteStorage.open(configFromUrl(url));
+    }
     case "redis":
     case "rediss": {
       const { RedisStorage } = await import("./redis/redis_storage.ts");
@@ -44,7 +50,7 @@ export async function openStorage(url: string): Promise<Storage> {
     default:
       throw new ConfigError(
         "storage URL",
-        `expected memory://, postgres://, postgresql://, redis:// or rediss://, got ${
+        `expected memory://, postgres://, postgresql://, redis://, rediss:// or sqlite:<file>, got ${
           JSON.stringify(url?.replace(/\/\/[^@/]*@/, "//***@"))
         }`,
       );

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { BackgroundJobServer } from "../../src/server/job_server.ts";
 import { JobClient } from "../../src/client.ts";
-import { scheduleRecurring } from "../../src/maintenance/cron_scheduler.ts";
+import { scheduleRecurring } from "../../src/recurring_store.ts";
 import { systemClock } from "../../src/clock.ts";
 import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
 import { waitUntil } from "../_helpers/poll.ts";

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { ManualClock, systemClock } from "../../src/clock.ts";
 import { consoleLogger } from "../../src/logger.ts";
-import { cronPlugin, scheduleRecurring } from "../../src/maintenance/cron_scheduler.ts";
+import { cronPlugin } from "../../src/maintenance/cron_scheduler.ts";
+import { scheduleRecurring } from "../../src/recurring_store.ts";
 import { createJob } from "../../src/job.ts";
 import { DURABLE_KINDS, sharedBackend } from "../_helpers/shared_backends.ts";
 

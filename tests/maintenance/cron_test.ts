@@ -2,11 +2,8 @@ import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
 import { ValidationError } from "../../src/errors.ts";
 import { consoleLogger } from "../../src/logger.ts";
-import {
-  cronPlugin,
-  scheduleRecurring,
-  ticksToClaim,
-} from "../../src/maintenance/cron_scheduler.ts";
+import { cronPlugin, ticksToClaim } from "../../src/maintenance/cron_scheduler.ts";
+import { scheduleRecurring } from "../../src/recurring_store.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { defineWorker, WorkerRegistry } from "../../src/worker.ts";

@@ -3,6 +3,7 @@ import { ConfigError } from "../../src/errors.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import type { PostgresStorage } from "../../src/storage/postgres/postgres_storage.ts";
 import type { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
+import type { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { dropSchema, TEST_DATABASE_URL, testSchema } from "../_helpers/postgres.ts";
 import { dropPrefix, TEST_REDIS_URL, testPrefix } from "../_helpers/redis.ts";
 
@@ -47,4 +48,24 @@ Deno.test("openStorage: an unknown scheme is a ConfigError that hides the passwo
     return true;
   });
   await assert.rejects(() => openStorage(""), ConfigError);
+});
+
+Deno.test("openStorage: sqlite:<file> and sqlite::memory:", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qml_open_" });
+  try {
+    const file = await openStorage(`sqlite:${dir}/jobs.db?durability=normal`) as SqliteStorage;
+    assert.equal(file.kind, "sqlite");
+    assert.equal(file.path, `${dir}/jobs.db`);
+    assert.equal(file.settings().synchronous, 1, "durability=normal is synchronous=NORMAL");
+    assert.equal(file.settings().journalMode, "wal");
+    await file.close();
+    assert.ok((await Deno.stat(`${dir}/jobs.db`)).isFile);
+    const mem = await openStorage("sqlite::memory:") as SqliteStorage;
+    assert.equal(mem.path, ":memory:");
+    assert.equal(mem.settings().synchronous, 2, "full by default");
+    await mem.close();
+    await assert.rejects(() => openStorage(`sqlite:${dir}/x.db?colour=red`), ConfigError);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -104,7 +104,7 @@ redisCase("a killed connection reconnects; commands and signals go on", async (s
       const list = await admin.client("LIST") as string;
       const ids = list.split("\n").filter((l) => l.includes(` name=qml:${prefix}:`))
         .map((l) => /(?:^|\s)id=(\d+)/.exec(l)![1]);
-      assert.equal(ids.length, 3, "one command, one fast-lane and one subscriber connection");
+      assert.equal(ids.length, 2, "one command and one subscriber connection");
       for (const id of ids) await admin.client("KILL", "ID", id);
     });
     // The next command waits in the offline queue until the reconnect.
@@ -115,14 +115,6 @@ redisCase("a killed connection reconnects; commands and signals go on", async (s
       await put(s, job({ queue: "wake2" }));
       return got.some((g) => g.kind === "ready" && g.queue === "wake2");
     }, { intervalMs: 20, what: "signal after re-subscribe" });
-    // The fast lane reconnects too (calls use ioredis meanwhile), and enqueue and fetch
-    // go through it again.
-    await waitUntil(async () => {
-      await put(s, job({ queue: "lane" }));
-      return await withRedis(async (admin) =>
-        (await admin.client("LIST") as string).includes(` name=qml:${prefix}:fast `)
-      );
-    }, { intervalMs: 50, what: "fast lane reconnected" });
     const [last] = await put(s, job({ queue: "last" }));
     const taken = await take(s, { queues: ["last"] });
     assert.deepEqual(taken.map((j) => j.id), [last.id]);
@@ -245,13 +237,6 @@ Deno.test("[redis only] an unreachable Redis is a StorageError with the cause", 
   assert.match(err.message, /127\.0\.0\.1:1/);
   assert.ok(err.cause);
 });
-
-redisCase("the node:net transport works the same", async (s) => {
-  const [a] = await put(s, job());
-  const [got] = await take(s);
-  assert.equal(got.id, a.id);
-  assert.equal((await s.get({ id: a.id }))?.state, JobState.Processing);
-}, { transport: "node" });
 
 redisCase("list merges queues and states newest first, page by page", async (s) => {
   const jobs = Array.from(

@@ -29,8 +29,8 @@ import {
   type Storage,
   type StorageSignal,
 } from "../storage.ts";
-import { ConfigError } from "../../errors.ts";
-import { copyData, copyJob, copyTransition } from "./copy.ts";
+import { copyData, copyJob, copyTransition } from "../job_copy.ts";
+import { listLimit, txRefusal } from "../contract_rules.ts";
 import { Heap } from "./heap.ts";
 import { JobIndex } from "./job_index.ts";
 import { MetricsHistory } from "./metrics_history.ts";
@@ -121,9 +121,8 @@ export class MemoryStorage implements Storage {
   }
 
   enqueue(params: { jobs: readonly Job[]; now: Date; tx?: unknown }): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      return Promise.reject(new ConfigError("tx", "MemoryStorage has no transactions"));
-    }
+    const refused = txRefusal("MemoryStorage", params.tx);
+    if (refused) return Promise.reject(refused);
     const out: EnqueueResult[] = [];
     const readyQueues = new Set<string>();
     for (const input of params.jobs) {
@@ -156,7 +155,7 @@ export class MemoryStorage implements Storage {
     const to = params.to?.getTime() ?? Infinity;
     const page = this.#jobs.page(
       params.cursor ?? null,
-      params.limit,
+      listLimit(params.limit),
       (j) =>
         (!params.state || j.state === params.state) &&
         (!params.queue || j.queue === params.queue) &&

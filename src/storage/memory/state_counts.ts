@@ -5,9 +5,8 @@
  * @module
  */
 import { ALL_STATES, type JobState } from "../../job_state.ts";
+import { addCount, emptyJobCounts, zeroCounts as zero } from "../contract_rules.ts";
 import type { JobCounts } from "../storage.ts";
-
-const zero = () => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
 
 /** Counters by queue and state, plus the state each counted job is counted in. */
 export class StateCounts {
@@ -37,10 +36,9 @@ export class StateCounts {
 
   /** A snapshot of the counts. */
   snapshot(): JobCounts {
-    const out: JobCounts = { byState: zero(), byQueue: {} };
+    const out: JobCounts = emptyJobCounts();
     for (const [queue, q] of this.#byQueue) {
-      out.byQueue[queue] = { ...q };
-      for (const s of ALL_STATES) out.byState[s] += q[s];
+      for (const s of ALL_STATES) addCount(out, queue, s, q[s]);
     }
     return out;
   }

@@ -11,6 +11,7 @@ import { StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
+import { copyJob } from "../job_copy.ts";
 import { encodeJobs, rowToJob } from "./rows.ts";
 
 /** Runs one prepared statement, wrapping driver errors (see `PostgresStorage`). */
@@ -23,11 +24,6 @@ export type RunQuery = (
 
 /** A job holding a key may finish between the INSERT and the SELECT: then try it again. */
 const MAX_ROUNDS = 5;
-
-/** A copy of `job` for a result, so callers never share the caller's record. */
-export function copyJob(job: Job): Job {
-  return { ...job, history: job.history.map((e) => ({ ...e })) };
-}
 
 /**
  * Store `jobs` through `runner` (the pool, or the caller's transaction).

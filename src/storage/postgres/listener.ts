@@ -5,10 +5,12 @@
  *
  * @module
  */
-import postgres from "postgres";
+import type postgres from "postgres";
 
 /** How to open the listen connection and where notifications go. */
 export interface ListenerOptions {
+  /** The postgres.js factory, loaded by `PostgresStorage.connect` (so importing qml loads no driver). */
+  driver: typeof postgres;
   /** Connection URL. */
   url: string;
   /** Channel to LISTEN on. */
@@ -52,7 +54,7 @@ export class NotificationListener {
       },
       onclose: () => this.#scheduleRetry(),
     };
-    this.#sql = postgres(opts.url, options as postgres.Options<Record<string, never>>);
+    this.#sql = opts.driver(opts.url, options as postgres.Options<Record<string, never>>);
   }
 
   /** Start listening; resolves once LISTEN succeeded (or failed: retries go on in the background). */

@@ -5,10 +5,12 @@
  *
  * @module
  */
+import { countsFromRows, sortFetched } from "../contract_rules.ts";
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import postgres, { type Sql } from "postgres";
+import type postgres from "postgres";
+import type { Sql } from "postgres";
 import { ConfigError, QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
@@ -27,7 +29,9 @@ import {
   resolveConfig,
   type ResolvedPostgresConfig,
 } from "./config.ts";
-import { copyJob, enqueueJobs } from "./enqueue.ts";
+import { copyJob } from "../job_copy.ts";
+import { listLimit } from "../contract_rules.ts";
+import { enqueueJobs } from "./enqueue.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
 import { PostgresDashboard } from "./dashboard.ts";
@@ -43,7 +47,6 @@ import { buildListQuery } from "./list.ts";
 import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
 import { buildQueries, type Queries } from "./queries.ts";
 import {
-  countsFromRows,
   encodeJobs,
   encodeTransitions,
   fetchedRowToJob,
@@ -51,7 +54,6 @@ import {
   recurringParams,
   rowToJob,
   rowToRecurring,
-  sortFetched,
 } from "./rows.ts";
 
 export type { PostgresConfig } from "./config.ts";
@@ -62,13 +64,13 @@ export type { MigrateResult, PostgresHealth } from "./migrate.ts";
  *
  * @example Connect, enqueue, and enqueue inside your own transaction
  * ```ts ignore
- * import { createJob, PostgresStorage } from "@qml/qml";
+ * import { JobClient, PostgresStorage } from "@qml/qml";
  * const storage = await PostgresStorage.connect({ url: "postgres://localhost/app" });
- * const now = new Date();
- * await storage.enqueue({ jobs: [createJob({ method: "send_email", args: {}, now })], now });
+ * const client = new JobClient(storage);
+ * await client.enqueue("send_email", { to: "a@b.c" });
  * await storage.sql.begin(async (tx) => {
  *   await tx`insert into orders (id) values (1)`;
- *   await storage.enqueue({ jobs: [createJob({ method: "ship", args: { id: 1 }, now })], now, tx });
+ *   await client.enqueue("ship", { id: 1 }, { tx }); // stored iff the transaction commits
  * });
  * await storage.close();
  * ```
@@ -84,7 +86,7 @@ export class PostgresStorage implements Storage {
   #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
 
-  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig) {
+  private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
     this.#cfg = cfg;
     this.#q = buildQueries(cfg.schemaIdent);
@@ -95,6 +97,7 @@ export class PostgresStorage implements Storage {
       this.#channel,
     );
     this.#signals = new SignalHub({
+      driver,
       url: cfg.url,
       channel: this.#channel,
       connectTimeoutMs: cfg.connectTimeoutMs,
@@ -111,8 +114,10 @@ export class PostgresStorage implements Storage {
    */
   static async connect(config: PostgresConfig = {}): Promise<PostgresStorage> {
     const cfg = resolveConfig(config);
+    // Loaded here, not at module level: an app on another backend never loads postgres.js.
+    const { default: postgres } = await import("postgres");
     const sql = postgres(cfg.url, driverOptions(cfg));
-    const storage = new PostgresStorage(sql, cfg);
+    const storage = new PostgresStorage(sql, cfg, postgres);
     try {
       // Concurrent queries make postgres.js open one connection each: that is the pre-warm.
       await Promise.all(
@@ -210,7 +215,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.min(1000, Math.max(1, Math.trunc(params.limit) || 1));
+    const limit = listLimit(params.limit);
     const q = buildListQuery(
       { list: this.#q.listJobs, search: this.#q.searchJobs },
       params,

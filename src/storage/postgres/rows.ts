@@ -6,8 +6,8 @@
  * @module
  */
 import type { HistoryEntry, Job, JobError } from "../../job.ts";
-import { ALL_STATES, JobState } from "../../job_state.ts";
-import type { JobCounts, JobPage } from "../storage.ts";
+import { JobState } from "../../job_state.ts";
+import type { JobPage } from "../storage.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
 import type { TransitionItem } from "../../transitions.ts";
 import type { BackoffSpec } from "../../retry_policy.ts";
@@ -265,31 +265,9 @@ export function rowToRecurring(r: Record<string, unknown>): RecurringTemplate {
   };
 }
 
-/** Order fetched jobs as `fetchAndLock` promises: queue order, priority, run time, id. */
-export function sortFetched(jobs: Job[], queues: readonly string[]): Job[] {
-  const order = new Map(queues.map((q, i) => [q, i]));
-  return jobs.sort((a, b) =>
-    order.get(a.queue)! - order.get(b.queue)! || b.priority - a.priority ||
-    a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
 /** A page from `limit + 1` rows: the extra row only says that another page follows. */
 export function pageFromRows(rows: readonly JobRow[], limit: number): JobPage {
   const jobs = rows.slice(0, limit).map(rowToJob);
   const nextCursor = rows.length > limit ? jobs[jobs.length - 1].id : null;
   return { jobs, nextCursor };
-}
-
-/** Counts from `(queue, state, n)` rows, every state present with zeros filled in. */
-export function countsFromRows(rows: readonly Record<string, unknown>[]): JobCounts {
-  const zero = () => Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-  const byState = zero();
-  const byQueue: Record<string, Record<JobState, number>> = {};
-  for (const r of rows) {
-    const state = r.state as JobState;
-    byState[state] += r.n as number;
-    (byQueue[r.queue as string] ??= zero())[state] += r.n as number;
-  }
-  return { byState, byQueue };
 }

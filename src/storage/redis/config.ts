@@ -40,14 +40,6 @@ export interface RedisConfig {
    * `bench/redis_bench.ts` (concurrent commands are pipelined on the socket anyway).
    */
   autoPipelining?: boolean;
-  /**
-   * Socket under ioredis for plain `redis://` single-node connections: `"deno"`
-   * (default) is a thin socket over `Deno.connect`, about 3× faster per round trip
-   * than `"node"`, the Node compatibility `net.Socket`. With `"deno"`, `enqueue` and
-   * `fetchAndLock` also take a second, leaner connection (the fast lane, `fast_lane.ts`).
-   * TLS and Cluster always use `"node"`, without a fast lane.
-   */
-  transport?: "deno" | "node";
   /** Where warnings go. Default `console.warn`. */
   onWarning?: (message: string) => void;
 }
@@ -70,8 +62,6 @@ export interface ResolvedRedisConfig {
   maxmemoryPolicy: "warn" | "fail";
   /** ioredis auto-pipelining. */
   autoPipelining: boolean;
-  /** Socket implementation under ioredis. */
-  transport: "deno" | "node";
   /** Warning sink. */
   onWarning: (message: string) => void;
 }
@@ -138,10 +128,6 @@ export function resolveRedisConfig(config: RedisConfig = {}): ResolvedRedisConfi
   if (policy !== "warn" && policy !== "fail") {
     throw new ConfigError("maxmemoryPolicy", `expected "warn" or "fail", got "${policy}"`);
   }
-  const transport = config.transport ?? "deno";
-  if (transport !== "deno" && transport !== "node") {
-    throw new ConfigError("transport", `expected "deno" or "node", got "${transport}"`);
-  }
   let cluster: ResolvedRedisConfig["cluster"] = null;
   if (config.cluster !== undefined) {
     const nodes = config.cluster?.nodes;
@@ -159,7 +145,6 @@ export function resolveRedisConfig(config: RedisConfig = {}): ResolvedRedisConfi
     cluster,
     maxmemoryPolicy: policy,
     autoPipelining: config.autoPipelining ?? false,
-    transport,
     onWarning: config.onWarning ?? ((m) => console.warn(m)),
   };
 }

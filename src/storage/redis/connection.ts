@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { Cluster, Redis, type RedisOptions } from "ioredis";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { ConfigError, StorageError } from "../../errors.ts";
 import { redactUrl, type ResolvedRedisConfig } from "./config.ts";
 import { quietQuit } from "./subscriber.ts";
-import { DenoConnector } from "./deno_socket.ts";
 
 /** What a connection is for: commands and scripts, or pub/sub only. */
 export type ConnectionRole = "commands" | "subscriber";
@@ -27,8 +26,15 @@ function options(cfg: ResolvedRedisConfig): RedisOptions {
   };
 }
 
-/** A new, not yet connected client for `role`. */
-export function createConnection(cfg: ResolvedRedisConfig, role: ConnectionRole): Redis | Cluster {
+/**
+ * A new, not yet connected client for `role`. ioredis is loaded here, on first use, so that
+ * importing qml (or a Web Worker importing the user's workers module) never loads it.
+ */
+export async function createConnection(
+  cfg: ResolvedRedisConfig,
+  role: ConnectionRole,
+): Promise<Redis | Cluster> {
+  const { Cluster, Redis } = await import("ioredis");
   // Named so that CLIENT LIST shows which storage and role a connection serves.
   const opts = { ...options(cfg), connectionName: `qml:${cfg.keyPrefix}:${role}` };
   const autoPipelining = role === "commands" && cfg.autoPipelining;
@@ -52,9 +58,6 @@ export function createConnection(cfg: ResolvedRedisConfig, role: ConnectionRole)
     const db = Number(url.pathname.slice(1) || 0);
     conn = new Redis({
       ...opts,
-      ...(cfg.transport === "deno" && url.protocol === "redis:"
-        ? { Connector: DenoConnector as unknown as RedisOptions["Connector"] }
-        : {}),
       host: url.hostname.replace(/^\[|\]$/g, "") || "127.0.0.1",
       port: Number(url.port || 6379),
       db: Number.isInteger(db) ? db : 0,
@@ -105,7 +108,7 @@ export async function checkMaxmemoryPolicy(
   conn: Redis | Cluster,
   cfg: ResolvedRedisConfig,
 ): Promise<void> {
-  const nodes = conn instanceof Cluster ? conn.nodes("master") : [conn];
+  const nodes = cfg.cluster ? (conn as Cluster).nodes("master") : [conn as Redis];
   for (const node of nodes) {
     let policy: string | undefined;
     try {

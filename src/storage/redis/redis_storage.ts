@@ -9,9 +9,9 @@ import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Cluster, Redis } from "ioredis";
-import { ConfigError, QmlError, StorageError } from "../../errors.ts";
+import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES, type JobState } from "../../job_state.ts";
+import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
 import {
@@ -34,12 +34,12 @@ import {
   encodeTransition,
   type RawJob,
 } from "./codec.ts";
+import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
-import { FastLane } from "./fast_lane.ts";
 import { RedisDashboard } from "./dashboard.ts";
 
 export type { RedisConfig } from "./config.ts";
@@ -76,13 +76,11 @@ export class RedisStorage implements Storage {
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
-  readonly #lane: FastLane | null;
   readonly #dash: RedisDashboard;
   #closing: Promise<void> | null = null;
 
   private constructor(
     client: Redis | Cluster,
-    lane: FastLane | null,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -90,7 +88,6 @@ export class RedisStorage implements Storage {
   ) {
     this.#deadlines = new Deadlines(commandTimeoutMs);
     this.#client = client;
-    this.#lane = lane;
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
@@ -112,7 +109,7 @@ export class RedisStorage implements Storage {
   static async connect(config: RedisConfig = {}): Promise<RedisStorage> {
     const cfg = resolveRedisConfig(config);
     const keys = new RedisKeys(cfg.keyPrefix);
-    const client = createConnection(cfg, "commands");
+    const client = await createConnection(cfg, "commands");
     defineScripts(client);
     try {
       await openConnection(client, cfg);
@@ -121,15 +118,9 @@ export class RedisStorage implements Storage {
       await quietQuit(client);
       throw wrap("connect", err);
     }
-    // The enqueue → handler-start path (enqueue, fetchAndLock) on a lean connection of
-    // its own; plain single-node connections with the Deno transport only.
-    const lane = !cfg.cluster && cfg.transport === "deno" && new URL(cfg.url).protocol === "redis:"
-      ? new FastLane(cfg)
-      : null;
-    await lane?.open();
     const subscriber = new SignalSubscriber(
       async () => {
-        const conn = createConnection(cfg, "subscriber");
+        const conn = await createConnection(cfg, "subscriber");
         await openConnection(conn, cfg);
         return conn;
       },
@@ -138,7 +129,6 @@ export class RedisStorage implements Storage {
     );
     return new RedisStorage(
       client,
-      lane,
       subscriber,
       keys,
       cfg.completedJobTtlMs,
@@ -163,17 +153,6 @@ export class RedisStorage implements Storage {
     );
   }
 
-  /** {@link #script} through the fast lane when there is one (ioredis otherwise, or as its fallback). */
-  #fastScript<T>(name: "enqueue" | "fetchAndLock", keys: string[], args: (string | number)[]) {
-    const lane = this.#lane;
-    if (!lane) return this.#script<T>(name, keys, args);
-    return this.#deadlines.track(
-      name,
-      lane.run<T>(name, keys, args, () => runScript<T>(this.#client, name, keys, args)),
-      (err) => wrap(name, err),
-    );
-  }
-
   async #getMany(ids: readonly string[]): Promise<(Job | null)[]> {
     if (ids.length === 0) return [];
     const reply = await this.#script<string>("getJobs", [this.keys.base], [...ids]);
@@ -185,15 +164,14 @@ export class RedisStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    if (params.tx !== undefined) {
-      throw new ConfigError("tx", "RedisStorage has no transactions; enqueue without tx");
-    }
+    const refused = txRefusal("RedisStorage", params.tx);
+    if (refused) throw refused;
     const { jobs } = params;
     if (jobs.length === 0) return [];
     const calls: Promise<string[]>[] = [];
     for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
       const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#fastScript<string[]>("enqueue", [this.keys.base], [batch]));
+      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
     }
     const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
     if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
@@ -218,7 +196,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = Math.max(1, Math.min(1000, Math.trunc(params.limit) || 1));
+    const limit = listLimit(params.limit);
     const search = parseSearch(params.search);
     const time = (d: Date | undefined) =>
       d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : "";
@@ -269,17 +247,10 @@ export class RedisStorage implements Storage {
     const rows = await this.#script<[string, ...number[]][]>("counts", [this.keys.base], [
       ...ALL_STATES,
     ]);
-    const zero = () =>
-      Object.fromEntries(ALL_STATES.map((s) => [s, 0])) as Record<JobState, number>;
-    const out: JobCounts = { byState: zero(), byQueue: {} };
+    const out = emptyJobCounts();
     for (const [queue, ...n] of rows) {
       if (n.every((c) => c === 0)) continue;
-      const row = zero();
-      ALL_STATES.forEach((s, i) => {
-        row[s] = n[i];
-        out.byState[s] += n[i];
-      });
-      out.byQueue[queue] = row;
+      ALL_STATES.forEach((s, i) => addCount(out, queue, s, n[i]));
     }
     return out;
   }
@@ -295,7 +266,7 @@ export class RedisStorage implements Storage {
     const { queues, now, serverName } = params;
     if (queues.length === 0 || params.limit <= 0) return [];
     const nowMs = now.getTime();
-    const reply = await this.#fastScript<string>(
+    const reply = await this.#script<string>(
       "fetchAndLock",
       [this.keys.base, ...queues.map((q) => this.keys.ready(q))],
       [
@@ -526,7 +497,6 @@ export class RedisStorage implements Storage {
   close(): Promise<void> {
     this.#deadlines.close();
     this.#closing ??= Promise.all([
-      this.#lane?.close(),
       quietQuit(this.#client),
       this.#subscriber.close(),
     ]).then(() => {});

@@ -83,7 +83,7 @@ const USES_LIB: ReadonlySet<ScriptName> = new Set<ScriptName>([
 ]);
 
 /** The full Lua text of script `name`, as sent to Redis. */
-export function scriptText(name: ScriptName): string {
+function scriptText(name: ScriptName): string {
   const src = SCRIPT_SOURCES[name];
   return USES_LIB.has(name) ? `${lib}\n${src}` : src;
 }

@@ -1,13 +1,14 @@
 /**
- * Fast copies of job records for MemoryStorage. `structuredClone` was most of
- * the memory backend's CPU time (it goes through the host's serialiser for
- * every job in and out); jobs are plain data of a known shape, so copying
- * them field by field is several times cheaper with the same isolation.
+ * Copies of job records, so that a caller never shares a mutable record with a storage or
+ * with another caller (every backend returns copies). `structuredClone` was most of the
+ * memory backend's CPU time (it goes through the host's serialiser for every job in and
+ * out); jobs are plain data of a known shape, so copying them field by field is several
+ * times cheaper with the same isolation.
  *
  * @module
  */
-import type { HistoryEntry, Job, JobError } from "../../job.ts";
-import type { Transition } from "../../transitions.ts";
+import type { HistoryEntry, Job, JobError } from "../job.ts";
+import type { Transition } from "../transitions.ts";
 
 const MAX_DEPTH = 64;
 

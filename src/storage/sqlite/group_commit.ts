@@ -1,0 +1,89 @@
+/**
+ * Group commit for enqueues: the calls made in one turn of the event loop (the requests of a
+ * busy HTTP server, a `Promise.all` of enqueues) share one transaction — one fsync with
+ * durability "full" — instead of one each. Every call runs in a SAVEPOINT of its own, so a
+ * call that fails is rolled back and rejected alone; each resolves once the shared
+ * transaction committed.
+ *
+ * @module
+ */
+import type { Job } from "../../job.ts";
+import type { EnqueueResult } from "../storage.ts";
+import { type Connection, storageError } from "./connection.ts";
+import { insertJobs } from "./enqueue.ts";
+import { type Emit, emitReady } from "./job_verbs.ts";
+
+interface Call {
+  jobs: readonly Job[];
+  done: PromiseWithResolvers<EnqueueResult[]>;
+}
+
+/** Runs `fn` in one write transaction (publishing what it emits); throws on failure. */
+export type WriteNow = <T>(op: string, fn: (emit: Emit) => T) => T;
+
+/** Queues enqueue calls and writes each turn's calls in one transaction. */
+export class EnqueueGroup {
+  readonly #conn: Connection;
+  readonly #write: WriteNow;
+  #calls: Call[] = [];
+
+  /** A group writing through `write` on `conn`. */
+  constructor(conn: Connection, write: WriteNow) {
+    this.#conn = conn;
+    this.#write = write;
+  }
+
+  /** Store `jobs` with the other calls of this turn. */
+  add(jobs: readonly Job[]): Promise<EnqueueResult[]> {
+    const done = Promise.withResolvers<EnqueueResult[]>();
+    this.#calls.push({ jobs, done });
+    if (this.#calls.length === 1) queueMicrotask(() => this.#flush());
+    return done.promise;
+  }
+
+  #flush(): void {
+    const calls = this.#calls;
+    this.#calls = [];
+    let outcomes: ({ out: EnqueueResult[] } | { err: unknown })[];
+    try {
+      outcomes = this.#write("enqueue", (emit) => {
+        const ready = new Set<string>();
+        const res = calls.map(({ jobs }) => this.#one(jobs, ready, calls.length > 1));
+        emitReady(ready, emit);
+        return res;
+      });
+    } catch (err) {
+      for (const c of calls) c.done.reject(err);
+      return;
+    }
+    calls.forEach((c, i) => {
+      const o = outcomes[i];
+      if ("out" in o) c.done.resolve(o.out);
+      else c.done.reject(o.err);
+    });
+  }
+
+  #one(
+    jobs: readonly Job[],
+    ready: Set<string>,
+    savepoint: boolean,
+  ): { out: EnqueueResult[] } | { err: unknown } {
+    const out: EnqueueResult[] = [];
+    if (!savepoint) {
+      insertJobs(this.#conn, jobs, out, ready); // alone: a failure fails the transaction
+      return { out };
+    }
+    const mine = new Set<string>();
+    this.#conn.stmt("SAVEPOINT qml_enqueue").run();
+    try {
+      insertJobs(this.#conn, jobs, out, mine);
+      this.#conn.stmt("RELEASE qml_enqueue").run();
+    } catch (err) {
+      this.#conn.stmt("ROLLBACK TO qml_enqueue").run();
+      this.#conn.stmt("RELEASE qml_enqueue").run();
+      return { err: storageError("enqueue", err) };
+    }
+    for (const q of mine) ready.add(q);
+    return { out };
+  }
+}

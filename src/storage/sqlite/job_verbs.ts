@@ -1,0 +1,124 @@
+/**
+ * The job verbs of the server's hot path in SQLite (fetch, finish, heartbeat, promotion),
+ * each run by `SqliteStorage` inside one write transaction. `emit` queues a signal that is
+ * published with the transaction and delivered once it committed.
+ *
+ * @module
+ */
+import type { Job } from "../../job.ts";
+import { JobState } from "../../job_state.ts";
+import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
+import { sortFetched } from "../contract_rules.ts";
+import type { StorageSignal } from "../storage.ts";
+import type { Connection } from "./connection.ts";
+import { CountDeltas } from "./job_counts.ts";
+import { QUERIES } from "./queries.ts";
+import { rowToJob, toJson, toMs } from "./rows.ts";
+
+/** Queues a signal to publish with the current transaction. */
+export type Emit = (signal: StorageSignal) => void;
+
+/** See `Storage.fetchAndLock`: each queue in turn, in strict order. */
+export function fetchAndLock(conn: Connection, p: {
+  queues: readonly string[];
+  limit: number;
+  serverName: string;
+  lockTtlMs: number;
+  now: Date;
+}): Job[] {
+  const entry = JSON.stringify(fetchedEntry(p.serverName, p.now));
+  const until = p.now.getTime() + p.lockTtlMs;
+  const stmt = conn.stmt(QUERIES.fetchAndLock);
+  const counts = new CountDeltas();
+  const jobs: Job[] = [];
+  for (const queue of p.queues) {
+    const take = p.limit - jobs.length;
+    const rows = stmt.all(queue, take, p.now.getTime(), p.serverName, until, entry);
+    for (const r of rows) jobs.push(rowToJob(r));
+    counts.add(queue, JobState.Enqueued, -rows.length);
+    counts.add(queue, JobState.Processing, rows.length);
+    if (jobs.length >= p.limit) break;
+  }
+  counts.write(conn);
+  return sortFetched(jobs, p.queues);
+}
+
+/** See `Storage.transition`: each item guarded, in order. */
+export function transition(
+  conn: Connection,
+  p: { items: readonly TransitionItem[]; now: Date },
+  emit: Emit,
+): boolean[] {
+  const ready = new Set<string>();
+  const counts = new CountDeltas();
+  const stmt = conn.stmt(QUERIES.transition);
+  const applied = p.items.map(({ id, guard, next }) => {
+    const row = stmt.get(
+      id,
+      guard.state,
+      guard.lockedBy ?? null,
+      guard.lockExpired ? 1 : 0,
+      p.now.getTime(),
+      next.state,
+      next.runAt.getTime(),
+      next.attempts,
+      toJson(next.result),
+      toJson(next.error),
+      toMs(next.startedAt),
+      toMs(next.finishedAt),
+      toMs(next.expiresAt),
+      JSON.stringify(next.entry),
+    );
+    if (!row) return false;
+    counts.move(row.queue as string, guard.state, next.state);
+    if (next.state === JobState.Enqueued) ready.add(row.queue as string);
+    if (guard.state === JobState.Processing && next.state === JobState.Deleted) {
+      emit({ kind: "cancelled", id });
+    }
+    return true;
+  });
+  counts.write(conn);
+  emitReady(ready, emit);
+  return applied;
+}
+
+/** See `Storage.extendLocks`: returns the ids whose lock the server no longer holds. */
+export function extendLocks(conn: Connection, p: {
+  ids: readonly string[];
+  serverName: string;
+  lockTtlMs: number;
+  now: Date;
+}): string[] {
+  const until = p.now.getTime() + p.lockTtlMs;
+  const stmt = conn.stmt(QUERIES.extendLock);
+  return p.ids.filter((id) => Number(stmt.run(id, p.serverName, until).changes) === 0);
+}
+
+/** See `Storage.promoteDue`. */
+export function promoteDue(conn: Connection, p: { now: Date; limit: number }, emit: Emit): number {
+  const now = p.now.getTime(), limit = Math.trunc(p.limit);
+  const counts = new CountDeltas();
+  for (const r of conn.stmt(QUERIES.countDue).all(now, limit)) {
+    counts.add(r.queue as string, r.state as string, -(r.n as number));
+    counts.add(r.queue as string, JobState.Enqueued, r.n as number);
+  }
+  const entry = JSON.stringify(promotedEntry(p.now));
+  const rows = conn.stmt(QUERIES.promoteDue).all(now, limit, entry);
+  counts.write(conn);
+  emitReady(new Set(rows.map((r) => r.queue as string)), emit);
+  return rows.length;
+}
+
+/** See `Storage.purgeExpired`. */
+export function purgeExpired(conn: Connection, p: { now: Date; limit: number }): number {
+  const rows = conn.stmt(QUERIES.purgeExpired).all(p.now.getTime(), Math.trunc(p.limit));
+  const counts = new CountDeltas();
+  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
+  counts.write(conn);
+  return rows.length;
+}
+
+/** Emit one `ready` signal per queue. */
+export function emitReady(queues: Iterable<string>, emit: Emit): void {
+  for (const queue of queues) emit({ kind: "ready", queue });
+}

@@ -1,0 +1,162 @@
+/**
+ * Wake-up, cancel and activity signals for SQLite, which has no NOTIFY.
+ *
+ * In this process, a committed change is delivered at once to every SqliteStorage open on
+ * the same file. For other processes, the writer also inserts the signal into the `signals`
+ * table inside the same transaction. Each subscribed process watches the database's WAL
+ * file (`Deno.watchFs`: every commit of another process writes to it) and, as a fallback,
+ * polls every `signalPollMs`; either way it checks `PRAGMA data_version` (a look at shared
+ * memory, no I/O) and reads the new rows only when another connection committed
+ * something. Rows are pruned after a minute.
+ *
+ * @module
+ */
+import type { JobChange } from "../../activity.ts";
+import type { StorageSignal } from "../storage.ts";
+import type { Connection } from "./connection.ts";
+import { QUERIES } from "./queries.ts";
+
+/** This isolate: rows it wrote were already delivered in-process, so its poll skips them. */
+const ORIGIN = crypto.randomUUID();
+
+/** Hubs open in this isolate, by database file. */
+const HUBS = new Map<string, Set<SignalHub>>();
+
+const KEEP_MS = 60_000;
+const PRUNE_EVERY = 200;
+
+/** Delivers signals in-process and through the `signals` table. */
+export class SignalHub {
+  readonly #conn: Connection;
+  readonly #file: string | null;
+  readonly #pollMs: number;
+  readonly #listeners = new Set<(s: StorageSignal) => void>();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #watcher: Deno.FsWatcher | undefined;
+  #checkQueued = false;
+  #lastSeq = 0;
+  #dataVersion = -1;
+  #published = 0;
+
+  /** `file` is the database's real path, or null for a private in-memory database. */
+  constructor(conn: Connection, file: string | null, pollMs: number) {
+    this.#conn = conn;
+    this.#file = file;
+    this.#pollMs = pollMs;
+    if (file) {
+      let set = HUBS.get(file);
+      if (!set) HUBS.set(file, set = new Set());
+      set.add(this);
+    }
+  }
+
+  /** Record `signals` for other processes; call inside the write transaction of the change. */
+  publish(signals: readonly StorageSignal[], now: number): void {
+    if (!this.#file || signals.length === 0) return;
+    const insert = this.#conn.stmt(QUERIES.insertSignal);
+    for (const s of signals) insert.run(ORIGIN, now, JSON.stringify(s));
+    if (++this.#published % PRUNE_EVERY === 0) {
+      this.#conn.stmt(QUERIES.pruneSignals).run(now - KEEP_MS);
+    }
+  }
+
+  /** Deliver committed `signals` to every storage of this isolate on the same file. */
+  deliver(signals: readonly StorageSignal[]): void {
+    if (signals.length === 0) return;
+    const hubs = this.#file ? HUBS.get(this.#file) ?? [this] : [this];
+    for (const hub of hubs) for (const s of signals) hub.#emit(s);
+  }
+
+  #emit(signal: StorageSignal): void {
+    for (const l of this.#listeners) queueMicrotask(() => l(signal));
+  }
+
+  /** Listen; the first listener starts watching other processes. */
+  subscribe(listener: (signal: StorageSignal) => void): () => void {
+    this.#listeners.add(listener);
+    if (this.#file && this.#timer === undefined) {
+      this.#lastSeq = this.#conn.read(
+        "subscribe",
+        () => this.#conn.stmt(QUERIES.lastSignal).get()!.seq as number,
+      );
+      this.#dataVersion = this.#readDataVersion();
+      this.#timer = setInterval(() => this.#poll(), this.#pollMs);
+      this.#watch(`${this.#file}-wal`);
+    }
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.#stop();
+    };
+  }
+
+  // Writes of other processes to the WAL wake a check at once; many events in a burst
+  // make one check. Without a watcher (no such file, no permission) the poll still runs.
+  #watch(wal: string): void {
+    let watcher: Deno.FsWatcher;
+    try {
+      watcher = Deno.watchFs(wal, { recursive: false });
+    } catch {
+      return;
+    }
+    this.#watcher = watcher;
+    (async () => {
+      try {
+        for await (const _ of watcher) {
+          if (this.#checkQueued) continue;
+          this.#checkQueued = true;
+          setTimeout(() => {
+            this.#checkQueued = false;
+            if (this.#timer !== undefined) this.#poll();
+          }, 0);
+        }
+      } catch { /* closed */ }
+    })();
+  }
+
+  #readDataVersion(): number {
+    return this.#conn.stmt("PRAGMA data_version").get()!.data_version as number;
+  }
+
+  #poll(): void {
+    try {
+      const v = this.#readDataVersion();
+      if (v === this.#dataVersion) return;
+      this.#dataVersion = v;
+      const rows = this.#conn.stmt(QUERIES.readSignals).all(this.#lastSeq);
+      for (const r of rows) {
+        this.#lastSeq = r.seq as number;
+        if (r.origin !== ORIGIN) this.#emit(decodeSignal(r.payload as string));
+      }
+    } catch {
+      // Best effort (the contract says so): a busy or closing database costs one interval.
+    }
+  }
+
+  #stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    try {
+      this.#watcher?.close();
+    } catch { /* already closed */ }
+    this.#watcher = undefined;
+  }
+
+  /** Stop watching and leave the isolate's registry. */
+  close(): void {
+    this.#stop();
+    this.#listeners.clear();
+    if (this.#file) {
+      const set = HUBS.get(this.#file);
+      set?.delete(this);
+      if (set?.size === 0) HUBS.delete(this.#file);
+    }
+  }
+}
+
+function decodeSignal(payload: string): StorageSignal {
+  const s = JSON.parse(payload) as StorageSignal;
+  if (s.kind === "activity") {
+    s.changes = s.changes.map((c: JobChange) => ({ ...c, at: new Date(c.at) }));
+  }
+  return s;
+}

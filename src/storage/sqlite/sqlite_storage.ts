@@ -1,0 +1,420 @@
+/**
+ * {@link SqliteStorage}: the embedded durable backend, on `node:sqlite` (nothing to install).
+ * Every write verb is one `BEGIN IMMEDIATE` transaction of prepared statements, so two or
+ * three processes can share one file (WAL mode; writers queue on the busy timeout).
+ * `DatabaseSync` is synchronous: statements are short, and a bulk enqueue is cut into
+ * transactions with a turn of the event loop between them.
+ *
+ * @module
+ */
+import type { JobChange } from "../../activity.ts";
+import type { Job } from "../../job.ts";
+import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { RecurringTemplate } from "../../recurring.ts";
+import type { ServerInfo } from "../../server_info.ts";
+import type { TransitionItem } from "../../transitions.ts";
+import { countsFromRows, listLimit, txRefusal } from "../contract_rules.ts";
+import type {
+  EnqueueResult,
+  JobCounts,
+  JobPage,
+  ListParams,
+  Storage,
+  StorageSignal,
+} from "../storage.ts";
+import { resolveConfig, type ResolvedSqliteConfig, type SqliteConfig } from "./config.ts";
+import { Connection } from "./connection.ts";
+import { insertJobs } from "./enqueue.ts";
+import { EnqueueGroup } from "./group_commit.ts";
+import * as verbs from "./job_verbs.ts";
+import { buildListQuery } from "./list.ts";
+import * as history from "./metrics_history.ts";
+import {
+  checkHealth,
+  migrate,
+  pendingMigrations,
+  type SqliteHealth,
+  type SqliteMigrateResult,
+} from "./migrate.ts";
+import { QUERIES } from "./queries.ts";
+import * as recurring from "./recurring.ts";
+import { rowToJob } from "./rows.ts";
+import * as servers from "./servers.ts";
+import { SignalHub } from "./signals.ts";
+
+export type { SqliteConfig, SqliteDurability } from "./config.ts";
+export type { SqliteHealth, SqliteMigrateResult } from "./migrate.ts";
+
+/**
+ * Jobs per enqueue transaction: a bulk enqueue commits (and yields to the event loop)
+ * every this many jobs, so a server in the same process keeps fetching meanwhile.
+ */
+export const ENQUEUE_CHUNK = 500;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** What {@link SqliteStorage.settings} reads back from the connection. */
+export interface SqliteSettings {
+  /** `wal` for a file, `memory` for `:memory:`. */
+  journalMode: string;
+  /** `PRAGMA synchronous`: 2 is FULL, 1 is NORMAL. */
+  synchronous: number;
+  /** `PRAGMA busy_timeout`, ms. */
+  busyTimeoutMs: number;
+}
+
+/**
+ * Job storage in one SQLite file (or `:memory:`), shared safely by a few processes on one
+ * machine.
+ *
+ * @example Open a file, enqueue, close
+ * ```ts ignore
+ * import { JobClient, SqliteStorage } from "@qml/qml";
+ * const storage = await SqliteStorage.open({ path: "./jobs.db" });
+ * await new JobClient(storage).enqueue("send_email", { to: "a@b.c" });
+ * await storage.close();
+ * ```
+ */
+export class SqliteStorage implements Storage {
+  /** Backend name. */
+  readonly kind = "sqlite";
+  readonly #conn: Connection;
+  readonly #cfg: ResolvedSqliteConfig;
+  readonly #signals: SignalHub;
+  readonly #group: EnqueueGroup;
+  #closed = false;
+
+  private constructor(conn: Connection, cfg: ResolvedSqliteConfig) {
+    this.#conn = conn;
+    this.#cfg = cfg;
+    const file = cfg.memory ? null : Deno.realPathSync(cfg.path);
+    this.#signals = new SignalHub(conn, file, cfg.signalPollMs);
+    this.#group = new EnqueueGroup(conn, (op, fn) => this.#writeNow(op, fn));
+  }
+
+  /**
+   * Open (or create) the database and, unless `autoMigrate` is false, apply pending
+   * migrations.
+   *
+   * @throws {ConfigError} for an invalid option; `StorageError` for a missing directory, a
+   * read-only file or a file that is not a SQLite database (left untouched);
+   * `MigrationError` when a migration fails or the database is of a newer schema version.
+   */
+  static open(config: SqliteConfig): Promise<SqliteStorage> {
+    try {
+      const cfg = resolveConfig(config);
+      const conn = Connection.open(cfg);
+      try {
+        if (cfg.autoMigrate) migrate(conn);
+        else pendingMigrations(conn); // still refuses a newer schema
+        return Promise.resolve(new SqliteStorage(conn, cfg));
+      } catch (err) {
+        conn.close();
+        throw err;
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The database file (`:memory:` for a private in-memory database). */
+  get path(): string {
+    return this.#cfg.path;
+  }
+
+  /** The durability, busy timeout and journal mode in force on this connection. */
+  settings(): SqliteSettings {
+    const get = (pragma: string) => Object.values(this.#conn.stmt(`PRAGMA ${pragma}`).get()!)[0];
+    return {
+      journalMode: String(get("journal_mode")),
+      synchronous: Number(get("synchronous")),
+      busyTimeoutMs: Number(get("busy_timeout")),
+    };
+  }
+
+  /** Apply every pending migration (idempotent; safe from several processes at once). */
+  migrate(): Promise<SqliteMigrateResult> {
+    return this.#async(() => migrate(this.#conn));
+  }
+
+  /** Migrations not yet applied. */
+  pendingMigrations(): Promise<string[]> {
+    return this.#async(() => pendingMigrations(this.#conn));
+  }
+
+  /** Query the database and check the schema version; never throws. */
+  healthCheck(): Promise<SqliteHealth> {
+    return Promise.resolve(checkHealth(this.#conn));
+  }
+
+  // The verbs are synchronous underneath; errors become rejections, as on other backends.
+  #async<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  // One write transaction; the signals `fn` emits are published inside it and delivered in
+  // this process once it committed.
+  #writeNow<T>(op: string, fn: (emit: verbs.Emit) => T): T {
+    const pending: StorageSignal[] = [];
+    const out = this.#conn.write(op, () => {
+      const result = fn((s) => pending.push(s));
+      this.#signals.publish(pending, Date.now());
+      return result;
+    });
+    this.#signals.deliver(pending);
+    return out;
+  }
+
+  #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
+    return this.#async(() => this.#writeNow(op, fn));
+  }
+
+  #read<T>(op: string, fn: () => T): Promise<T> {
+    return this.#async(() => this.#conn.read(op, fn));
+  }
+
+  /**
+   * See {@link Storage.enqueue}. Calls of one event-loop turn share a transaction (group
+   * commit); a bulk enqueue commits every {@link ENQUEUE_CHUNK} jobs. SQLite has no caller
+   * transactions: `tx` is refused.
+   */
+  async enqueue(
+    params: { jobs: readonly Job[]; now: Date; tx?: unknown },
+  ): Promise<EnqueueResult[]> {
+    const refusal = txRefusal("SqliteStorage", params.tx);
+    if (refusal) throw refusal;
+    if (params.jobs.length <= ENQUEUE_CHUNK) return await this.#group.add(params.jobs);
+    const out: EnqueueResult[] = [];
+    for (let i = 0; i < params.jobs.length; i += ENQUEUE_CHUNK) {
+      if (i > 0) await yieldToLoop();
+      const chunk = params.jobs.slice(i, i + ENQUEUE_CHUNK);
+      await this.#write("enqueue", (emit) => {
+        const ready = new Set<string>();
+        insertJobs(this.#conn, chunk, out, ready);
+        verbs.emitReady(ready, emit);
+      });
+    }
+    return out;
+  }
+
+  /** See {@link Storage.get}. */
+  get(params: { id: string }): Promise<Job | null> {
+    return this.#read("get", () => {
+      const row = this.#conn.stmt(QUERIES.getJob).get(params.id);
+      return row ? rowToJob(row) : null;
+    });
+  }
+
+  /** See {@link Storage.list}. */
+  list(params: ListParams): Promise<JobPage> {
+    return this.#read("list", () => {
+      const limit = listLimit(params.limit);
+      const q = buildListQuery(QUERIES.listJobs, params, limit);
+      const rows = this.#conn.stmt(q.text).all(...q.params);
+      const jobs = rows.slice(0, limit).map(rowToJob);
+      return { jobs, nextCursor: rows.length > limit ? jobs[jobs.length - 1].id : null };
+    });
+  }
+
+  /** See {@link Storage.counts}. */
+  counts(): Promise<JobCounts> {
+    return this.#read("counts", () => countsFromRows(this.#conn.stmt(QUERIES.counts).all()));
+  }
+
+  /** See {@link Storage.fetchAndLock}. */
+  fetchAndLock(params: {
+    queues: readonly string[];
+    limit: number;
+    serverName: string;
+    lockTtlMs: number;
+    now: Date;
+  }): Promise<Job[]> {
+    const limit = Math.trunc(params.limit);
+    if (params.queues.length === 0 || limit <= 0) return Promise.resolve([]);
+    return this.#write("fetchAndLock", () => verbs.fetchAndLock(this.#conn, { ...params, limit }));
+  }
+
+  /** See {@link Storage.transition}. */
+  transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]> {
+    if (params.items.length === 0) return Promise.resolve([]);
+    return this.#write("transition", (emit) => verbs.transition(this.#conn, params, emit));
+  }
+
+  /** See {@link Storage.extendLocks}. */
+  extendLocks(params: {
+    ids: readonly string[];
+    serverName: string;
+    lockTtlMs: number;
+    now: Date;
+  }): Promise<string[]> {
+    if (params.ids.length === 0) return Promise.resolve([]);
+    return this.#write("extendLocks", () => verbs.extendLocks(this.#conn, params));
+  }
+
+  /** See {@link Storage.findExpiredLocks}. */
+  findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
+    if (params.limit <= 0) return Promise.resolve([]);
+    return this.#read("findExpiredLocks", () =>
+      this.#conn.stmt(QUERIES.findExpiredLocks)
+        .all(params.now.getTime(), Math.trunc(params.limit))
+        .map(rowToJob));
+  }
+
+  /** See {@link Storage.promoteDue}. */
+  promoteDue(params: { now: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return Promise.resolve(0);
+    return this.#write("promoteDue", (emit) => verbs.promoteDue(this.#conn, params, emit));
+  }
+
+  /** See {@link Storage.purgeExpired}. */
+  purgeExpired(params: { now: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return Promise.resolve(0);
+    return this.#write("purgeExpired", () => verbs.purgeExpired(this.#conn, params));
+  }
+
+  /** See {@link Storage.setProgress}. */
+  setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean> {
+    const p = Number.isFinite(params.progress) ? Math.min(100, Math.max(0, params.progress)) : 0;
+    return this.#write(
+      "setProgress",
+      () =>
+        Number(
+          this.#conn.stmt(QUERIES.setProgress).run(params.id, params.serverName, p).changes,
+        ) ===
+          1,
+    );
+  }
+
+  /** See {@link Storage.upsertRecurring}. */
+  upsertRecurring(params: {
+    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+    now: Date;
+  }): Promise<RecurringTemplate> {
+    return this.#write(
+      "upsertRecurring",
+      () => recurring.upsertRecurring(this.#conn, params.template, params.now),
+    );
+  }
+
+  /** See {@link Storage.getRecurring}. */
+  getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
+    return this.#read("getRecurring", () => recurring.getRecurring(this.#conn, params.name));
+  }
+
+  /** See {@link Storage.listRecurring}. */
+  listRecurring(): Promise<RecurringTemplate[]> {
+    return this.#read("listRecurring", () => recurring.listRecurring(this.#conn));
+  }
+
+  /** See {@link Storage.removeRecurring}. */
+  removeRecurring(params: { name: string }): Promise<boolean> {
+    return this.#write("removeRecurring", () => recurring.removeRecurring(this.#conn, params.name));
+  }
+
+  /** See {@link Storage.setRecurringPaused}. */
+  setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return this.#write(
+      "setRecurringPaused",
+      () => recurring.setRecurringPaused(this.#conn, params),
+    );
+  }
+
+  /** See {@link Storage.claimCronTick}: the claim and the job commit together. */
+  claimCronTick(
+    params: { name: string; tickAt: Date; job: Job; now: Date },
+  ): Promise<Job | null> {
+    return this.#write(
+      "claimCronTick",
+      (emit) => recurring.claimCronTick(this.#conn, params, emit),
+    );
+  }
+
+  /** See {@link Storage.acquireLease}. */
+  acquireLease(
+    params: { name: string; holder: string; ttlMs: number; now: Date },
+  ): Promise<boolean> {
+    return this.#write("acquireLease", () => servers.acquireLease(this.#conn, params));
+  }
+
+  /** See {@link Storage.releaseLease}. */
+  releaseLease(params: { name: string; holder: string }): Promise<void> {
+    return this.#write("releaseLease", () => servers.releaseLease(this.#conn, params));
+  }
+
+  /** The process clock: every process sharing the file runs on this machine's clock. */
+  time(): Promise<Date> {
+    return Promise.resolve(new Date());
+  }
+
+  /** See {@link Storage.recordServer}. */
+  recordServer(params: { server: ServerInfo }): Promise<void> {
+    return this.#write("recordServer", () => servers.recordServer(this.#conn, params.server));
+  }
+
+  /** See {@link Storage.removeServer}. */
+  removeServer(params: { name: string }): Promise<void> {
+    return this.#write("removeServer", () => servers.removeServer(this.#conn, params.name));
+  }
+
+  /** See {@link Storage.listServers}. */
+  listServers(): Promise<ServerInfo[]> {
+    return this.#read("listServers", () => servers.listServers(this.#conn));
+  }
+
+  /** See {@link Storage.pruneServers}. */
+  pruneServers(params: { before: Date }): Promise<number> {
+    return this.#write("pruneServers", () => servers.pruneServers(this.#conn, params.before));
+  }
+
+  /** See {@link Storage.recordActivity}: one transaction for the metrics and the signal. */
+  recordActivity(
+    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+  ): Promise<void> {
+    if (params.metrics.length === 0 && params.changes.length === 0) return Promise.resolve();
+    return this.#write("recordActivity", (emit) => {
+      for (const m of params.metrics) history.addMetrics(this.#conn, "minute", m);
+      if (params.changes.length) {
+        emit({ kind: "activity", changes: params.changes.map((c) => ({ ...c })) });
+      }
+    });
+  }
+
+  /** See {@link Storage.queryMetrics}. */
+  queryMetrics(params: {
+    from: Date;
+    to: Date;
+    resolution: MetricsResolution;
+    queue?: string;
+    method?: string;
+  }): Promise<MetricsBucket[]> {
+    return this.#read("queryMetrics", () => history.queryMetrics(this.#conn, params));
+  }
+
+  /** See {@link Storage.compactMetrics}. */
+  compactMetrics(params: { now: Date }): Promise<number> {
+    return this.#write("compactMetrics", () => history.compactMetrics(this.#conn, params.now));
+  }
+
+  /**
+   * See {@link Storage.subscribe}: in this process at once; from other processes on the
+   * same file within `signalPollMs`.
+   */
+  subscribe(listener: (signal: StorageSignal) => void): () => void {
+    return this.#signals.subscribe(listener);
+  }
+
+  /** See {@link Storage.close}. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    this.#signals.close();
+    this.#conn.close();
+    return Promise.resolve();
+  }
+}
