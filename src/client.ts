@@ -8,7 +8,7 @@ import { ConfigError, IllegalTransitionError, NotFoundError, WaitTimeoutError } 
 import { createJob, type Job } from "./job.ts";
 import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
 import { isFinalState } from "./job_state.ts";
-import { assertJson } from "./json.ts";
+import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
 import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
@@ -75,6 +75,11 @@ export interface JobClientOptions {
   registry?: WorkerRegistry;
   /** How long deleted jobs are kept (default 7 days). */
   deletedTtlMs?: number;
+  /**
+   * Largest job arguments, in bytes of UTF-8 JSON (default 1 MiB,
+   * `DEFAULT_MAX_PAYLOAD_BYTES`); bigger arguments are a `ValidationError` at enqueue.
+   */
+  maxPayloadBytes?: number;
 }
 
 /**
@@ -93,10 +98,20 @@ export class JobClient {
   readonly #clock: Clock;
   readonly #registry?: WorkerRegistry;
   readonly #ttls: RetentionTtls;
+  readonly #maxPayloadBytes: number;
 
-  /** Create a client on `storage`. */
+  /**
+   * Create a client on `storage`.
+   *
+   * @throws {ConfigError} when `maxPayloadBytes` is not a positive integer.
+   */
   constructor(storage: Storage, options: JobClientOptions = {}) {
     this.#storage = storage;
+    const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new ConfigError("maxPayloadBytes", `expected an integer ≥ 1, got ${max}`);
+    }
+    this.#maxPayloadBytes = max;
     this.#clock = options.clock ?? storageClockOf(storage);
     this.#registry = options.registry;
     this.#ttls = { ...DEFAULT_TTLS, deletedMs: options.deletedTtlMs ?? DEFAULT_TTLS.deletedMs };
@@ -116,7 +131,8 @@ export class JobClient {
    * Enqueue a job for a defined worker (arguments type-checked and validated now)
    * or by method name. With a `uniqueKey` held by a live job, returns that job.
    *
-   * @throws {ValidationError} when the arguments are not JSON or fail the worker's validator.
+   * @throws {ValidationError} when the arguments are not JSON, are over `maxPayloadBytes`, or
+   *   fail the worker's validator.
    */
   enqueue<In>(
     worker: WorkerDefinition<In, any, any>,
@@ -163,7 +179,7 @@ export class JobClient {
     if (typeof method !== "string" || method.length === 0) {
       throw new ConfigError("method", "expected a worker or a non-empty method name");
     }
-    assertJson(args);
+    checkPayload(args, "args", this.#maxPayloadBytes);
     if (typeof worker !== "string") await parseArgs(worker, args);
     const def = typeof worker === "string" ? this.#registry?.get(worker) : worker;
     checkOptions(options);

@@ -30,9 +30,24 @@ import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { buildPipeline, type Pipeline } from "./pipeline.ts";
 import { loadRegistry } from "./registry_loader.ts";
+import type { StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
 
 export type { RecurringOptions } from "../client.ts";
+
+/** What `server.health` reports. */
+export interface ServerHealth {
+  /** False while some terminated Web Worker thread still runs (see `stuck`). */
+  ok: boolean;
+  /** Where the server is in its life cycle. */
+  state: ServerState;
+  /**
+   * Workers whose terminated Web Worker threads did not stop (a handler stuck in
+   * synchronous code, on a Deno whose `terminate()` cannot stop it). Their later jobs run
+   * in child processes.
+   */
+  stuck: StuckWorker[];
+}
 
 /** The server's life cycle. */
 export type ServerState = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -115,6 +130,7 @@ export class BackgroundJobServer {
       clock: this.#cfg.clock,
       registry: this.#registry,
       deletedTtlMs: retentionTtls(this.#cfg.succeededTtlMs, this.#cfg.failedTtlMs).deletedMs,
+      maxPayloadBytes: this.#cfg.maxPayloadBytes,
       events: this.events,
       alreadyReported: (id) => this.#cancelReported.delete(id),
     });
@@ -171,6 +187,12 @@ export class BackgroundJobServer {
         threads: cfg.execution === "workers" ? cfg.threads : 0,
       });
     }
+  }
+
+  /** Whether the server runs as configured; `ok: false` while a stuck thread burns a core. */
+  get health(): ServerHealth {
+    const stuck = this.#pipe?.executor.stuck ?? [];
+    return { ok: stuck.length === 0, state: this.#state, stuck };
   }
 
   // Connect fetching, signals, heartbeat and maintenance once the executor is up.
@@ -341,7 +363,7 @@ export class BackgroundJobServer {
    * Create or update a recurring job: {@link JobClient.scheduleRecurring} on this
    * server's client (which checks the method against the server's workers once loaded).
    */
-  async scheduleRecurring(
+  scheduleRecurring(
     name: string,
     cron: string,
     worker: WorkerDefinition<any, any, any> | string,

@@ -7,6 +7,7 @@
  */
 import { UnknownWorkerError } from "../errors.ts";
 import { toJobError } from "../job.ts";
+import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
 import type { RunResult, WireJob } from "./protocol.ts";
 
@@ -25,13 +26,16 @@ export function formatLog(data: unknown[]): string {
 
 /**
  * Run `job` with its worker from `registry`; never rejects. Arguments that fail
- * validation and unknown methods give a non-retryable error result.
+ * validation, unknown methods and results that break the payload rules
+ * (src/json.ts: not plain JSON, or over `maxPayloadBytes`) give a
+ * non-retryable error result, so a bad result fails its own job only.
  */
 export async function runJob(
   registry: WorkerRegistry,
   job: WireJob,
   signal: AbortSignal,
   sink: RunSink,
+  maxPayloadBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
 ): Promise<RunResult> {
   const id = job.id;
   // The one unknown-worker check: it holds wherever handlers run (thread, inline, process).
@@ -65,10 +69,17 @@ export async function runJob(
     },
     log: (...data) => sink.log(id, formatLog(data)),
   };
+  let value: unknown;
   try {
-    const value = await worker.execute(args, ctx);
-    return { id, kind: "ok", value: value === undefined ? null : value };
+    value = await worker.execute(args, ctx);
   } catch (err) {
     return { id, kind: "error", error: toJobError(err) };
   }
+  if (value === undefined) return { id, kind: "ok", value: null };
+  try {
+    checkPayload(value, "result", maxPayloadBytes);
+  } catch (err) {
+    return { id, kind: "error", error: toJobError(err), retryable: false };
+  }
+  return { id, kind: "ok", value };
 }
