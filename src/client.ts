@@ -155,7 +155,27 @@ export class JobClient {
   async enqueueMany(items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
     const now = await this.#now(options.tx);
-    const jobs = await Promise.all(items.map((item) => this.#build(item, now)));
+    // Most items need no validator: they are built synchronously, without a promise each
+    // (that was a good part of the client's cost per job). An item whose worker validates
+    // its arguments is built as `enqueue` builds it; the first failure by index wins, as
+    // with `Promise.all` over every item.
+    const built: (Job | Promise<Job>)[] = new Array(items.length);
+    let pending = false;
+    for (let k = 0; k < items.length; k++) {
+      const item = items[k];
+      if (validates(item.worker)) {
+        built[k] = this.#build(item, now);
+        pending = true;
+        continue;
+      }
+      try {
+        built[k] = this.#buildSync(item, now);
+      } catch (err) {
+        if (!pending) throw err;
+        built[k] = Promise.reject(err);
+      }
+    }
+    const jobs = pending ? await Promise.all(built) : built as Job[];
     const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
     return res.map((r) => r.job);
   }
@@ -174,13 +194,28 @@ export class JobClient {
   }
 
   async #build(item: EnqueueItem, now: Date): Promise<Job> {
+    const { worker, args = null } = item;
+    if (validates(worker)) {
+      const method = worker.name;
+      if (typeof method !== "string" || method.length === 0) {
+        throw new ConfigError("method", "expected a worker or a non-empty method name");
+      }
+      checkPayload(args, "args", this.#maxPayloadBytes);
+      await parseArgs(worker, args);
+    }
+    return this.#buildSync(item, now, validates(worker));
+  }
+
+  // Every check but the worker's own validator (run by `#build` first when `checked`).
+  #buildSync(item: EnqueueItem, now: Date, checked = false): Job {
     const { worker, args = null, options = {} } = item;
     const method = typeof worker === "string" ? worker : worker.name;
-    if (typeof method !== "string" || method.length === 0) {
-      throw new ConfigError("method", "expected a worker or a non-empty method name");
+    if (!checked) {
+      if (typeof method !== "string" || method.length === 0) {
+        throw new ConfigError("method", "expected a worker or a non-empty method name");
+      }
+      checkPayload(args, "args", this.#maxPayloadBytes);
     }
-    checkPayload(args, "args", this.#maxPayloadBytes);
-    if (typeof worker !== "string") await parseArgs(worker, args);
     const def = typeof worker === "string" ? this.#registry?.get(worker) : worker;
     checkOptions(options);
     return createJob({
@@ -364,6 +399,13 @@ export class JobClient {
     }
     return false;
   }
+}
+
+// Whether enqueueing for `worker` runs its argument validator (which may be async).
+function validates(
+  worker: WorkerDefinition<any, any, any> | string,
+): worker is WorkerDefinition<any, any, any> {
+  return typeof worker !== "string" && worker?.args !== undefined;
 }
 
 function checkOptions(o: EnqueueOptions): void {

@@ -62,3 +62,48 @@ Deno.test("arguments that are not JSON are rejected with the path", async () => 
   cyclic.self = cyclic;
   await assert.rejects(() => client.enqueue("m", cyclic), /args\.self is a cycle/);
 });
+
+Deno.test("enqueueMany validates every item and stores none of a batch with a failure", async () => {
+  const storage = new MemoryStorage();
+  const client = new JobClient(storage);
+  const count = async () => (await client.list({ limit: 100 })).jobs.length;
+  // The first failure to be found is reported: a later item's option check comes before an
+  // earlier item's (possibly async) validator has answered.
+  await assert.rejects(
+    () =>
+      client.enqueueMany([
+        { worker: square, args: { n: -1 } },
+        { worker: "plain", args: {}, options: { priority: 1.5 } },
+      ]),
+    /priority/,
+  );
+  await assert.rejects(
+    () =>
+      client.enqueueMany([
+        { worker: "plain", args: {}, options: { queue: "bad queue" } },
+        { worker: square, args: { n: -1 } },
+      ]),
+    /queue/,
+  );
+  await assert.rejects(
+    () =>
+      client.enqueueMany([
+        { worker: "plain", args: { i: 1 } },
+        { worker: "plain", args: { f: () => 1 } },
+        { worker: "", args: {} },
+      ]),
+    (e: unknown) => e instanceof ValidationError && /args\.f is a function/.test(e.message),
+  );
+  assert.equal(await count(), 0, "no job of a refused batch is stored");
+  const jobs = await client.enqueueMany([
+    { worker: square, args: { n: 2 } },
+    { worker: "plain", args: { i: 1 }, options: { priority: 3, delayMs: 60_000 } },
+    { worker: sendEmail, args: { to: "a@b.c", subject: "s" } },
+  ]);
+  assert.deepEqual(jobs.map((j) => [j.method, j.priority, j.state]), [
+    ["square", 0, "Enqueued"],
+    ["plain", 3, "Scheduled"],
+    ["send_email", 0, "Enqueued"],
+  ]);
+  assert.equal(await count(), 3);
+});
