@@ -272,3 +272,31 @@ redisCase("list merges queues and states newest first, page by page", async (s) 
   }
   assert.deepEqual(await walk({ search: "TEST_METHOD" }), jobs.map((j) => j.id).reverse());
 });
+
+redisCase(
+  "a bulk enqueue writes every index, across index chunks and odd queue names",
+  async (s) => {
+    // 2,500 jobs: the ready set of "add" and the per-state sets take several ZADD chunks.
+    const jobs = Array.from(
+      { length: 2_500 },
+      (_, i) =>
+        i % 5 === 4
+          ? job({ queue: "flush", runAt: at(1_000 + i) }) // Scheduled
+          : job({ queue: i % 2 ? "add" : "queues", priority: i % 7 }),
+    );
+    await put(s, ...jobs);
+    const counts = await s.counts();
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(counts.byQueue).map(([q, c]) => [q, c.Enqueued ?? 0])),
+      { add: 1_000, queues: 1_000, flush: 0 },
+    );
+    assert.equal(counts.byState.Scheduled, 500);
+    assert.deepEqual((await raw(s).smembers(s.keys.queues)).sort(), ["add", "flush", "queues"]);
+    // The ready set orders by priority, then run time and id, as one job at a time would.
+    const got = await take(s, { queues: ["add"], limit: 1_000 });
+    const expected = jobs.filter((j) => j.queue === "add")
+      .sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : 1));
+    assert.deepEqual(got.map((j) => j.id), expected.map((j) => j.id));
+    assert.equal((await s.counts()).byState.Processing, 1_000);
+  },
+);

@@ -30,19 +30,56 @@ local function exp_member(id, state, queue)
   return cjson.encode({ id, state, queue })
 end
 
--- Add a job to the indexes of `state`.
-local function place(base, id, state, queue, prio, run_at, locked_until, expires_at)
-  redis.call('ZADD', base .. 'qs:' .. queue .. ':' .. state, 0, id)
+-- The ZADDs of one job entering `state`, as (key, score, member) through `add`.
+local function index_entries(add, base, id, state, queue, prio, run_at, locked_until, expires_at)
+  add(base .. 'qs:' .. queue .. ':' .. state, 0, id)
   if state == 'Enqueued' then
-    redis.call('ZADD', base .. 'r:' .. queue, -tonumber(prio), ready_member(run_at, id))
+    add(base .. 'r:' .. queue, -tonumber(prio), ready_member(run_at, id))
   elseif state == 'Scheduled' or state == 'AwaitingRetry' then
-    redis.call('ZADD', base .. 'sched', run_at, id)
+    add(base .. 'sched', run_at, id)
   elseif state == 'Processing' then
     if not locked_until or locked_until == '' then locked_until = 0 end
-    redis.call('ZADD', base .. 'proc', locked_until, id)
+    add(base .. 'proc', locked_until, id)
   elseif FINAL[state] and expires_at and expires_at ~= '' then
-    redis.call('ZADD', base .. 'exp', expires_at, exp_member(id, state, queue))
+    add(base .. 'exp', expires_at, exp_member(id, state, queue))
   end
+end
+
+local function zadd_now(key, score, member) redis.call('ZADD', key, score, member) end
+
+-- Add a job to the indexes of `state`.
+local function place(base, id, state, queue, prio, run_at, locked_until, expires_at)
+  index_entries(zadd_now, base, id, state, queue, prio, run_at, locked_until, expires_at)
+end
+
+--[[
+  Index writes of a batch, collected per key and written by `flush` with one ZADD per key
+  (per 1,000 members): a bulk enqueue then costs a few calls per job instead of six.
+  Nothing in a batch reads these indexes before `flush`.
+]]
+local function batch_indexes()
+  local by_key, keys = {}, {}
+  local b = { queues = {} } -- queues already added to the `queues` set
+  function b.add(key, score, member)
+    local args = by_key[key]
+    if not args then
+      args = {}
+      by_key[key] = args
+      keys[#keys + 1] = key
+    end
+    args[#args + 1] = score
+    args[#args + 1] = member
+  end
+  function b.flush()
+    for _, key in ipairs(keys) do
+      local args = by_key[key]
+      for k = 1, #args, 2000 do
+        redis.call('ZADD', key, unpack(args, k, math.min(k + 1999, #args)))
+      end
+    end
+    by_key, keys = {}, {}
+  end
+  return b
 end
 
 -- Remove a job from the indexes of `state` (its hash must still hold runAt).
@@ -82,7 +119,7 @@ end
   its unique key. A job whose hash already exists (an enqueue resent after a
   dropped reply) counts as stored and is left untouched.
 ]]
-local function store_job(base, job, ready)
+local function store_job(base, job, ready, indexes)
   local id, v, hist = job[1], job[2], job[3]
   local queue, prio, state, run_at = v[3], v[4], v[5], v[10]
   local expires_at, locked_until, ukey = v[14], v[16], v[19]
@@ -103,8 +140,16 @@ local function store_job(base, job, ready)
   redis.call('HSET', jk, unpack(set))
   if #hist > 0 then redis.call('RPUSH', base .. 'h:' .. id, unpack(hist)) end
   if ukey ~= '' and live then redis.call('HSET', base .. 'uniq', ukey, id) end
-  place(base, id, state, queue, prio, run_at, locked_until, expires_at)
-  redis.call('SADD', base .. 'queues', queue)
+  if indexes then
+    index_entries(indexes.add, base, id, state, queue, prio, run_at, locked_until, expires_at)
+    if not indexes.queues[queue] then
+      indexes.queues[queue] = true
+      redis.call('SADD', base .. 'queues', queue)
+    end
+  else
+    place(base, id, state, queue, prio, run_at, locked_until, expires_at)
+    redis.call('SADD', base .. 'queues', queue)
+  end
   if state == 'Enqueued' then ready[queue] = true end
   return ''
 end

@@ -10,7 +10,8 @@
   Publishes `r<queue>` once per queue that received an Enqueued job.
 ]]
 local base = KEYS[1]
-local out, ready = {}, {}
-for i, job in ipairs(cjson.decode(ARGV[1])) do out[i] = store_job(base, job, ready) end
+local out, ready, indexes = {}, {}, batch_indexes()
+for i, job in ipairs(cjson.decode(ARGV[1])) do out[i] = store_job(base, job, ready, indexes) end
+indexes.flush()
 publish_ready(base, ready)
 return out
