@@ -34,6 +34,24 @@ function iso(d: Date | null | undefined): string | null {
   return d ? d.toISOString() : null;
 }
 
+/**
+ * `toISOString` of every date, computed once per run of equal times: the jobs of a bulk
+ * enqueue mostly share their creation and run times.
+ */
+function isoColumn<T>(items: readonly T[], f: (item: T) => Date): string[] {
+  const out = new Array<string>(items.length);
+  let ms = NaN, text = "";
+  for (let k = 0; k < items.length; k++) {
+    const t = f(items[k]).getTime();
+    if (t !== ms) {
+      ms = t;
+      text = f(items[k]).toISOString();
+    }
+    out[k] = text;
+  }
+  return out;
+}
+
 /** `f` of every item as one column; `[]` when every value is null. */
 function column<T, V>(items: readonly T[], f: (item: T) => V | null | undefined): (V | null)[] {
   const out = new Array<V | null>(items.length);
@@ -78,8 +96,8 @@ export function jobColumns(jobs: readonly Job[]): unknown[][] {
     jobs.map((j) => j.maxAttempts),
     column(jobs, (j) => (j.backoff ? JSON.stringify(j.backoff) : null)),
     column(jobs, (j) => j.timeoutMs),
-    jobs.map((j) => j.runAt.toISOString()),
-    jobs.map((j) => j.createdAt.toISOString()),
+    isoColumn(jobs, (j) => j.runAt),
+    isoColumn(jobs, (j) => j.createdAt),
     column(jobs, (j) => iso(j.startedAt)),
     column(jobs, (j) => iso(j.finishedAt)),
     column(jobs, (j) => iso(j.expiresAt)),
@@ -124,7 +142,7 @@ export function transitionColumns(items: readonly TransitionItem[]): TransitionC
     // Text, cast in SQL: a boolean first element would type the parameter as a scalar.
     column(items, (i) => (i.guard.lockExpired ? "true" : null)),
     items.map((i) => i.next.state),
-    items.map((i) => i.next.runAt.toISOString()),
+    isoColumn(items, (i) => i.next.runAt),
     items.map((i) => i.next.attempts),
     column(items, (i) => jsonText(i.next.result)),
     column(items, (i) => (i.next.error ? JSON.stringify(i.next.error) : null)),
