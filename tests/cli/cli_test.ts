@@ -39,6 +39,16 @@ interface Backend {
 
 const backends: Backend[] = [
   {
+    name: "sqlite",
+    fresh() {
+      const dir = Deno.makeTempDirSync({ prefix: "qml_cli_" });
+      return {
+        url: `sqlite:${dir}/jobs.db`,
+        cleanup: () => Deno.remove(dir, { recursive: true }),
+      };
+    },
+  },
+  {
     name: "postgres",
     fresh() {
       const schema = testSchema();
@@ -176,7 +186,7 @@ for (const b of backends) {
 }
 
 Deno.test("[postgres] migrate --dry-run lists pending migrations and applies none", async () => {
-  const { url, cleanup } = backends[0].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "postgres")!.fresh();
   try {
     const dry = await qml(["migrate", "--dry-run", "--storage", url, "--json"]);
     assert.equal(dry.code, 0, dry.stderr);
@@ -194,7 +204,7 @@ Deno.test("[postgres] migrate --dry-run lists pending migrations and applies non
 });
 
 Deno.test("[redis] migrate says there is nothing to migrate", async () => {
-  const { url, cleanup } = backends[1].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "redis")!.fresh();
   try {
     const r = await qml(["migrate", "--storage", url]);
     assert.equal(r.code, 0, r.stderr);
@@ -205,7 +215,7 @@ Deno.test("[redis] migrate says there is nothing to migrate", async () => {
 });
 
 Deno.test("health: 0 when the storage answers and is migrated, 1 otherwise", async () => {
-  const { url, cleanup } = backends[0].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "postgres")!.fresh();
   try {
     const unmigrated = await qml(["health", "--storage", url, "--json"]);
     assert.equal(unmigrated.code, 1, unmigrated.stdout);
@@ -221,3 +231,47 @@ Deno.test("health: 0 when the storage answers and is migrated, 1 otherwise", asy
     await cleanup();
   }
 });
+
+for (const b of backends) {
+  Deno.test(`[${b.name}] recurring list, pause, resume, trigger and remove`, async () => {
+    const { url, cleanup } = b.fresh();
+    let storage: Storage | undefined;
+    try {
+      storage = await openStorage(url);
+      const client = new JobClient(storage);
+      await client.scheduleRecurring("nightly", "0 3 * * *", "noop", { kind: "n" });
+      await storage.close();
+      storage = undefined;
+
+      const listed = await qml(["recurring", "list", "--storage", url, "--json"]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const [t] = JSON.parse(listed.stdout);
+      assert.equal(t.name, "nightly");
+      assert.equal(t.nextRuns.length, 3);
+      assert.match(t.nextRuns[0], /T03:00:00\.000Z$/);
+
+      assert.equal((await qml(["recurring", "pause", "nightly", "--storage", url])).code, 0);
+      const paused = JSON.parse(
+        (await qml(["recurring", "list", "--storage", url, "--json"])).stdout,
+      );
+      assert.equal(paused[0].paused, true);
+      assert.deepEqual(paused[0].nextRuns, []);
+      assert.equal((await qml(["recurring", "resume", "nightly", "--storage", url])).code, 0);
+
+      const triggered = await qml(["recurring", "trigger", "nightly", "--storage", url, "--json"]);
+      assert.equal(triggered.code, 0, triggered.stderr);
+      const job = JSON.parse(triggered.stdout);
+      assert.equal(job.method, "noop");
+      assert.deepEqual(job.args, { kind: "n" });
+
+      const missing = await qml(["recurring", "pause", "nope", "--storage", url]);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);
+      assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 0);
+      assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 1);
+    } finally {
+      await storage?.close();
+      await cleanup();
+    }
+  });
+}
