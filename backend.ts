@@ -68,6 +68,8 @@ export {
   zeroCounts,
 } from "./src/storage/contract_rules.ts";
 export { copyData, copyJob, copyTransition } from "./src/storage/job_copy.ts";
+export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
+export type { ConfigError, QmlError, QmlErrorCode } from "./src/errors.ts";
 export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
 export type { JobChange, JobChangeType } from "./src/activity.ts";
 export type { MetricsBucket, MetricsResolution } from "./src/metrics.ts";

@@ -61,7 +61,13 @@ export {
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
 export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY } from "./src/retry_policy.ts";
-export { DEFAULT_TTLS, type RetentionTtls } from "./src/transitions.ts";
+export {
+  DEFAULT_TTLS,
+  type RetentionTtls,
+  type Transition,
+  type TransitionGuard,
+  type TransitionItem,
+} from "./src/transitions.ts";
 export { PRIORITY_LIMIT, QUEUE_NAME_PATTERN } from "./src/job_options.ts";
 export {
   type EnqueueItem,
@@ -91,7 +97,7 @@ export {
 } from "./src/metrics.ts";
 export { type ServerInfo, type ServerStatus, serverStatus } from "./src/server_info.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
-export { openStorage } from "./src/storage/open.ts";
+export { openStorage, type OpenStorageOptions } from "./src/storage/open.ts";
 export { BackgroundJobServer, type ServerState } from "./src/server/job_server.ts";
 export {
   type BackgroundJobServerOptions,
@@ -130,4 +136,5 @@ export {
   DashboardServer,
   type DashboardServerOptions,
   type LiveOptions,
+  type StatsOptions,
 } from "./dashboard.ts";
