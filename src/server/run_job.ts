@@ -8,6 +8,7 @@
 import { UnknownWorkerError } from "../errors.ts";
 import { toJobError } from "../job.ts";
 import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
+import { withJobSpan } from "../telemetry/tracing.ts";
 import type { RunResult, WireJob } from "./protocol.ts";
 
 /** Where a handler's progress and log lines go. */
@@ -27,7 +28,21 @@ export function formatLog(data: unknown[]): string {
  * Run `job` with its worker from `registry`; never rejects. Arguments that fail
  * validation and unknown methods give a non-retryable error result.
  */
-export async function runJob(
+export function runJob(
+  registry: WorkerRegistry,
+  job: WireJob,
+  signal: AbortSignal,
+  sink: RunSink,
+): Promise<RunResult> {
+  // The attempt's span lives where the handler runs, so the handler's own spans nest in it.
+  return withJobSpan(
+    { ...job, traceContext: job.traceContext ?? null },
+    () => runAttempt(registry, job, signal, sink),
+    (r) => r.kind === "ok" ? { ok: true } : { ok: false, error: "error" in r ? r.error : r.kind },
+  );
+}
+
+async function runAttempt(
   registry: WorkerRegistry,
   job: WireJob,
   signal: AbortSignal,

@@ -14,17 +14,17 @@ input AS (
   FROM json_to_recordset($1::json) AS j(
     i text, m text, a jsonb, q text, p integer, s {{schema}}.job_state, n integer,
     x integer, b jsonb, t integer, r integer, c integer, sa integer, fa integer, ea integer,
-    rs jsonb, er jsonb, u text, g double precision, h integer, o integer
+    rs jsonb, er jsonb, u text, g double precision, h integer, o integer, tc text
   )
 ),
 ins AS (
   INSERT INTO {{schema}}.jobs (
     id, method, args, queue, priority, state, attempts, max_attempts, backoff, timeout_ms,
     run_at, created_at, started_at, finished_at, expires_at, result, error, unique_key,
-    progress, history
+    progress, history, trace_context
   )
   SELECT i, m, a, q, p, s, n, x, b, t, d.ts[r], d.ts[c], d.ts[sa], d.ts[fa], d.ts[ea],
-    rs, er, u, g, $2::jsonb -> h
+    rs, er, u, g, $2::jsonb -> h, tc
   FROM input, d
   ORDER BY o
   ON CONFLICT (unique_key)

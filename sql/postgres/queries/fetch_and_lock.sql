@@ -36,4 +36,4 @@ FROM picked
 WHERE t.id = picked.id
 RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
   t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,
-  t.unique_key, t.progress, t.history
+  t.unique_key, t.progress, t.history, t.trace_context

@@ -10,6 +10,7 @@ import { MigrationError, StorageError } from "../../errors.ts";
 import { withSchema } from "./queries.ts";
 import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
+import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
 export interface Migration {
@@ -25,6 +26,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
   { version: 3, name: "0003_dashboard", sql: m0003 },
+  { version: 4, name: "0004_trace_context", sql: m0004 },
 ];
 
 /** What {@link migrate} did. */

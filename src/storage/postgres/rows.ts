@@ -58,6 +58,7 @@ export function rowToJob(r: JobRow): Job {
     result: r.result ?? null,
     error: (r.error as JobError | null) ?? null,
     uniqueKey: (r.unique_key as string | null) ?? null,
+    traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
     history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntry),
   };
@@ -99,7 +100,7 @@ export function fetchedRowToJob(r: JobRow, f: FetchedFields): Job {
 export interface EncodedJobs {
   /** One object per job: `i` id, `m` method, `a` args, `q` queue, `p` priority, `s` state,
    * `n` attempts, `x` max attempts, `b` backoff, `t` timeout, `rs` result, `er` error,
-   * `u` unique key, `g` progress, `o` 1-based input position; `r`/`c`/`sa`/`fa`/`ea` index
+   * `u` unique key, `g` progress, `tc` trace context, `o` 1-based input position; `r`/`c`/`sa`/`fa`/`ea` index
    * `times` (run, created, started, finished, expires) and `h` indexes `histories`. */
   rows: Record<string, unknown>[];
   /** Distinct histories (0-based, read with `->`). */
@@ -165,6 +166,7 @@ export function encodeJobs(jobs: readonly Job[], ords?: readonly number[]): Enco
     if (job.result !== null && job.result !== undefined) row.rs = job.result;
     if (job.error) row.er = job.error;
     if (job.uniqueKey !== null && job.uniqueKey !== undefined) row.u = job.uniqueKey;
+    if (job.traceContext) row.tc = job.traceContext;
     return row;
   });
   return { rows, histories, times };
