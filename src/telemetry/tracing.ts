@@ -26,12 +26,12 @@ import { QML_VERSION } from "../version.ts";
 
 const tracer: Tracer = trace.getTracer("qml", QML_VERSION);
 
-// A no-op tracer hands out non-recording spans: probe once, at load, whether a real
-// provider is registered (Deno registers it before user code runs).
-const probe = tracer.startSpan("qml.probe");
-/** Whether a tracer provider records spans in this process (or thread). */
-export const tracingOn: boolean = probe.isRecording();
-probe.end(); // never exported: it has no attributes and ends before anything else
+/**
+ * Whether a tracer provider records spans in this process (or thread). A no-op tracer hands
+ * out non-recording spans: probe once, at load (Deno registers its provider before user code
+ * runs). The probe is never ended, so it is never exported.
+ */
+export const tracingOn: boolean = tracer.startSpan("qml.probe").isRecording();
 
 /** W3C trace context carried in a job record: `traceparent`, then `;tracestate` if any. */
 export type TraceContext = string;
