@@ -119,6 +119,9 @@ for (const mode of [[], ["--inline"]]) {
     assert.equal(metricValue(out, "qml.jobs.failed", "broken"), 1);
     assert.equal(metricValue(out, "qml.job.run_time", "broken"), 2);
     assert.equal(metricValue(out, "qml.job.wait_time", "traced"), 1);
+    assert.match(out, /^METRIC qml\.storage\.round_trip /m);
+    assert.match(out, /\{qml\.storage\.op=fetchAndLock\} count=[1-9]/);
+    assert.match(out, /^METRIC qml\.jobs\.in_flight /m);
   });
 }
 
