@@ -43,6 +43,14 @@ export {
   type JsonValue,
 } from "./src/job.ts";
 export { type JobError, toJobError } from "./src/job_error.ts";
+export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
+export {
+  ConfigError,
+  IllegalTransitionError,
+  QmlError,
+  type QmlErrorCode,
+  StorageError,
+} from "./src/errors.ts";
 export { ALL_STATES, FINAL_STATES, isFinalState, isJobState, JobState } from "./src/job_state.ts";
 export {
   applyTransition,
@@ -68,9 +76,20 @@ export {
   zeroCounts,
 } from "./src/storage/contract_rules.ts";
 export { copyData, copyJob, copyTransition } from "./src/storage/job_copy.ts";
-export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
-export type { ConfigError, QmlError, QmlErrorCode } from "./src/errors.ts";
 export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
 export type { JobChange, JobChangeType } from "./src/activity.ts";
-export type { MetricsBucket, MetricsResolution } from "./src/metrics.ts";
-export type { ServerInfo } from "./src/server_info.ts";
+export { decodeChanges, encodeChanges } from "./src/storage/activity_codec.ts";
+export {
+  addBucket,
+  durationBucket,
+  emptyBucket,
+  floorTo,
+  HOUR_RETENTION_MS,
+  METRIC_BUCKETS_MS,
+  type MetricsBucket,
+  type MetricsResolution,
+  MINUTE_RETENTION_MS,
+  resolutionMs,
+} from "./src/metrics.ts";
+export { type JobSearch, matchesSearch, parseSearch } from "./src/storage/search.ts";
+export { type ServerInfo, type ServerStatus, serverStatus } from "./src/server_info.ts";

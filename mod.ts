@@ -58,6 +58,8 @@ export {
   type WorkerOptions,
   WorkerRegistry,
 } from "./src/worker.ts";
+export type { PermissionGrant, WorkerPermissions } from "./src/permissions.ts";
+export { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./src/json.ts";
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
 export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY } from "./src/retry_policy.ts";
@@ -77,6 +79,7 @@ export {
   type RecurringOptions,
 } from "./src/client.ts";
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
+export { CLOCK_SYNC_INTERVAL_MS, StorageClock, storageClockOf } from "./src/storage_clock.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
 export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
 export {
@@ -97,8 +100,13 @@ export {
 } from "./src/metrics.ts";
 export { type ServerInfo, type ServerStatus, serverStatus } from "./src/server_info.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
-export { openStorage, type OpenStorageOptions } from "./src/storage/open.ts";
-export { BackgroundJobServer, type ServerState } from "./src/server/job_server.ts";
+export { DEFAULT_STORAGE_URL, openStorage, type OpenStorageOptions } from "./src/storage/open.ts";
+export {
+  BackgroundJobServer,
+  type ServerHealth,
+  type ServerState,
+} from "./src/server/job_server.ts";
+export type { StuckWorker } from "./src/server/routed_executor.ts";
 export {
   type BackgroundJobServerOptions,
   type ExecutionMode,

@@ -3,16 +3,17 @@
  *
  * @module
  */
-import { type Clock, systemClock } from "./clock.ts";
+import type { Clock } from "./clock.ts";
 import { ConfigError, IllegalTransitionError, NotFoundError, WaitTimeoutError } from "./errors.ts";
 import { createJob, type Job } from "./job.ts";
 import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
 import { isFinalState } from "./job_state.ts";
-import { assertJson } from "./json.ts";
+import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
 import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
 import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
+import { StorageClock, storageClockOf } from "./storage_clock.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
 import { countEnqueued } from "./telemetry/metrics.ts";
@@ -66,12 +67,21 @@ export interface RecurringOptions {
 
 /** Options of a {@link JobClient}. */
 export interface JobClientOptions {
-  /** Time source (inject a `ManualClock` in tests). */
+  /**
+   * Time source (inject a `ManualClock` in tests). Default: the storage's clock
+   * (`storageClockOf(storage)`), measured on the first enqueue and refreshed in the
+   * background, so a skewed process never makes a delayed job run early.
+   */
   clock?: Clock;
   /** Lets untyped enqueues use the worker's default `maxAttempts`. */
   registry?: WorkerRegistry;
   /** How long deleted jobs are kept (default 7 days). */
   deletedTtlMs?: number;
+  /**
+   * Largest job arguments, in bytes of UTF-8 JSON (default 1 MiB,
+   * `DEFAULT_MAX_PAYLOAD_BYTES`); bigger arguments are a `ValidationError` at enqueue.
+   */
+  maxPayloadBytes?: number;
 }
 
 /**
@@ -90,11 +100,21 @@ export class JobClient {
   readonly #clock: Clock;
   readonly #registry?: WorkerRegistry;
   readonly #ttls: RetentionTtls;
+  readonly #maxPayloadBytes: number;
 
-  /** Create a client on `storage`. */
+  /**
+   * Create a client on `storage`.
+   *
+   * @throws {ConfigError} when `maxPayloadBytes` is not a positive integer.
+   */
   constructor(storage: Storage, options: JobClientOptions = {}) {
     this.#storage = storage;
-    this.#clock = options.clock ?? systemClock;
+    const max = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+    if (!Number.isSafeInteger(max) || max < 1) {
+      throw new ConfigError("maxPayloadBytes", `expected an integer ≥ 1, got ${max}`);
+    }
+    this.#maxPayloadBytes = max;
+    this.#clock = options.clock ?? storageClockOf(storage);
     this.#registry = options.registry;
     this.#ttls = { ...DEFAULT_TTLS, deletedMs: options.deletedTtlMs ?? DEFAULT_TTLS.deletedMs };
   }
@@ -113,7 +133,8 @@ export class JobClient {
    * Enqueue a job for a defined worker (arguments type-checked and validated now)
    * or by method name. With a `uniqueKey` held by a live job, returns that job.
    *
-   * @throws {ValidationError} when the arguments are not JSON or fail the worker's validator.
+   * @throws {ValidationError} when the arguments are not JSON, are over `maxPayloadBytes`, or
+   *   fail the worker's validator.
    */
   enqueue<In>(
     worker: WorkerDefinition<In, any, any>,
@@ -129,7 +150,7 @@ export class JobClient {
   ): Promise<Job> {
     const method = typeof worker === "string" ? worker : worker?.name;
     return await withEnqueueSpan({ queue: options.queue, method, count: 1 }, async () => {
-      const job = await this.#build({ worker, args, options });
+      const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
       const [res] = await this.#storage.enqueue({
         jobs: [job],
         now: job.createdAt,
@@ -144,22 +165,35 @@ export class JobClient {
   async enqueueMany(items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
     return await withEnqueueSpan({ count: items.length }, async () => {
-      const jobs = await Promise.all(items.map((item) => this.#build(item)));
-      const res = await this.#storage.enqueue({ jobs, now: this.#clock.now(), tx: options.tx });
+      const now = await this.#now(options.tx);
+      const jobs = await Promise.all(items.map((item) => this.#build(item, now)));
+      const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
       for (const r of res) countEnqueued(r.job.queue, r.job.method, 1);
       return res.map((r) => r.job);
     });
   }
 
-  async #build(item: EnqueueItem): Promise<Job> {
+  // The storage's time without a round trip per call (one, once, for a new clock).
+  // Inside the caller's transaction the first measurement is not awaited: with a
+  // one-connection pool it would wait for that very transaction.
+  async #now(tx?: unknown): Promise<Date> {
+    const clock = this.#clock;
+    if (!(clock instanceof StorageClock)) return clock.now();
+    if (tx !== undefined && !clock.synced) {
+      clock.sync().catch(() => {});
+      return clock.now();
+    }
+    return await clock.fresh();
+  }
+
+  async #build(item: EnqueueItem, now: Date): Promise<Job> {
     const { worker, args = null, options = {} } = item;
     const method = typeof worker === "string" ? worker : worker.name;
     if (typeof method !== "string" || method.length === 0) {
       throw new ConfigError("method", "expected a worker or a non-empty method name");
     }
-    assertJson(args);
+    checkPayload(args, "args", this.#maxPayloadBytes);
     if (typeof worker !== "string") await parseArgs(worker, args);
-    const now = this.#clock.now();
     const def = typeof worker === "string" ? this.#registry?.get(worker) : worker;
     checkOptions(options);
     return createJob({
@@ -214,7 +248,7 @@ export class JobClient {
    *   method the client's registry (when it has one) does not know.
    * @throws {ConfigError} for a bad queue, priority or `maxAttempts` (as at enqueue).
    */
-  scheduleRecurring(
+  async scheduleRecurring(
     name: string,
     cron: string,
     worker: WorkerDefinition<any, any, any> | string,
@@ -222,7 +256,9 @@ export class JobClient {
     options: RecurringOptions = {},
   ): Promise<RecurringTemplate> {
     const method = typeof worker === "string" ? worker : worker.name;
-    return scheduleRecurring(
+    // A template's creation time is the baseline of its ticks: take it by the storage's clock.
+    await this.#now();
+    return await scheduleRecurring(
       this.#storage,
       this.#clock,
       { name, cron, method, args, ...options },
@@ -254,7 +290,7 @@ export class JobClient {
   }
 
   async #setPaused(name: string, paused: boolean): Promise<RecurringTemplate> {
-    const t = await this.#storage.setRecurringPaused({ name, paused, now: this.#clock.now() });
+    const t = await this.#storage.setRecurringPaused({ name, paused, now: await this.#now() });
     if (!t) throw new NotFoundError(`recurring template "${name}"`);
     return t;
   }
@@ -326,16 +362,17 @@ export class JobClient {
     for (let attempt = 0; attempt < 10; attempt++) {
       const job = await this.get(id);
       if (!job) throw new NotFoundError(`job ${id}`);
+      const now = await this.#now();
       let next;
       try {
-        next = decide(job, outcome, { now: this.#clock.now(), ttls: this.#ttls });
+        next = decide(job, outcome, { now, ttls: this.#ttls });
       } catch (err) {
         if (err instanceof IllegalTransitionError) return false;
         throw err;
       }
       const [ok] = await this.#storage.transition({
         items: [{ id, guard: { state: job.state }, next }],
-        now: this.#clock.now(),
+        now,
       });
       if (ok) return true;
     }

@@ -69,3 +69,20 @@ export function ticksBetween(
   }
   return out;
 }
+
+/**
+ * The next `n` runs of a recurring template after `now`: none while it is paused, or
+ * for a pattern stored by an older version that croner no longer reads.
+ */
+export function nextRuns(
+  t: { cron: string; timezone: string | null; paused: boolean },
+  now: Date,
+  n: number,
+): Date[] {
+  if (t.paused) return [];
+  try {
+    return new Cron(t.cron, { timezone: t.timezone ?? "UTC", paused: true }).nextRuns(n, now);
+  } catch {
+    return [];
+  }
+}

@@ -45,6 +45,13 @@ export interface QmlEventMap {
   "server.started": { serverName: string; at: Date; execution: string; threads: number };
   /** The server stopped; every job it held is final or handed back. */
   "server.stopped": { serverName: string; at: Date };
+  /**
+   * A Web Worker terminated at `method`'s hard timeout did not stop (its thread still runs,
+   * busy): `method`'s later jobs run in child processes. Lasts until `server.recovered`.
+   */
+  "server.degraded": { serverName: string; at: Date; method: string; reason: string };
+  /** The stuck thread behind a `server.degraded` has ended. */
+  "server.recovered": { serverName: string; at: Date; method: string };
 }
 
 /** One of the event type names. */

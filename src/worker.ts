@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError, UnknownWorkerError, ValidationError } from "./errors.ts";
+import { permissionFlags, type WorkerPermissions } from "./permissions.ts";
 import { type RetryPolicy, validateRetryPolicy } from "./retry_policy.ts";
 import { formatIssue, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
 
@@ -50,6 +51,14 @@ export interface WorkerOptions<In, Out, R> {
   retry?: RetryPolicy;
   /** Per-attempt timeout; the server's `jobTimeoutMs` applies when absent. */
   timeoutMs?: number;
+  /**
+   * `"process"`: run this worker's jobs in child processes, which the server can really
+   * stop (SIGKILL) at timeout + grace. For CPU-bound handlers: on Deno 2.9 a Web Worker
+   * stuck in synchronous code cannot be terminated. Default: the server's `execution`.
+   */
+  isolation?: "process";
+  /** Deno permissions of those child processes (default `"inherit"`); needs `isolation`. */
+  permissions?: WorkerPermissions;
   /** The handler. Its JSON-serialisable return value is stored as the job result. */
   execute(args: Out, ctx: JobContext): R | Promise<R>;
 }
@@ -64,6 +73,10 @@ export interface WorkerDefinition<In = unknown, Out = In, R = unknown> {
   readonly retry?: RetryPolicy;
   /** Per-attempt timeout. */
   readonly timeoutMs?: number;
+  /** `"process"` when its jobs run in child processes. */
+  readonly isolation?: "process";
+  /** Deno permissions of its child processes. */
+  readonly permissions?: WorkerPermissions;
   /** The handler. */
   execute(args: Out, ctx: JobContext): R | Promise<R>;
 }
@@ -122,6 +135,21 @@ export function defineWorker<
       `worker "${options.name}" timeoutMs`,
       `expected a number of ms > 0, got ${options.timeoutMs}`,
     );
+  }
+  if (options.isolation !== undefined && options.isolation !== "process") {
+    throw new ConfigError(
+      `worker "${options.name}" isolation`,
+      `expected "process" or nothing, got ${JSON.stringify(options.isolation)}`,
+    );
+  }
+  if (options.permissions !== undefined) {
+    if (options.isolation !== "process") {
+      throw new ConfigError(
+        `worker "${options.name}" permissions`,
+        'permissions apply to child processes: set isolation: "process" too',
+      );
+    }
+    permissionFlags(options.permissions);
   }
   return Object.freeze({ ...options });
 }

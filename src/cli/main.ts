@@ -12,6 +12,7 @@ import { dashboard } from "./commands/dashboard.ts";
 import { enqueue } from "./commands/enqueue.ts";
 import { health } from "./commands/health.ts";
 import { migrate } from "./commands/migrate.ts";
+import { actOnRecurring, listRecurring } from "./commands/recurring.ts";
 import { serve } from "./commands/serve.ts";
 import { stats } from "./commands/stats.ts";
 import { errorLine, EXIT, exitCodeOf, type Io, processIo } from "./io.ts";
@@ -111,6 +112,22 @@ function program(ctx: CommandContext, result: { code: number }): Command {
       .description(`${action} the given jobs, or every job a filter matches`)
       .argument("[ids...]", "job ids")
       .action((ids, o) => run(actOnJobs(ctx.io, action, ids, o)));
+  }
+  const recurring = root.command("recurring").description("manage recurring (cron) templates");
+  common(recurring.command("list"))
+    .description("every template with its next runs")
+    .action((o) => run(listRecurring(ctx.io, o)));
+  const acts = {
+    trigger: "enqueue one job of the template now",
+    pause: "stop the template's ticks until resumed",
+    resume: "resume a paused template",
+    remove: "delete the template",
+  } as const;
+  for (const [action, description] of Object.entries(acts)) {
+    common(recurring.command(action))
+      .description(description)
+      .argument("<name>", "template name")
+      .action((name, o) => run(actOnRecurring(ctx.io, action as keyof typeof acts, name, o)));
   }
   return root;
 }

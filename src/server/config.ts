@@ -7,7 +7,8 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { systemClock } from "../clock.ts";
+import { storageClockOf } from "../storage_clock.ts";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { ConfigError } from "../errors.ts";
 import { checkQueueName } from "../job_options.ts";
 import { consoleLogger, isLogLevel, type Logger, type LogLevel } from "../logger.ts";
@@ -15,8 +16,11 @@ import type { Storage } from "../storage/storage.ts";
 import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
 import { defaultServerName } from "./server_name.ts";
 
-/** How handlers run: on a pool of Web Workers, or in the server's own isolate. */
-export type ExecutionMode = "workers" | "inline";
+/**
+ * How handlers run: on a pool of Web Workers, in the server's own isolate, or in child
+ * processes (stoppable for real, see process_pool.ts).
+ */
+export type ExecutionMode = "workers" | "inline" | "process";
 
 /** Options of a `BackgroundJobServer` (see the defaults in {@link SERVER_DEFAULTS}). */
 export interface BackgroundJobServerOptions {
@@ -35,11 +39,15 @@ export interface BackgroundJobServerOptions {
    */
   concurrency?: number;
   /**
-   * Web Workers in the pool (default: one per core but one, at least one — see
-   * {@link defaultThreads}). Env: `QML_WORKERS`.
+   * Web Workers in the pool, and child processes per permission group for process
+   * isolation (default: one per core but one, at least one — see {@link defaultThreads}).
+   * Env: `QML_WORKERS`.
    */
   threads?: number;
-  /** `"workers"` (default) or `"inline"`. */
+  /**
+   * `"workers"` (default), `"inline"`, or `"process"` (every job in a child process; workers
+   * marked `isolation: "process"` run there in any mode that has a module URL).
+   */
   execution?: ExecutionMode;
   /** Queues served, in strict priority order. Env: `QML_QUEUES` (comma list). */
   queues?: string[];
@@ -67,7 +75,11 @@ export interface BackgroundJobServerOptions {
   cleanupIntervalMs?: number;
   /** Period of the cron plugin. */
   recurringPollIntervalMs?: number;
-  /** Time source for storage calls and decisions (inject a `ManualClock` in tests). */
+  /**
+   * Time source for storage calls and decisions (inject a `ManualClock` in tests).
+   * Default: the storage's own clock (`storageClockOf(storage)`), so a server whose
+   * clock is skewed neither steals live jobs nor runs anything early.
+   */
   clock?: Clock;
   /** Where log lines go (default: the console at `logLevel`). */
   logger?: Logger;
@@ -78,6 +90,11 @@ export interface BackgroundJobServerOptions {
    * Worker is terminated (default 1 s). Advanced.
    */
   timeoutGraceMs?: number;
+  /**
+   * Largest job arguments (enqueued through `server.client`) and largest handler result, in
+   * bytes of UTF-8 JSON (default 1 MiB). A bigger result fails its job with a ValidationError.
+   */
+  maxPayloadBytes?: number;
   /** Environment to read `QML_*` from (default: `Deno.env` when env access is granted). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -102,6 +119,7 @@ export const SERVER_DEFAULTS = {
   cleanupIntervalMs: 60_000,
   recurringPollIntervalMs: 5_000,
   timeoutGraceMs: 1_000,
+  maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
   queues: ["default"] as readonly string[],
 } as const;
 
@@ -188,11 +206,11 @@ function queuesOf(option: string, value: unknown): string[] {
 
 function workersOf(value: unknown, execution: ExecutionMode): URL | WorkerRegistry {
   if (isWorkerRegistry(value)) {
-    if (execution === "workers") {
+    if (execution !== "inline") {
       throw new ConfigError(
         "workers",
         'a WorkerRegistry object only works with execution "inline"; give the URL of its module ' +
-          'for execution "workers" (each Web Worker imports it)',
+          `for execution "${execution}" (each Web Worker or child process imports it)`,
       );
     }
     return value;
@@ -223,10 +241,10 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
   }
   const env = o.env;
   const execution = o.execution ?? "workers";
-  if (execution !== "workers" && execution !== "inline") {
+  if (execution !== "workers" && execution !== "inline" && execution !== "process") {
     throw new ConfigError(
       "execution",
-      `expected "workers" or "inline", got ${JSON.stringify(execution)}`,
+      `expected "workers", "inline" or "process", got ${JSON.stringify(execution)}`,
     );
   }
   const envThreads = readEnv(env, "QML_WORKERS");
@@ -316,7 +334,14 @@ export function resolveConfig(o: BackgroundJobServerOptions): ServerConfig {
       DAY,
     ),
     timeoutGraceMs: int("timeoutGraceMs", o.timeoutGraceMs ?? D.timeoutGraceMs, 0, 60_000),
-    clock: o.clock ?? systemClock,
+    maxPayloadBytes: int(
+      "maxPayloadBytes",
+      o.maxPayloadBytes ?? D.maxPayloadBytes,
+      1,
+      Number.MAX_SAFE_INTEGER,
+    ),
+    // Without an injected clock, time is the storage's (see src/storage_clock.ts).
+    clock: o.clock ?? storageClockOf(o.storage),
     logger: o.logger ?? consoleLogger(level),
   };
 }

@@ -24,9 +24,12 @@ export class InlineExecutor implements Executor {
   #flushQueued = false;
   #stopped = false;
 
-  /** Create an executor for `registry`. */
-  constructor(registry: WorkerRegistry, hooks: ExecutorHooks) {
+  readonly #maxPayloadBytes: number | undefined;
+
+  /** Create an executor for `registry`; results over `maxPayloadBytes` fail their job. */
+  constructor(registry: WorkerRegistry, hooks: ExecutorHooks, maxPayloadBytes?: number) {
     this.#registry = registry;
+    this.#maxPayloadBytes = maxPayloadBytes;
     this.#hooks = hooks;
     this.#sink = {
       progress: (id, p) => this.#running.has(id) && hooks.onProgress(id, p),
@@ -44,7 +47,9 @@ export class InlineExecutor implements Executor {
     for (const job of jobs) {
       const ac = new AbortController();
       this.#running.set(job.id, ac);
-      runJob(this.#registry, job, ac.signal, this.#sink).then((r) => this.#done(ac, r));
+      runJob(this.#registry, job, ac.signal, this.#sink, this.#maxPayloadBytes).then((r) =>
+        this.#done(ac, r)
+      );
     }
   }
 

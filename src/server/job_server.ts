@@ -10,6 +10,7 @@
 import type { JobClient, RecurringOptions } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
+import { clockSyncPlugin, syncClock } from "../maintenance/clock_sync.ts";
 import { cronPlugin } from "../maintenance/cron_scheduler.ts";
 import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
 import { rescuerPlugin } from "../maintenance/rescuer.ts";
@@ -21,6 +22,7 @@ import { MaintenanceRunner } from "../maintenance/runner.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
+import { StorageClock } from "../storage_clock.ts";
 import { metricsOn, observeQueueDepth, recordStorageTime } from "../telemetry/metrics.ts";
 import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
@@ -29,9 +31,24 @@ import { FetchLoop } from "./fetch_loop.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { buildPipeline, type Pipeline } from "./pipeline.ts";
 import { loadRegistry } from "./registry_loader.ts";
+import type { StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
 
 export type { RecurringOptions } from "../client.ts";
+
+/** What `server.health` reports. */
+export interface ServerHealth {
+  /** False while some terminated Web Worker thread still runs (see `stuck`). */
+  ok: boolean;
+  /** Where the server is in its life cycle. */
+  state: ServerState;
+  /**
+   * Workers whose terminated Web Worker threads did not stop (a handler stuck in
+   * synchronous code, on a Deno whose `terminate()` cannot stop it). Their later jobs run
+   * in child processes.
+   */
+  stuck: StuckWorker[];
+}
 
 /** The server's life cycle. */
 export type ServerState = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -115,6 +132,7 @@ export class BackgroundJobServer {
       clock: this.#cfg.clock,
       registry: this.#registry,
       deletedTtlMs: retentionTtls(this.#cfg.succeededTtlMs, this.#cfg.failedTtlMs).deletedMs,
+      maxPayloadBytes: this.#cfg.maxPayloadBytes,
       events: this.events,
       alreadyReported: (id) => this.#cancelReported.delete(id),
     });
@@ -149,6 +167,8 @@ export class BackgroundJobServer {
       this.#pipe = buildPipeline(cfg, registry, this.events);
       const executor = this.#pipe.executor;
       await executor.start();
+      // Time is the storage's from the first fetch on (see src/storage_clock.ts).
+      if (cfg.clock instanceof StorageClock) await syncClock(this.#pluginContext(), cfg.clock);
     } catch (err) {
       this.#state = "stopped";
       throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
@@ -169,6 +189,12 @@ export class BackgroundJobServer {
         threads: cfg.execution === "workers" ? cfg.threads : 0,
       });
     }
+  }
+
+  /** Whether the server runs as configured; `ok: false` while a stuck thread burns a core. */
+  get health(): ServerHealth {
+    const stuck = this.#pipe?.executor.stuck ?? [];
+    return { ok: stuck.length === 0, state: this.#state, stuck };
   }
 
   // Connect fetching, signals, heartbeat and maintenance once the executor is up.
@@ -268,6 +294,7 @@ export class BackgroundJobServer {
     const plugins: MaintenancePlugin[] = [
       serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
     ];
+    if (cfg.clock instanceof StorageClock) plugins.push(clockSyncPlugin(ctx, { clock: cfg.clock }));
     if (cfg.enableScheduler) {
       plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
       plugins.push(

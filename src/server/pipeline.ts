@@ -17,13 +17,12 @@ import { ActivityRecorder } from "./activity_recorder.ts";
 import { CompletionBatcher } from "./completion_batcher.ts";
 import type { ServerConfig } from "./config.ts";
 import { Dispatcher, type Run } from "./dispatcher.ts";
-import { InlineExecutor } from "./inline_executor.ts";
 import { JobEvents } from "./job_events.ts";
 import { decideItem, RELEASE_SHUTDOWN } from "./outcome.ts";
 import { ProgressThrottle } from "./progress.ts";
-import type { Executor } from "./protocol.ts";
+import { makeExecutor } from "./executors.ts";
+import type { RoutedExecutor } from "./routed_executor.ts";
 import { Slots } from "./slots.ts";
-import { WorkerPool } from "./worker_pool.ts";
 
 /** The stages of a running server's data path. */
 export interface Pipeline {
@@ -31,8 +30,8 @@ export interface Pipeline {
   slots: Slots;
   /** Runs and decides jobs. */
   dispatcher: Dispatcher;
-  /** Runs handlers. */
-  executor: Executor;
+  /** Runs handlers (threads, inline or child processes, by worker). */
+  executor: RoutedExecutor;
   /** Writes decided transitions. */
   batcher: CompletionBatcher<Run>;
   /** Writes progress. */
@@ -87,14 +86,7 @@ export function buildPipeline(
       progress: (job, percent) => progress.report(job, percent),
     },
   });
-  const executor: Executor = cfg.execution === "workers"
-    ? new WorkerPool({
-      url: (cfg.workers as URL).href,
-      threads: cfg.threads,
-      hooks: dispatcher.hooks,
-      logger: cfg.logger,
-    })
-    : new InlineExecutor(registry, dispatcher.hooks);
+  const executor = makeExecutor(cfg, registry, dispatcher.hooks, events);
   dispatcher.use(executor);
   return {
     slots,

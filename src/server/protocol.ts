@@ -88,7 +88,8 @@ export interface Executor {
 
 /** Main → worker. */
 export type ToWorker =
-  | { t: "init"; url: string }
+  /** `maxPayloadBytes` bounds each result (see src/json.ts). */
+  | { t: "init"; url: string; maxPayloadBytes?: number }
   /** `seq` numbers run messages so the worker can acknowledge them (see `ack`). */
   | { t: "run"; jobs: WireJob[]; seq: number }
   | { t: "abort"; ids: string[]; reason: AbortReason };

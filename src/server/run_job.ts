@@ -7,6 +7,7 @@
  */
 import { UnknownWorkerError } from "../errors.ts";
 import { toJobError } from "../job.ts";
+import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
 import { withJobSpan } from "../telemetry/tracing.ts";
 import type { RunResult, WireJob } from "./protocol.ts";
@@ -26,18 +27,21 @@ export function formatLog(data: unknown[]): string {
 
 /**
  * Run `job` with its worker from `registry`; never rejects. Arguments that fail
- * validation and unknown methods give a non-retryable error result.
+ * validation, unknown methods and results that break the payload rules
+ * (src/json.ts: not plain JSON, or over `maxPayloadBytes`) give a
+ * non-retryable error result, so a bad result fails its own job only.
  */
 export function runJob(
   registry: WorkerRegistry,
   job: WireJob,
   signal: AbortSignal,
   sink: RunSink,
+  maxPayloadBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
 ): Promise<RunResult> {
   // The attempt's span lives where the handler runs, so the handler's own spans nest in it.
   return withJobSpan(
     { ...job, traceContext: job.traceContext ?? null },
-    () => runAttempt(registry, job, signal, sink),
+    () => runAttempt(registry, job, signal, sink, maxPayloadBytes),
     (r) => r.kind === "ok" ? { ok: true } : { ok: false, error: "error" in r ? r.error : r.kind },
   );
 }
@@ -47,6 +51,7 @@ async function runAttempt(
   job: WireJob,
   signal: AbortSignal,
   sink: RunSink,
+  maxPayloadBytes: number,
 ): Promise<RunResult> {
   const id = job.id;
   // The one unknown-worker check: it holds wherever handlers run (thread, inline, process).
@@ -80,10 +85,17 @@ async function runAttempt(
     },
     log: (...data) => sink.log(id, formatLog(data)),
   };
+  let value: unknown;
   try {
-    const value = await worker.execute(args, ctx);
-    return { id, kind: "ok", value: value === undefined ? null : value };
+    value = await worker.execute(args, ctx);
   } catch (err) {
     return { id, kind: "error", error: toJobError(err) };
   }
+  if (value === undefined) return { id, kind: "ok", value: null };
+  try {
+    checkPayload(value, "result", maxPayloadBytes);
+  } catch (err) {
+    return { id, kind: "error", error: toJobError(err), retryable: false };
+  }
+  return { id, kind: "ok", value };
 }

@@ -15,6 +15,7 @@ import type { FromWorker, RunResult, ToWorker, WireJob } from "./protocol.ts";
 import { runJob, type RunSink } from "./run_job.ts";
 
 let registry: WorkerRegistry | undefined;
+let maxPayloadBytes: number | undefined;
 let loading: Promise<void> | undefined;
 const running = new Map<string, AbortController>();
 let results: RunResult[] = [];
@@ -98,7 +99,7 @@ async function load(url: string): Promise<void> {
 function start(job: WireJob): void {
   const ac = new AbortController();
   running.set(job.id, ac);
-  runJob(registry!, job, ac.signal, sink).then((r) => {
+  runJob(registry!, job, ac.signal, sink, maxPayloadBytes).then((r) => {
     // A newer run of the same job (re-fetched after a lost lock) owns the id now.
     if (running.get(job.id) !== ac) return;
     running.delete(job.id);
@@ -111,6 +112,7 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
   const msg = e.data;
   switch (msg.t) {
     case "init":
+      maxPayloadBytes = msg.maxPayloadBytes;
       loading = load(msg.url);
       return;
     case "run":
@@ -129,6 +131,8 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       for (const id of msg.ids) {
         running.get(id)?.abort(new DOMException(`job aborted: ${msg.reason}`, "AbortError"));
       }
+      // Answer, so the pool can tell a thread whose event loop still turns from a stuck one.
+      scheduleFlush();
       return;
   }
 };

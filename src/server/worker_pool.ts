@@ -23,11 +23,14 @@ import type {
   ToWorker,
   WireJob,
 } from "./protocol.ts";
+import { newThread, watchTermination } from "./thread_watch.ts";
 
 const ENTRY = new URL("./worker_entry.ts", import.meta.url).href;
 
 interface Thread {
   worker: Worker;
+  /** Its OS thread id, where the system tells (see thread_watch.ts). */
+  tid: string | undefined;
   /** Jobs sent to it and not reported back yet. */
   ids: Set<string>;
   /** Load used to pick a thread (ids.size plus jobs being assigned). */
@@ -37,6 +40,9 @@ interface Thread {
   acked: number;
   /** `performance.now()` since when an acknowledgement has been awaited. */
   waitingSince: number;
+  /** `performance.now()` of its last message, and of the first abort sent since then. */
+  heardAt: number;
+  abortedAt: number;
 }
 
 /**
@@ -55,8 +61,15 @@ export interface WorkerPoolOptions {
   hooks: ExecutorHooks;
   /** Where crashes are reported. */
   logger: Logger;
+  /** Largest result, in bytes of UTF-8 JSON (default 1 MiB). */
+  maxPayloadBytes?: number;
   /** How long a thread may take to import the module at start (default 30 s). */
   startTimeoutMs?: number;
+  /**
+   * A thread terminated for `method`'s hard timeout did not stop (its OS thread lives on,
+   * busy): called once then, and `resolved` once it is gone.
+   */
+  onStuck?: (method: string, resolved: Promise<void>) => void;
 }
 
 /** Runs jobs on Deno Web Workers. */
@@ -64,6 +77,8 @@ export class WorkerPool implements Executor {
   readonly #o: WorkerPoolOptions;
   readonly #threads: Thread[] = [];
   readonly #where = new Map<string, Thread>();
+  readonly #methods = new Map<string, string>();
+  readonly #watches = new Set<() => void>();
   readonly #bootTimers = new Set<ReturnType<typeof setTimeout>>();
   #stopped = false;
 
@@ -91,8 +106,20 @@ export class WorkerPool implements Executor {
   }
 
   #spawn(): { thread: Thread; ready: Promise<void> } {
-    const worker = new Worker(ENTRY, { type: "module", name: "qml-worker" });
-    const thread: Thread = { worker, ids: new Set(), n: 0, seq: 0, acked: 0, waitingSince: 0 };
+    const { value: worker, tid } = newThread(() =>
+      new Worker(ENTRY, { type: "module", name: "qml-worker" })
+    );
+    const thread: Thread = {
+      worker,
+      tid,
+      ids: new Set(),
+      n: 0,
+      seq: 0,
+      acked: 0,
+      waitingSince: 0,
+      heardAt: 0,
+      abortedAt: Infinity,
+    };
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     let booted = false;
     const timeoutMs = this.#o.startTimeoutMs ?? 30_000;
@@ -121,6 +148,8 @@ export class WorkerPool implements Executor {
     };
     worker.onmessage = (e: MessageEvent<FromWorker>) => {
       const m = e.data;
+      thread.heardAt = performance.now();
+      thread.abortedAt = Infinity;
       if (m.t === "out") this.#onOut(thread, m);
       else if (m.t === "ready") {
         booted = true;
@@ -141,7 +170,9 @@ export class WorkerPool implements Executor {
         message: "a message from the worker could not be read",
       });
     };
-    worker.postMessage({ t: "init", url: this.#o.url } satisfies ToWorker);
+    worker.postMessage(
+      { t: "init", url: this.#o.url, maxPayloadBytes: this.#o.maxPayloadBytes } satisfies ToWorker,
+    );
     promise.catch(() => {}); // a failed replacement boot is reported through the log instead
     return { thread, ready: promise };
   }
@@ -161,6 +192,7 @@ export class WorkerPool implements Executor {
       const r = results[i];
       if (thread.ids.delete(r.id)) {
         this.#where.delete(r.id);
+        this.#methods.delete(r.id);
         fresh?.push(r);
       } else {
         // A late result of a job the server already gave up on: drop it.
@@ -182,6 +214,7 @@ export class WorkerPool implements Executor {
     const lost: RunResult[] = [];
     for (const id of thread.ids) {
       this.#where.delete(id);
+      this.#methods.delete(id);
       lost.push(
         how.kind === "crashed"
           ? { id, kind: "crashed", message: how.message }
@@ -233,6 +266,7 @@ export class WorkerPool implements Executor {
       if (old && old !== thread && old.ids.delete(job.id)) old.n = old.ids.size;
       thread.ids.add(job.id);
       this.#where.set(job.id, thread);
+      this.#methods.set(job.id, job.method);
     }
     if (!counted) thread.n += jobs.length;
     if (thread.acked === thread.seq) thread.waitingSince = performance.now();
@@ -249,7 +283,10 @@ export class WorkerPool implements Executor {
       if (!g) groups.set(t, g = []);
       g.push(id);
     }
+    const now = performance.now();
     for (const [t, g] of groups) {
+      // The worker answers an abort at once (worker_entry.ts) unless its event loop is blocked.
+      t.abortedAt = Math.min(t.abortedAt, now);
       t.worker.postMessage({ t: "abort", ids: g, reason } satisfies ToWorker);
     }
   }
@@ -257,7 +294,26 @@ export class WorkerPool implements Executor {
   /** Terminate the thread running `id` and replace it; all its jobs come back `terminated`. */
   kill(id: string): void {
     const t = this.#where.get(id);
-    if (t) this.#replace(t, { kind: "terminated" });
+    if (!t) return;
+    const method = this.#methods.get(id)!;
+    this.#replace(t, { kind: "terminated" });
+    const { onStuck } = this.#o;
+    if (!onStuck) return;
+    const exited = Promise.withResolvers<void>();
+    if (t.tid === undefined) {
+      // No thread list to watch: judge by the abort. A thread silent since then is stuck in
+      // synchronous code, which terminate() cannot interrupt; when it ends cannot be seen.
+      if (t.abortedAt !== Infinity && t.heardAt < t.abortedAt) onStuck(method, exited.promise);
+      return;
+    }
+    const stopWatch = watchTermination(t.tid, {
+      onStuck: () => onStuck(method, exited.promise),
+      onExit: () => {
+        this.#watches.delete(stopWatch);
+        exited.resolve();
+      },
+    });
+    this.#watches.add(stopWatch);
   }
 
   /** Terminate every thread. Jobs still held are dropped: the server has handed them back. */
@@ -268,6 +324,9 @@ export class WorkerPool implements Executor {
     for (const t of this.#threads) t.worker.terminate();
     this.#threads.length = 0;
     this.#where.clear();
+    this.#methods.clear();
+    for (const stopWatch of this.#watches) stopWatch();
+    this.#watches.clear();
     return Promise.resolve();
   }
 }

@@ -36,13 +36,14 @@ export interface ListParams {
   method?: string;
   /**
    * Search: an id or id prefix, a method, `key:value` for a top-level field of `args`, or a
-   * plain substring of the JSON of `args` (case-insensitive). Backends bound how many of the
-   * newest jobs a search scans ({@link SEARCH_SCAN_LIMIT}) so it stays fast at millions.
+   * plain substring of the JSON of `args` (case-insensitive; the rule is in `search.ts`).
+   * A search looks only at the newest {@link SEARCH_SCAN_LIMIT} jobs that pass the other
+   * filters (below the cursor), so it stays fast at millions of jobs.
    */
   search?: string;
-  /** Only jobs created at or after this time. */
+  /** Only jobs created at or after this time (bounded like `search`). */
   from?: Date;
-  /** Only jobs created before this time. */
+  /** Only jobs created before this time (bounded like `search`). */
   to?: Date;
   /** Page size, 1..1000. */
   limit: number;
@@ -233,6 +234,8 @@ export interface Storage {
   /**
    * Metrics history between `from` (inclusive) and `to` (exclusive), summed per
    * bucket at `resolution` over queues and methods unless filtered; oldest first.
+   * A returned bucket's `queue` / `method` is the filter given, else `ALL_KEYS` (`"*"`).
+   * Buckets already compacted to hours show at their hour's start at minute resolution.
    */
   queryMetrics(params: {
     from: Date;
@@ -244,7 +247,8 @@ export interface Storage {
 
   /**
    * Retention of the metrics history: minute buckets older than 7 days are rolled into
-   * hour buckets, hour buckets older than 90 days are dropped. Returns how many rows went.
+   * hour buckets, hour buckets older than 90 days are dropped. Returns how many stored
+   * (bucket, queue, method) rows went (a backend-specific count, for logs).
    */
   compactMetrics(params: { now: Date }): Promise<number>;
 

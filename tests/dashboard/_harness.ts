@@ -1,7 +1,7 @@
 /**
- * Shared pieces of the dashboard tests: one isolated storage per backend, a
- * request helper over `app.fetch` (no Deno.serve), and jobs driven into the
- * states a test needs through the real storage verbs and state machine.
+ * Shared pieces of the dashboard tests: one isolated storage per backend (memory, Postgres,
+ * Redis, SQLite), a request helper over `app.fetch` (no Deno.serve), and jobs driven into
+ * the states a test needs through the real storage verbs and state machine.
  */
 import { createJob, type Job } from "../../src/job.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
@@ -10,6 +10,7 @@ import { decide } from "../../src/transitions.ts";
 import type { BackendHarness } from "../storage/conformance/harness.ts";
 import { openTestStorage as openPostgres } from "../_helpers/postgres.ts";
 import { openTestStorage as openRedis } from "../_helpers/redis.ts";
+import { sharedBackend } from "../_helpers/shared_backends.ts";
 
 /** Every backend the dashboard tests run on. */
 export const BACKENDS: { name: string; open(): Promise<BackendHarness> }[] = [
@@ -22,6 +23,13 @@ export const BACKENDS: { name: string; open(): Promise<BackendHarness> }[] = [
   },
   { name: "postgres", open: () => openPostgres() },
   { name: "redis", open: () => openRedis() },
+  {
+    name: "sqlite",
+    open: async () => {
+      const backend = sharedBackend("sqlite");
+      return { storage: await backend.open(), cleanup: () => backend.cleanup() };
+    },
+  },
 ];
 
 /** Register `fn` as one test per backend, each on a fresh isolated storage. */

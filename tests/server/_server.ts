@@ -9,7 +9,7 @@ import type { Storage } from "../../src/storage/storage.ts";
 export const FIXTURES = new URL("../fixtures/workers/test_workers.ts", import.meta.url);
 
 /** Both execution modes, for tests that must hold in each. */
-export const MODES: ExecutionMode[] = ["workers", "inline"];
+export const MODES: Exclude<ExecutionMode, "process">[] = ["workers", "inline"];
 
 /** A quiet, fast-polling server on a fresh MemoryStorage (unless one is given). */
 export function makeServer(

@@ -58,7 +58,7 @@ Deno.test("invalid options name the option and the accepted range", () => {
   rejects({ concurrency: 0 }, /invalid concurrency: expected an integer in 1\.\.100000, got 0/);
   rejects({ concurrency: 2.5 }, /invalid concurrency/);
   rejects({ threads: 0 }, /invalid threads: expected an integer in 1\.\.256/);
-  rejects({ execution: "threads" }, /invalid execution: expected "workers" or "inline"/);
+  rejects({ execution: "threads" }, /invalid execution: expected "workers", "inline" or "process"/);
   rejects({ queues: [] }, /invalid queues: expected a list of 1\.\.100 queue names/);
   rejects({ queues: ["a b"] }, /invalid queues: expected queue names/);
   rejects({ queues: ["a", "a"] }, /listed twice/);

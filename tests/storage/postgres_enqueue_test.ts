@@ -1,7 +1,7 @@
-/** Postgres-specific enqueue paths: the dictionary-encoded batch format and unique keys. */
+/** Postgres-specific enqueue paths: the column-array batch format and unique keys. */
 import assert from "node:assert/strict";
 import { createJob, type Job } from "../../src/job.ts";
-import { encodeJobs } from "../../src/storage/postgres/rows.ts";
+import { JOB_COLUMN_COUNT, jobColumns } from "../../src/storage/postgres/columns.ts";
 import { openTestStorage } from "../_helpers/postgres.ts";
 
 const T0 = new Date("2026-01-01T00:00:00.000Z");
@@ -52,13 +52,18 @@ Deno.test("enqueue: every column round-trips through the encoded batch", async (
   }
 });
 
-Deno.test("enqueue: the encoding shares timestamps and histories across a batch", () => {
-  const jobs = Array.from({ length: 100 }, (_, i) => createJob({ method: "m", args: i, now: T0 }));
-  const e = encodeJobs(jobs);
-  assert.equal(e.times.length, 1);
-  assert.equal(e.histories.length, 1);
-  assert.equal(e.rows.length, 100);
-  assert.deepEqual(e.rows.map((r) => r.o), jobs.map((_, i) => i + 1));
+Deno.test("enqueue: a batch travels as one array per column; all-null columns as empty arrays", () => {
+  const jobs = Array.from(
+    { length: 100 },
+    (_, i) => createJob({ method: "m", args: i, now: at(i) }),
+  );
+  const cols = jobColumns(jobs);
+  assert.equal(cols.length, JOB_COLUMN_COUNT);
+  assert.deepEqual(cols[0], jobs.map((j) => j.id));
+  assert.deepEqual(cols[2], jobs.map((_, i) => String(i)));
+  assert.deepEqual(cols[11], jobs.map((j) => j.createdAt.toISOString()));
+  // started, finished, expires, result, error, unique key: null in every row.
+  for (const k of [12, 13, 14, 15, 16, 17]) assert.deepEqual(cols[k], [], `column ${k}`);
 });
 
 Deno.test("enqueue: duplicate keys inside one batch store the first and point the rest at it", async () => {

@@ -118,15 +118,15 @@ Deno.test("migrate: a failing migration is a MigrationError naming it, and nothi
   await withAdmin(async (sql) => {
     const bad = [
       ...MIGRATIONS,
-      { version: 2, name: "0002_broken", sql: "CREATE TABLE {{schema}}.x (id int); SELEC 1;" },
+      { version: 999, name: "0999_broken", sql: "CREATE TABLE {{schema}}.x (id int); SELEC 1;" },
     ];
     const err = await migrate(sql, schema, `"${schema}"`, bad).then(
       () => null,
       (e: unknown) => e,
     );
     assert.ok(err instanceof MigrationError, `got ${err}`);
-    assert.equal(err.migration, "0002_broken");
-    assert.match(err.message, /0002_broken/);
+    assert.equal(err.migration, "0999_broken");
+    assert.match(err.message, /0999_broken/);
     assert.equal(err.code, "MIGRATION");
   });
   try {
@@ -144,5 +144,39 @@ Deno.test("migrate: a bad schema identifier is rejected before connecting", asyn
       (err: unknown) => err instanceof ConfigError && err.option === "schema",
       `schema ${JSON.stringify(schema)} should be rejected`,
     );
+  }
+});
+
+Deno.test("migrate: 0002 keeps the args and results stored by a version-1 schema", async () => {
+  const schema = testSchema();
+  try {
+    await withAdmin(async (sql) => {
+      await migrate(sql, schema, `"${schema}"`, MIGRATIONS.slice(0, 1));
+      await sql.unsafe(
+        `insert into "${schema}".jobs (id, method, args, queue, state, max_attempts, run_at,
+           created_at, result)
+         values ('a', 'm', '{"k": [1, "x"]}', 'default', 'Succeeded', 1, now(), now(), '"done"')`,
+      );
+    });
+    const s = await connect(schema, true);
+    try {
+      const job = await s.get({ id: "a" });
+      assert.deepEqual(job?.args, { k: [1, "x"] });
+      assert.equal(job?.result, "done");
+      const types = await s.sql.unsafe(
+        `select column_name, data_type from information_schema.columns
+         where table_schema = $1 and table_name = 'jobs' and column_name in ('args', 'result')
+         order by column_name`,
+        [schema],
+      );
+      assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), [
+        "args:json",
+        "result:json",
+      ]);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await dropSchema(schema);
   }
 });

@@ -111,8 +111,8 @@ Deno.test("[sqlite] a database of a newer schema version is refused, its data ke
 });
 
 Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing of it kept", async () => {
-  await inTempDir((dir) => {
-    const conn = Connection.open(resolveConfig({ path: `${dir}/jobs.db` }));
+  await inTempDir(async (dir) => {
+    const conn = await Connection.open(resolveConfig({ path: `${dir}/jobs.db` }));
     try {
       const broken = [
         ...SQLITE_MIGRATIONS,

@@ -1,10 +1,8 @@
 -- claim_cron_tick: claim a tick of a template and store its job, atomically.
--- $1 text        template name
--- $2 timestamptz tick
--- $3 json        the job, encoded as in enqueue.sql (one row)
--- $4 jsonb       its history (one-element dictionary)
--- $5 text[]      its timestamps
--- $6 text        NOTIFY channel
+-- $1…$21 the job as column arrays of one row, as in enqueue_plain.sql
+-- $22 text        template name
+-- $23 timestamptz tick
+-- $24 text        NOTIFY channel
 -- Returns the stored job's id, or no row when the claim lost.
 --
 -- Concurrent claimers of one tick serialise on the template's row lock; the losers re-check
@@ -12,26 +10,24 @@
 -- nothing either.
 WITH claim AS (
   UPDATE {{schema}}.recurring
-  SET last_tick_at = $2
-  WHERE name = $1 AND NOT paused AND (last_tick_at IS NULL OR last_tick_at < $2)
+  SET last_tick_at = $23
+  WHERE name = $22 AND NOT paused AND (last_tick_at IS NULL OR last_tick_at < $23)
   RETURNING name
-),
-d AS (
-  SELECT $5::text[]::timestamptz[] AS ts
 ),
 ins AS (
   INSERT INTO {{schema}}.jobs (
     id, method, args, queue, priority, state, attempts, max_attempts, backoff, timeout_ms,
     run_at, created_at, started_at, finished_at, expires_at, result, error, unique_key,
-    progress, history
+    progress, history, trace_context
   )
-  SELECT i, m, a, q, p, s, n, x, b, t, d.ts[r], d.ts[c], d.ts[sa], d.ts[fa], d.ts[ea],
-    rs, er, u, g, $4::jsonb -> h
-  FROM claim, d, json_to_recordset($3::json) AS j(
-    i text, m text, a jsonb, q text, p integer, s {{schema}}.job_state, n integer,
-    x integer, b jsonb, t integer, r integer, c integer, sa integer, fa integer, ea integer,
-    rs jsonb, er jsonb, u text, g double precision, h integer, o integer
-  )
+  SELECT i, m, a::json, q, p, s::{{schema}}.job_state, n, x, b::jsonb, t, r, c, sa, fa, ea,
+    rs::json, er::jsonb, u, g, h::jsonb, tc
+  FROM claim, unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[],
+    $8::integer[], $9::text[], $10::integer[], $11::timestamptz[], $12::timestamptz[],
+    $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[],
+    $18::text[], $19::float8[], $20::text[], $21::text[]
+  ) AS j(i, m, a, q, p, s, n, x, b, t, r, c, sa, fa, ea, rs, er, u, g, h, tc)
   ON CONFLICT (unique_key)
     WHERE unique_key IS NOT NULL
       AND state IN ('Enqueued', 'Scheduled', 'Processing', 'AwaitingRetry')
@@ -39,6 +35,6 @@ ins AS (
   RETURNING id, queue, state
 ),
 notified AS (
-  SELECT count(pg_notify($6, 'r:' || queue)) AS n FROM ins WHERE state = 'Enqueued'
+  SELECT count(pg_notify($24, 'r:' || queue)) AS n FROM ins WHERE state = 'Enqueued'
 )
 SELECT ins.id FROM ins, notified WHERE notified.n >= 0

@@ -1,21 +1,18 @@
 -- enqueue: store a batch of new jobs in one statement, skipping taken unique keys.
--- $1 json   rows, encoded as described in src/storage/postgres/rows.ts (encodeJobs)
--- $2 jsonb  distinct histories, indexed by the rows' `h` (0-based)
--- $3 text[] distinct timestamps, indexed by the rows' r/c/sa/fa/ea (1-based)
--- $4 text   NOTIFY channel
--- Returns the input position `o` of each row actually stored. Rows whose unique key is held
--- by a live job (also one stored earlier in the same batch) are skipped.
+-- $1…$21 the batch as column arrays, as in enqueue_plain.sql
+-- $22 integer[] each row's input position (1-based), returned for the rows stored
+-- $23 text      NOTIFY channel
+-- Returns the input position `ord` of each row actually stored. Rows whose unique key is
+-- held by a live job (also one stored earlier in the same batch) are skipped.
 -- Emits a `r:<queue>` notification per queue that received Enqueued jobs.
-WITH d AS (
-  SELECT $3::text[]::timestamptz[] AS ts
-),
-input AS (
-  SELECT j.*
-  FROM json_to_recordset($1::json) AS j(
-    i text, m text, a jsonb, q text, p integer, s {{schema}}.job_state, n integer,
-    x integer, b jsonb, t integer, r integer, c integer, sa integer, fa integer, ea integer,
-    rs jsonb, er jsonb, u text, g double precision, h integer, o integer, tc text
-  )
+WITH input AS MATERIALIZED (
+  SELECT *
+  FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[],
+    $8::integer[], $9::text[], $10::integer[], $11::timestamptz[], $12::timestamptz[],
+    $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[],
+    $18::text[], $19::float8[], $20::text[], $21::text[], $22::integer[]
+  ) AS j(i, m, a, q, p, s, n, x, b, t, r, c, sa, fa, ea, rs, er, u, g, h, tc, o)
 ),
 ins AS (
   INSERT INTO {{schema}}.jobs (
@@ -23,9 +20,9 @@ ins AS (
     run_at, created_at, started_at, finished_at, expires_at, result, error, unique_key,
     progress, history, trace_context
   )
-  SELECT i, m, a, q, p, s, n, x, b, t, d.ts[r], d.ts[c], d.ts[sa], d.ts[fa], d.ts[ea],
-    rs, er, u, g, $2::jsonb -> h, tc
-  FROM input, d
+  SELECT i, m, a::json, q, p, s::{{schema}}.job_state, n, x, b::jsonb, t, r, c, sa, fa, ea,
+    rs::json, er::jsonb, u, g, h::jsonb, tc
+  FROM input
   ORDER BY o
   ON CONFLICT (unique_key)
     WHERE unique_key IS NOT NULL
@@ -34,7 +31,7 @@ ins AS (
   RETURNING id, queue, state
 ),
 notified AS (
-  SELECT count(pg_notify($4, 'r:' || q.queue)) AS n
+  SELECT count(pg_notify($23, 'r:' || q.queue)) AS n
   FROM (SELECT DISTINCT queue FROM ins WHERE state = 'Enqueued') AS q
 )
 SELECT input.o AS ord

@@ -1,27 +1,30 @@
 -- enqueue_plain: the fast path of enqueue, for batches without unique keys.
--- $1 json   rows, encoded as described in src/storage/postgres/rows.ts (encodeJobs)
--- $2 jsonb  distinct histories, indexed by the rows' `h` (0-based)
--- $3 text[] distinct timestamps, indexed by the rows' r/c/sa/fa/ea (1-based)
--- $4 text   NOTIFY channel
+-- $1…$21 the batch as column arrays (src/storage/postgres/columns.ts, jobColumns):
+--        id, method, args (JSON text), queue, priority, state, attempts, max attempts,
+--        backoff (JSON text), timeout, run at, created at, started at, finished at,
+--        expires at, result (JSON text), error (JSON text), unique key, progress, history
+--        (JSON text), trace context; a column null in every row comes as an empty array
+--        (unnest pads it)
+-- $22 text NOTIFY channel
 -- Returns one row. Every row is stored (an id clash is an error).
 -- Emits a `r:<queue>` notification per queue that received Enqueued jobs.
-WITH d AS (
-  SELECT $3::text[]::timestamptz[] AS ts
-),
-ins AS (
+--
+-- Each value is parsed once, as its column's type: the statement is linear in the batch.
+WITH ins AS (
   INSERT INTO {{schema}}.jobs (
     id, method, args, queue, priority, state, attempts, max_attempts, backoff, timeout_ms,
     run_at, created_at, started_at, finished_at, expires_at, result, error, unique_key,
     progress, history, trace_context
   )
-  SELECT i, m, a, q, p, s, n, x, b, t, d.ts[r], d.ts[c], d.ts[sa], d.ts[fa], d.ts[ea],
-    rs, er, u, g, $2::jsonb -> h, tc
-  FROM d, json_to_recordset($1::json) AS j(
-    i text, m text, a jsonb, q text, p integer, s {{schema}}.job_state, n integer,
-    x integer, b jsonb, t integer, r integer, c integer, sa integer, fa integer, ea integer,
-    rs jsonb, er jsonb, u text, g double precision, h integer, o integer, tc text
-  )
+  SELECT i, m, a::json, q, p, s::{{schema}}.job_state, n, x, b::jsonb, t, r, c, sa, fa, ea,
+    rs::json, er::jsonb, u, g, h::jsonb, tc
+  FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[],
+    $8::integer[], $9::text[], $10::integer[], $11::timestamptz[], $12::timestamptz[],
+    $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[],
+    $18::text[], $19::float8[], $20::text[], $21::text[]
+  ) AS j(i, m, a, q, p, s, n, x, b, t, r, c, sa, fa, ea, rs, er, u, g, h, tc)
   RETURNING queue, state
 )
-SELECT count(pg_notify($4, 'r:' || q.queue))::integer AS notified
+SELECT count(pg_notify($22, 'r:' || q.queue))::integer AS notified
 FROM (SELECT DISTINCT queue FROM ins WHERE state = 'Enqueued') AS q

@@ -3,7 +3,9 @@
 -- $2 text        server name
 -- $3 timestamptz new lock expiry
 -- Returns the ids whose lock the server still held (and now extended).
-UPDATE {{schema}}.jobs
+-- Joined by id (see transition.sql): linear in the ids whatever the plan.
+UPDATE {{schema}}.jobs AS t
 SET locked_until = $3
-WHERE id = ANY($1::text[]) AND state = 'Processing' AND locked_by = $2
-RETURNING id
+FROM unnest($1::text[]) AS x(id)
+WHERE t.id = x.id AND t.state = 'Processing' AND t.locked_by = $2
+RETURNING t.id

@@ -11,11 +11,16 @@
 --
 -- Each queue is read through jobs_fetch_idx in its own LATERAL branch, so the planner never
 -- sorts the whole backlog; SKIP LOCKED lets concurrent fetchers pass over each other's rows.
+-- The picked rows are then updated by their physical address (`ctid = ANY (ARRAY(…))`, a TID
+-- scan: cost per row, whatever the plan cache believes about the table's size). They are
+-- locked by this statement, so their addresses cannot change under it. A join on id would
+-- let the generic plan merge-join along the whole primary key (through every finished job
+-- older than the backlog) or filter a sequential scan against the whole id array.
 WITH picked AS (
-  SELECT j.id
+  SELECT j.ctid
   FROM unnest($1::text[]) WITH ORDINALITY AS q(name, ord)
   CROSS JOIN LATERAL (
-    SELECT id, priority, run_at
+    SELECT ctid, id, priority, run_at
     FROM {{schema}}.jobs
     WHERE state = 'Enqueued' AND queue = q.name AND run_at <= $3
     ORDER BY priority DESC, run_at, id
@@ -32,8 +37,7 @@ SET state = 'Processing',
     locked_by = $4,
     locked_until = $5,
     history = t.history || jsonb_build_array($6::jsonb)
-FROM picked
-WHERE t.id = picked.id
+WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM picked))
 RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
   t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,
   t.unique_key, t.progress, t.history, t.trace_context

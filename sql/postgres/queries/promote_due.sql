@@ -4,8 +4,9 @@
 -- $3 jsonb       history entry to append (promotedEntry)
 -- $4 text        NOTIFY channel
 -- Returns one row: how many were promoted. Emits `r:<queue>` per queue touched.
+-- The due rows are updated by their locked rows' addresses (see fetch_and_lock.sql).
 WITH due AS (
-  SELECT id
+  SELECT ctid
   FROM {{schema}}.jobs
   WHERE state IN ('Scheduled', 'AwaitingRetry') AND run_at <= $1
   ORDER BY run_at, id
@@ -15,8 +16,7 @@ WITH due AS (
 upd AS (
   UPDATE {{schema}}.jobs AS t
   SET state = 'Enqueued', history = t.history || jsonb_build_array($3::jsonb)
-  FROM due
-  WHERE t.id = due.id
+  WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM due))
   RETURNING t.queue
 ),
 notified AS (

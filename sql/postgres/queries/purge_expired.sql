@@ -1,9 +1,10 @@
 -- purge_expired: hard-delete jobs whose retention ran out.
 -- $1 timestamptz now
 -- $2 integer     limit
--- Returns one row: how many were deleted.
+-- Returns one row: how many were deleted. Rows are deleted by their locked rows' addresses (see
+-- fetch_and_lock.sql).
 WITH doomed AS (
-  SELECT id
+  SELECT ctid
   FROM {{schema}}.jobs
   WHERE expires_at <= $1
   ORDER BY expires_at
@@ -11,6 +12,6 @@ WITH doomed AS (
   FOR UPDATE SKIP LOCKED
 ),
 del AS (
-  DELETE FROM {{schema}}.jobs AS t USING doomed WHERE t.id = doomed.id RETURNING 1
+  DELETE FROM {{schema}}.jobs AS t WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM doomed)) RETURNING 1
 )
 SELECT count(*)::integer AS purged FROM del

@@ -1,32 +1,32 @@
 -- transition: apply a batch of decided transitions (see src/transitions.ts), each guarded.
--- $1 json        array of items, encoded as described in src/storage/postgres/rows.ts
---                (encodeTransitions): id, the guard (gs state, gl locked by, ge lock expired)
---                and every field of the next state; timestamps and history entries are
---                indexes into $5 and $6
--- $2 timestamptz now (for the lock-expired guard)
--- $3 text        NOTIFY channel
--- $4 text[]      the items' ids (lets the planner find the rows by primary key instead of
---                hashing the whole table against the JSON input)
--- $5 text[]      distinct timestamps, indexed by the items' r/sa/fa/ea (1-based)
--- $6 jsonb       distinct history entries to append, indexed by the items' e (0-based)
+-- $1…$13 the items as column arrays (src/storage/postgres/columns.ts, transitionColumns):
+--        id, guard state, guard locked by, guard lock expired, next state, run at,
+--        attempts, result (JSON text), error (JSON text), started at, finished at,
+--        expires at, and the index of the history entry to append in $14; a column null in
+--        every row comes as an empty array (unnest pads it)
+-- $14 jsonb       distinct history entries to append (0-based)
+-- $15 timestamptz now (for the lock-expired guard)
+-- $16 text        NOTIFY channel
 -- Returns the ids of the items that applied.
 -- Emits `r:<queue>` for jobs that became Enqueued and `c:<id>` for Processing jobs deleted.
 --
+-- Each value is parsed once, as its column's type, and the rows are joined by id: a nested
+-- loop over the primary key for a table the planner knows is big, a hash join for one it
+-- believes small; either is linear. (An `id = ANY($1)` filter is not: on a sequential scan
+-- it compares every row with the whole id array.)
 -- The guard is checked on the locked, current row version (UPDATE re-checks its WHERE after
 -- waiting for a concurrent writer), so a late finish or a second rescuer changes nothing.
 -- A job leaving a final state must not take a unique key a live job already holds.
-WITH d AS (
-  SELECT $5::text[]::timestamptz[] AS ts
-),
-input AS (
-  SELECT x.i AS id, x.gs AS g_state, x.gl AS g_locked_by, x.ge AS g_lock_expired,
-    x.s AS state, d.ts[x.r] AS run_at, x.n AS attempts, x.rs AS result, x.er AS error,
-    d.ts[x.sa] AS started_at, d.ts[x.fa] AS finished_at, d.ts[x.ea] AS expires_at,
-    $6::jsonb -> x.e AS entry
-  FROM d, json_to_recordset($1::json) AS x(
-    i text, gs {{schema}}.job_state, gl text, ge boolean, s {{schema}}.job_state, r integer,
-    n integer, rs jsonb, er jsonb, sa integer, fa integer, ea integer, e integer
-  )
+WITH input AS (
+  SELECT x.i AS id, x.gs::{{schema}}.job_state AS g_state, x.gl AS g_locked_by,
+    x.ge::boolean AS g_lock_expired, x.s::{{schema}}.job_state AS state, x.r AS run_at,
+    x.n AS attempts, x.rs::json AS result, x.er::jsonb AS error, x.sa AS started_at,
+    x.fa AS finished_at, x.ea AS expires_at, $14::jsonb -> x.e AS entry
+  FROM unnest(
+    $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+    $7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
+    $12::timestamptz[], $13::integer[]
+  ) AS x(i, gs, gl, ge, s, r, n, rs, er, sa, fa, ea, e)
 ),
 upd AS (
   UPDATE {{schema}}.jobs AS t
@@ -42,11 +42,10 @@ upd AS (
       locked_until = NULL,
       history = t.history || jsonb_build_array(i.entry)
   FROM input AS i
-  WHERE t.id = ANY($4::text[])
-    AND t.id = i.id
+  WHERE t.id = i.id
     AND t.state = i.g_state
     AND (i.g_locked_by IS NULL OR t.locked_by = i.g_locked_by)
-    AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $2)
+    AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $15)
     AND (
       t.unique_key IS NULL
       OR i.g_state IN ('Enqueued', 'Scheduled', 'Processing', 'AwaitingRetry')
@@ -60,7 +59,7 @@ upd AS (
   RETURNING t.id, t.queue, t.state, i.g_state
 ),
 notified AS (
-  SELECT count(pg_notify($3, n.payload)) AS n
+  SELECT count(pg_notify($16, n.payload)) AS n
   FROM (
     SELECT DISTINCT 'r:' || queue AS payload FROM upd WHERE state = 'Enqueued'
     UNION ALL

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { Cron } from "croner";
 import type { Hono } from "hono";
+import { nextRuns } from "../../cron.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { changeOf, type DashboardContext, type DashboardEnv } from "../context.ts";
 import { notFound } from "../http_errors.ts";
@@ -19,16 +19,7 @@ export interface RecurringView extends RecurringTemplate {
 }
 
 function view(t: RecurringTemplate, now: Date): RecurringView {
-  let nextRuns: Date[] = [];
-  if (!t.paused) {
-    try {
-      nextRuns = new Cron(t.cron, { timezone: t.timezone ?? "UTC", paused: true })
-        .nextRuns(NEXT_RUNS, now);
-    } catch {
-      nextRuns = []; // a pattern stored by an older version that croner no longer reads
-    }
-  }
-  return { ...t, nextRuns };
+  return { ...t, nextRuns: nextRuns(t, now, NEXT_RUNS) };
 }
 
 /** Register the read route of templates. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { ALL_STATES, type JobState } from "../../job_state.ts";
-import { addCount, emptyJobCounts, zeroCounts as zero } from "../contract_rules.ts";
+import { addCount, emptyJobCounts, zeroCounts } from "../contract_rules.ts";
 import type { JobCounts } from "../storage.ts";
 
 /** Counters by queue and state, plus the state each counted job is counted in. */
@@ -18,7 +18,7 @@ export class StateCounts {
     const prev = this.#counted.get(id);
     if (prev === state) return;
     let q = this.#byQueue.get(queue);
-    if (!q) this.#byQueue.set(queue, q = zero());
+    if (!q) this.#byQueue.set(queue, q = zeroCounts());
     if (prev !== undefined) q[prev]--;
     q[state]++;
     this.#counted.set(id, state);
@@ -36,7 +36,7 @@ export class StateCounts {
 
   /** A snapshot of the counts. */
   snapshot(): JobCounts {
-    const out: JobCounts = emptyJobCounts();
+    const out = emptyJobCounts();
     for (const [queue, q] of this.#byQueue) {
       for (const s of ALL_STATES) addCount(out, queue, s, q[s]);
     }

@@ -2,7 +2,8 @@
  * Enqueue of a batch in as few statements as the unique keys allow: one INSERT for a batch
  * without keys; with keys, one INSERT … ON CONFLICT DO NOTHING, then one SELECT for the live
  * jobs that held the skipped keys (a new statement, so it sees rows that concurrent enqueuers
- * committed meanwhile and rows this batch stored itself).
+ * committed meanwhile and rows this batch stored itself). A batch above {@link ENQUEUE_CHUNK}
+ * jobs is written chunk by chunk.
  *
  * @module
  */
@@ -12,7 +13,8 @@ import type { Job } from "../../job.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
 import { copyJob } from "../job_copy.ts";
-import { encodeJobs, rowToJob } from "./rows.ts";
+import { jobColumns } from "./columns.ts";
+import { rowToJob } from "./rows.ts";
 
 /** Runs one prepared statement, wrapping driver errors (see `PostgresStorage`). */
 export type RunQuery = (
@@ -24,6 +26,14 @@ export type RunQuery = (
 
 /** A job holding a key may finish between the INSERT and the SELECT: then try it again. */
 const MAX_ROUNDS = 5;
+
+/**
+ * Jobs per statement. A statement's cost is linear in its rows, but one statement must stay
+ * well inside `statement_timeout` and the size a parameter may have; bigger batches are
+ * written as consecutive statements of this size (each atomic, all in the caller's
+ * transaction when one is given).
+ */
+export const ENQUEUE_CHUNK = 10_000;
 
 /**
  * Store `jobs` through `runner` (the pool, or the caller's transaction).
@@ -40,22 +50,25 @@ export async function enqueueJobs(
   runner: postgres.Sql,
   jobs: readonly Job[],
 ): Promise<EnqueueResult[]> {
+  if (jobs.length > ENQUEUE_CHUNK) {
+    const out: EnqueueResult[] = [];
+    for (let k = 0; k < jobs.length; k += ENQUEUE_CHUNK) {
+      const chunk = jobs.slice(k, k + ENQUEUE_CHUNK);
+      for (const r of await enqueueJobs(run, queries, channel, runner, chunk)) out.push(r);
+    }
+    return out;
+  }
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
-    const e = encodeJobs(jobs);
-    await run("enqueue", queries.enqueuePlain, [e.rows, e.histories, e.times, channel], runner);
+    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), channel], runner);
     return jobs.map((job) => ({ job: copyJob(job), created: true }));
   }
   const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
   let pending = jobs.map((_, i) => i);
   for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
-    const e = encodeJobs(pending.map((i) => jobs[i]), pending.map((i) => i + 1));
-    const stored = await run(
-      "enqueue",
-      queries.enqueue,
-      [e.rows, e.histories, e.times, channel],
-      runner,
-    );
+    const columns = jobColumns(pending.map((i) => jobs[i]));
+    const ords = pending.map((i) => i + 1);
+    const stored = await run("enqueue", queries.enqueue, [...columns, ords, channel], runner);
     for (const row of stored) {
       const i = (row.ord as number) - 1;
       results[i] = { job: copyJob(jobs[i]), created: true };

@@ -9,6 +9,9 @@ import type postgres from "postgres";
 import { MigrationError, StorageError } from "../../errors.ts";
 import { withSchema } from "./queries.ts";
 import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
+import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with {
+  type: "text",
+};
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
 import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
 
@@ -25,6 +28,7 @@ export interface Migration {
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
+  { version: 2, name: "0002_json_payloads", sql: m0002 },
   { version: 3, name: "0003_dashboard", sql: m0003 },
   { version: 4, name: "0004_trace_context", sql: m0004 },
 ];

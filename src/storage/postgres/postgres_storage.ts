@@ -47,9 +47,8 @@ import {
 import { buildListQuery } from "./list.ts";
 import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
 import { buildQueries, type Queries } from "./queries.ts";
+import { jobColumns, transitionColumns } from "./columns.ts";
 import {
-  encodeJobs,
-  encodeTransitions,
   fetchedRowToJob,
   pageFromRows,
   recurringParams,
@@ -279,14 +278,12 @@ export class PostgresStorage implements Storage {
 
   async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
     assertEncodable(items);
-    const e = encodeTransitions(items);
+    const { columns, entries } = transitionColumns(items);
     const rows = await this.#run("transition", this.#q.transition, [
-      e.rows,
+      ...columns,
+      entries,
       now,
       this.#channel,
-      items.map((i) => i.id),
-      e.times,
-      e.entries,
     ]);
     const applied = new Set(rows.map((r) => r.id as string));
     return items.map((i) => applied.has(i.id));
@@ -387,13 +384,10 @@ export class PostgresStorage implements Storage {
   async claimCronTick(
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
-    const e = encodeJobs([params.job]);
     const rows = await this.#run("claimCronTick", this.#q.claimCronTick, [
+      ...jobColumns([params.job]),
       params.name,
       params.tickAt,
-      e.rows,
-      e.histories,
-      e.times,
       this.#channel,
     ]);
     return rows.length ? copyJob(params.job) : null;

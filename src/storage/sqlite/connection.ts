@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { ResolvedSqliteConfig } from "./config.ts";
 
@@ -80,8 +80,10 @@ export class Connection {
    * @throws {StorageError} for a missing directory, a read-only file, a file that is not a
    * SQLite database, or a database another process keeps locked.
    */
-  static open(cfg: ResolvedSqliteConfig): Connection {
+  static async open(cfg: ResolvedSqliteConfig): Promise<Connection> {
     if (!cfg.memory) checkFile(cfg.path);
+    // Loaded here, not at module level: an app on another backend never loads SQLite.
+    const { DatabaseSync } = await import("node:sqlite");
     let db: DatabaseSync;
     try {
       db = new DatabaseSync(cfg.path, { timeout: cfg.busyTimeoutMs } as Record<string, unknown>);

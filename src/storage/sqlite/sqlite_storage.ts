@@ -100,20 +100,16 @@ export class SqliteStorage implements Storage {
    * read-only file or a file that is not a SQLite database (left untouched);
    * `MigrationError` when a migration fails or the database is of a newer schema version.
    */
-  static open(config: SqliteConfig): Promise<SqliteStorage> {
+  static async open(config: SqliteConfig): Promise<SqliteStorage> {
+    const cfg = resolveConfig(config);
+    const conn = await Connection.open(cfg);
     try {
-      const cfg = resolveConfig(config);
-      const conn = Connection.open(cfg);
-      try {
-        if (cfg.autoMigrate) migrate(conn);
-        else pendingMigrations(conn); // still refuses a newer schema
-        return Promise.resolve(new SqliteStorage(conn, cfg));
-      } catch (err) {
-        conn.close();
-        throw err;
-      }
+      if (cfg.autoMigrate) migrate(conn);
+      else pendingMigrations(conn); // still refuses a newer schema
+      return new SqliteStorage(conn, cfg);
     } catch (err) {
-      return Promise.reject(err);
+      conn.close();
+      throw err;
     }
   }
 

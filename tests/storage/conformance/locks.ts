@@ -39,6 +39,33 @@ export function lockCases(ctx: ConformanceContext): void {
     assert.equal((await must(s, a.id)).state, JobState.Processing);
   });
 
+  conformanceCase(
+    ctx,
+    area,
+    "an extended lock is not listed as expired, nor fills the limit",
+    async (s) => {
+      await put(s, job(), job(), job(), job());
+      // Live jobs whose first lock lapses earliest: only the heartbeat keeps them alive.
+      const live = await take(s, { server: "a", limit: 2, lockTtlMs: 500 });
+      const dead = await take(s, { server: "b", limit: 2, lockTtlMs: 1_000 });
+      const lost = await s.extendLocks({
+        ids: live.map((j) => j.id),
+        serverName: "a",
+        lockTtlMs: 5_000,
+        now: at(400),
+      });
+      assert.deepEqual(lost, []);
+      const ids = (jobs: { id: string }[]) => jobs.map((j) => j.id).sort();
+      assert.deepEqual(ids(await s.findExpiredLocks({ now: at(2_000), limit: 2 })), ids(dead));
+      assert.deepEqual(ids(await s.findExpiredLocks({ now: at(2_000), limit: 10 })), ids(dead));
+      assert.deepEqual(
+        ids(await s.findExpiredLocks({ now: at(5_400), limit: 10 })),
+        ids([...live, ...dead]),
+        "the extended locks lapse at their new expiry",
+      );
+    },
+  );
+
   conformanceCase(ctx, area, "a rescue applies once, and only to a lapsed lock", async (s) => {
     await put(s, job());
     const [running] = await take(s, { server: "dead", lockTtlMs: 1_000 });

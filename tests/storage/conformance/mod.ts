@@ -19,6 +19,7 @@ import { serverCases } from "./servers.ts";
 import { metricsCases } from "./metrics.ts";
 import { activityCases } from "./activity.ts";
 import { searchCases } from "./search.ts";
+import { payloadCases } from "./payloads.ts";
 
 export type { BackendHarness, StorageFactory } from "./harness.ts";
 
@@ -47,6 +48,7 @@ export function runStorageConformance(
       metricsCases,
       activityCases,
       searchCases,
+      payloadCases,
     ]
   ) area(ctx);
 }

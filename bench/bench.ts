@@ -1,0 +1,292 @@
+/**
+ * `deno task bench`: qml's benchmarks by the method of the project's benchmark design —
+ * public API only, producer and server in separate processes (`bench/child.ts`, each its own
+ * `deno run`), a fresh schema / key prefix per run, start-up counted, three runs per case in
+ * interleaved rounds, median (min–max). Prints one markdown table.
+ *
+ *   deno task bench [--backend=postgres,redis,memory] [--only=1a,1b,2,3,growth,verbs]
+ *                   [--runs=3] [--big] [--checkout=DIR]
+ *
+ * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
+ * own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
+ * Workers and inline (peak RSS of the server process alongside); 3 latency of 200 jobs on a
+ * 20 ms schedule (handler start in the handler's thread − `enqueue` returned in the
+ * producer; p50/p95/p99 by nearest rank); growth: `enqueueMany` 1k/10k/100k with distinct
+ * delays and priorities, drain backlog 10k/100k (and 1M with `--big`); and, below the public
+ * API, one Postgres `transition` call of 4,000 items with distinct timestamps.
+ * `--checkout=DIR` runs every case against another checkout of the library too (e.g. a
+ * `git worktree` of the previous commit), in the same rounds, for an A/B in one session.
+ *
+ * @module
+ */
+import { type BackendName, BACKENDS, dropNamespace, freshNamespace } from "./backends.ts";
+import { type Cell, renderTable, type Row } from "./table.ts";
+
+const flags = Object.fromEntries(
+  Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
+);
+const RUNS = Number(flags.runs ?? 3);
+const backends = (flags.backend?.split(",") ?? BACKENDS) as BackendName[];
+const only = flags.only ? new Set(flags.only.split(",")) : null;
+const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+const libs = [{ label: "", dir: here }];
+if (flags.checkout) {
+  const dir = await Deno.realPath(flags.checkout);
+  libs[0].label = " (this)";
+  libs.push({ label: ` (${dir.split("/").pop()})`, dir });
+}
+for (const b of backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}`);
+
+/** One measurement a child printed. */
+type Result = Record<string, number>;
+
+/** A Web Workers module for `lib`: the no-op worker and the latency probe. */
+async function workersModule(lib: string): Promise<string> {
+  const path = await Deno.makeTempFile({ prefix: "qml_bench_workers_", suffix: ".ts" });
+  await Deno.writeTextFile(
+    path,
+    `import { defineWorker, WorkerRegistry } from "file://${lib}/mod.ts";
+export default new WorkerRegistry()
+  .register(defineWorker({ name: "noop", execute: async () => {} }))
+  .register(defineWorker({
+    name: "probe",
+    execute: () => ({ t: performance.timeOrigin + performance.now() }),
+  }));
+`,
+  );
+  return `file://${path}`;
+}
+const workersOf = new Map<string, string>();
+for (const l of libs) workersOf.set(l.dir, await workersModule(l.dir));
+
+function child(lib: string, args: string[], stdin: "piped" | "null" = "null") {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `--config=${lib}/deno.json`,
+      new URL("./child.ts", import.meta.url).pathname,
+      `--lib=${lib}`,
+      `--workers=${workersOf.get(lib)}`,
+      ...args,
+    ],
+    stdin,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+async function runChild(lib: string, args: string[]): Promise<Result> {
+  const out = await child(lib, args).output();
+  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
+  if (!out.success || !text.startsWith("{")) {
+    throw new Error(`child ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(text);
+}
+
+/** Latency: an idle server (settled 1.5 s), a producer of 200 jobs; then the server's RSS. */
+async function latencyRun(lib: string, base: string[]): Promise<Result> {
+  const server = child(lib, [...base, "--role=serve", "--case=idle"], "piped");
+  const lines = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  const nextLine = async (): Promise<string> => {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await lines.read();
+      if (done) throw new Error("latency server exited early");
+      buffered += value;
+    }
+    const i = buffered.indexOf("\n");
+    const line = buffered.slice(0, i);
+    buffered = buffered.slice(i + 1);
+    return line;
+  };
+  const errors = new Response(server.stderr).text();
+  try {
+    await nextLine(); // ready
+    await new Promise((r) => setTimeout(r, 1_500));
+    const res = await runChild(lib, [...base, "--role=produce", "--case=latency", "--n=200"]);
+    await server.stdin.close();
+    return { ...res, ...JSON.parse(await nextLine()) };
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${await errors}`);
+  } finally {
+    await server.status;
+  }
+}
+
+/** A case: one table row, run once per round, per backend and library. */
+interface Case {
+  group: string;
+  label: string;
+  backends?: readonly BackendName[];
+  run(lib: string, backend: BackendName): Promise<Result>;
+}
+
+async function fresh(
+  backend: BackendName,
+  fn: (base: string[]) => Promise<Result>,
+): Promise<Result> {
+  const ns = freshNamespace();
+  try {
+    return await fn([`--backend=${backend}`, `--ns=${ns}`]);
+  } finally {
+    await dropNamespace(backend, ns);
+  }
+}
+
+const produce = (what: string, n: number): Case["run"] => (lib, backend) =>
+  fresh(
+    backend,
+    (base) => runChild(lib, [...base, "--role=produce", `--case=${what}`, `--n=${n}`]),
+  );
+
+const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib, backend) =>
+  fresh(backend, async (base) => {
+    if (backend !== "memory") {
+      await runChild(lib, [...base, "--role=produce", "--case=fill", `--n=${n}`]);
+    }
+    return await runChild(lib, [
+      ...base,
+      "--role=serve",
+      "--case=drain",
+      `--n=${n}`,
+      `--options=${JSON.stringify(options)}`,
+    ]);
+  });
+
+const durable: BackendName[] = ["postgres", "redis"];
+const cases: Case[] = [
+  { group: "1a", label: "1a `enqueue` × 10,000, sequential", run: produce("seq", 10_000) },
+  { group: "1b", label: "1b `enqueueMany` of 10,000", run: produce("many", 10_000) },
+  { group: "2", label: "2 drain 10,000, no options", run: drain(10_000, {}) },
+  {
+    group: "2",
+    label: "2 drain 10,000, `concurrency: 10`",
+    run: drain(10_000, { concurrency: 10 }),
+  },
+  { group: "2", label: "2 drain 10,000, inline", run: drain(10_000, { execution: "inline" }) },
+  {
+    group: "2",
+    label: "2 drain 10,000, inline, `concurrency: 10`",
+    run: drain(10_000, { execution: "inline", concurrency: 10 }),
+  },
+  {
+    group: "3",
+    label: "3 latency p50 / p95 / p99 (ms)",
+    backends: durable,
+    run: (lib, backend) => fresh(backend, (base) => latencyRun(lib, base)),
+  },
+  { group: "growth", label: "growth `enqueueMany` 1,000", run: produce("growth", 1_000) },
+  { group: "growth", label: "growth `enqueueMany` 10,000", run: produce("growth", 10_000) },
+  { group: "growth", label: "growth `enqueueMany` 100,000", run: produce("growth", 100_000) },
+  { group: "growth", label: "growth drain backlog 10,000", run: drain(10_000, {}) },
+  { group: "growth", label: "growth drain backlog 100,000", run: drain(100_000, {}) },
+  {
+    group: "verbs",
+    label: "storage verb: one `transition` of 4,000, distinct times (ms)",
+    backends: ["postgres"],
+    run: produce("transition", 4_000),
+  },
+];
+if (flags.big) {
+  cases.push({
+    group: "growth",
+    label: "growth drain backlog 1,000,000",
+    run: drain(1_000_000, {}),
+  });
+}
+const selected = cases.filter((c) => !only || only.has(c.group));
+const columns = backends.flatMap((b) =>
+  libs.map((l) => ({ backend: b, lib: l.dir, name: b + l.label }))
+);
+
+const results = new Map<string, Result[]>();
+const key = (c: Case, col: { name: string }) => `${c.label}|${col.name}`;
+for (let round = 1; round <= RUNS; round++) {
+  for (const c of selected) {
+    for (const col of columns) {
+      if (c.backends && !c.backends.includes(col.backend)) continue;
+      const label = `round ${round}/${RUNS}: ${c.label} on ${col.name}`;
+      try {
+        const r = await c.run(col.lib, col.backend);
+        (results.get(key(c, col)) ?? results.set(key(c, col), []).get(key(c, col))!).push(r);
+        console.error(`${label}: ${JSON.stringify(r)}`);
+      } catch (err) {
+        console.error(`${label}: FAILED ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+const rows: Row[] = [];
+const cell = (c: Case, col: { name: string }): Result[] => results.get(key(c, col)) ?? [];
+for (const c of selected) {
+  const unit = c.group === "3"
+    ? "latency"
+    : c.group === "verbs"
+    ? "verb"
+    : c.label.startsWith("growth `enq")
+    ? "ms"
+    : "rate";
+  rows.push({
+    label: c.label + (unit === "rate" ? " (jobs/s)" : unit === "ms" ? " (ms)" : ""),
+    cells: columns.map((col): Cell => {
+      const rs = cell(c, col);
+      if (c.backends && !c.backends.includes(col.backend)) return { kind: "none" };
+      if (unit === "latency") {
+        return { kind: "multi", series: ["p50", "p95", "p99"].map((p) => rs.map((r) => r[p])) };
+      }
+      return { kind: "one", values: rs.map((r) => (unit === "rate" ? r.rate : r.ms)) };
+    }),
+  });
+  if (c.group === "2" || c.group === "3") {
+    rows.push({
+      label: c.group === "3"
+        ? "4 server peak RSS (MiB), idle server of 3"
+        : `4 server peak RSS (MiB), ${c.label.replace(/^\d /, "")}`,
+      cells: columns.map((col): Cell => {
+        if (c.backends && !c.backends.includes(col.backend)) return { kind: "none" };
+        return { kind: "one", values: cell(c, col).map((r) => r.rssMiB), digits: 0 };
+      }),
+    });
+  }
+}
+// Growth: the cost of each 10× step, from the medians.
+const growth = (labels: string[], title: string, pick: (r: Result) => number) => {
+  const found = labels.map((l) => selected.find((c) => c.label === l));
+  if (found.some((c) => !c)) return;
+  rows.push({
+    label: title,
+    cells: columns.map((col): Cell => {
+      const ms = found.map((c) => {
+        const vs = cell(c!, col).map(pick).sort((a, b) => a - b);
+        // Time per run: enqueue rows give ms; drain rows give a rate of 10^(4+i) jobs.
+        return vs.length ? vs[Math.floor(vs.length / 2)] : NaN;
+      });
+      return { kind: "ratios", values: ms };
+    }),
+  });
+};
+growth(
+  ["growth `enqueueMany` 1,000", "growth `enqueueMany` 10,000", "growth `enqueueMany` 100,000"],
+  "growth `enqueueMany` time per 10× step (≤ 12×)",
+  (r) => r.ms,
+);
+growth(
+  [
+    "growth drain backlog 10,000",
+    "growth drain backlog 100,000",
+    ...(flags.big ? ["growth drain backlog 1,000,000"] : []),
+  ],
+  "growth drain time per 10× step (≤ 12×)",
+  (r) => r.ms,
+);
+
+console.log(renderTable({
+  title: `qml benchmarks: median (min–max) of ${RUNS} runs in rounds; ` +
+    `\`deno task bench ${Deno.args.join(" ")}\``.replace(" `", "`"),
+  columns: columns.map((c) => c.name),
+  rows,
+}));
+for (const path of workersOf.values()) await Deno.remove(new URL(path)).catch(() => {});

@@ -1,0 +1,26 @@
+/**
+ * Memory of a Web Worker pool whose workers module imports `mod.ts` (as apps do): a server
+ * on MemoryStorage with 4 threads runs 1,000 no-op jobs. Run it under `/usr/bin/time -v`
+ * and read "Maximum resident set size":
+ *
+ *   /usr/bin/time -v deno run -A bench/worker_rss.ts
+ *
+ * @module
+ */
+import { BackgroundJobServer, JobClient, MemoryStorage } from "../mod.ts";
+
+const storage = new MemoryStorage();
+const server = new BackgroundJobServer({
+  storage,
+  workers: new URL("./app_workers.ts", import.meta.url),
+  threads: 4,
+  concurrency: 8,
+  logLevel: "silent",
+});
+await server.start();
+const client = new JobClient(storage);
+const jobs = await client.enqueueMany(
+  Array.from({ length: 1000 }, (_, i) => ({ worker: "noop", args: { i } })),
+);
+await client.waitFor(jobs.at(-1)!.id, { timeoutMs: 60_000 });
+await server.stop();
