@@ -30,7 +30,7 @@ function parseSpans(out: string): SpanRecord[] {
       continue;
     }
     if (!cur) continue;
-    const kv = line.match(/^  ([\w.]+): (.*)$/);
+    const kv = line.match(/^ {2}([\w.]+): (.*)$/);
     if (kv) {
       if (kv[1] === "parent") cur.parent = kv[2];
       else if (kv[1] === "status") cur.status = kv[2];
