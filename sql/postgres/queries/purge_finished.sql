@@ -2,9 +2,9 @@
 -- $1 timestamptz before
 -- $2 integer     limit
 -- Returns one row: how many were deleted.
--- Scans jobs_state_id_idx over the three final states (oldest id first) and filters on
--- finished_at: there is no index on finished_at, so a call reads the final rows it keeps plus
--- at most $2 it deletes. Ids are time-ordered, so old finished rows come first. Job counts
+-- Plans as a scan of jobs_state_id_idx (state, id) over the three final states, filtering on
+-- finished_at (no index on it): a call reads the final rows it keeps plus at most $2 it
+-- deletes, and stops there. No ORDER BY: any $2 matching rows will do. Job counts
 -- follow through the statement triggers (0003_dashboard.sql); unique keys are already free.
 WITH doomed AS (
   SELECT ctid
