@@ -338,3 +338,41 @@ for (const b of backends) {
     }
   });
 }
+
+Deno.test("qml dashboard: refuses 0.0.0.0 without auth; with QML_DASHBOARD_TOKEN it asks for it", async () => {
+  const { url, cleanup } = backends.find((b) => b.name === "sqlite")!.fresh();
+  try {
+    const refused = await qml(["dashboard", "--host", "0.0.0.0", "--port", "0", "--storage", url]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refusing to serve the dashboard on 0\.0\.0\.0 without auth/);
+
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", CLI, "dashboard", "--port", "0", "--storage", url],
+      env: { NO_COLOR: "1", QML_DASHBOARD_TOKEN: "s3cret-token" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!/dashboard on (http:\/\/\S+\/)/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`dashboard did not start: ${text}`);
+      text += value;
+    }
+    const base = /dashboard on (http:\/\/\S+\/)/.exec(text)![1];
+    const anonymous = await fetch(base + "api/stats");
+    await anonymous.body?.cancel();
+    assert.equal(anonymous.status, 401);
+    const authed = await fetch(base + "api/stats", {
+      headers: { authorization: "Bearer s3cret-token" },
+    });
+    assert.equal(authed.status, 200);
+    assert.ok((await authed.json()).byState);
+    child.kill("SIGTERM");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value;
+    assert.equal((await child.status).code, 0, text);
+    assert.match(text, /SIGTERM: stopping/);
+  } finally {
+    await cleanup();
+  }
+});
