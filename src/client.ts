@@ -16,6 +16,8 @@ import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.
 import { StorageClock, storageClockOf } from "./storage_clock.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
+import { countEnqueued } from "./telemetry/metrics.ts";
+import { currentTraceContext, withEnqueueSpan } from "./telemetry/tracing.ts";
 
 /** Options of one enqueue. */
 export interface EnqueueOptions {
@@ -146,38 +148,49 @@ export class JobClient {
     args?: unknown,
     options: EnqueueOptions = {},
   ): Promise<Job> {
-    const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
-    const [res] = await this.#storage.enqueue({ jobs: [job], now: job.createdAt, tx: options.tx });
-    return res.job;
+    const method = typeof worker === "string" ? worker : worker?.name;
+    return await withEnqueueSpan({ queue: options.queue, method, count: 1 }, async () => {
+      const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
+      const [res] = await this.#storage.enqueue({
+        jobs: [job],
+        now: job.createdAt,
+        tx: options.tx,
+      });
+      countEnqueued(res.job.queue, res.job.method, 1);
+      return res.job;
+    });
   }
 
   /** Enqueue many jobs in one storage call (one round trip where the backend allows). */
   async enqueueMany(items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
-    const now = await this.#now(options.tx);
-    // Most items need no validator: they are built synchronously, without a promise each
-    // (that was a good part of the client's cost per job). An item whose worker validates
-    // its arguments is built as `enqueue` builds it; the first failure by index wins, as
-    // with `Promise.all` over every item.
-    const built: (Job | Promise<Job>)[] = new Array(items.length);
-    let pending = false;
-    for (let k = 0; k < items.length; k++) {
-      const item = items[k];
-      if (validates(item.worker)) {
-        built[k] = this.#build(item, now);
-        pending = true;
-        continue;
+    return await withEnqueueSpan({ count: items.length }, async () => {
+      const now = await this.#now(options.tx);
+      // Most items need no validator: they are built synchronously, without a promise each
+      // (that was a good part of the client's cost per job). An item whose worker validates
+      // its arguments is built as `enqueue` builds it; the first failure found rejects the
+      // batch, as with `Promise.all` over every item.
+      const built: (Job | Promise<Job>)[] = new Array(items.length);
+      let pending = false;
+      for (let k = 0; k < items.length; k++) {
+        const item = items[k];
+        if (validates(item.worker)) {
+          built[k] = this.#build(item, now);
+          pending = true;
+          continue;
+        }
+        try {
+          built[k] = this.#buildSync(item, now);
+        } catch (err) {
+          if (!pending) throw err;
+          built[k] = Promise.reject(err);
+        }
       }
-      try {
-        built[k] = this.#buildSync(item, now);
-      } catch (err) {
-        if (!pending) throw err;
-        built[k] = Promise.reject(err);
-      }
-    }
-    const jobs = pending ? await Promise.all(built) : built as Job[];
-    const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
-    return res.map((r) => r.job);
+      const jobs = pending ? await Promise.all(built) : built as Job[];
+      const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
+      for (const r of res) countEnqueued(r.job.queue, r.job.method, 1);
+      return res.map((r) => r.job);
+    });
   }
 
   // The storage's time without a round trip per call (one, once, for a new clock).
@@ -230,6 +243,7 @@ export class JobClient {
       uniqueKey: options.uniqueKey,
       backoff: options.backoff,
       timeoutMs: options.timeoutMs,
+      traceContext: currentTraceContext(),
     });
   }
 

@@ -338,6 +338,16 @@ export class PostgresStorage implements Storage {
     return rows[0].purged as number;
   }
 
+  /** See {@link Storage.purgeFinished}. */
+  async purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return 0;
+    const rows = await this.#run("purgeFinished", this.#q.purgeFinished, [
+      params.before,
+      Math.trunc(params.limit),
+    ]);
+    return rows[0].purged as number;
+  }
+
   /** See {@link Storage.setProgress}. */
   async setProgress(
     params: { id: string; serverName: string; progress: number },

@@ -23,6 +23,7 @@ import listJobs from "../../../sql/postgres/queries/list_jobs.sql" with { type: 
 import listRecurring from "../../../sql/postgres/queries/list_recurring.sql" with { type: "text" };
 import promoteDue from "../../../sql/postgres/queries/promote_due.sql" with { type: "text" };
 import purgeExpired from "../../../sql/postgres/queries/purge_expired.sql" with { type: "text" };
+import purgeFinished from "../../../sql/postgres/queries/purge_finished.sql" with { type: "text" };
 import releaseLease from "../../../sql/postgres/queries/release_lease.sql" with { type: "text" };
 import removeRecurring from "../../../sql/postgres/queries/remove_recurring.sql" with {
   type: "text",
@@ -74,6 +75,7 @@ const RAW = {
   listRecurring,
   promoteDue,
   purgeExpired,
+  purgeFinished,
   releaseLease,
   removeRecurring,
   setProgress,
