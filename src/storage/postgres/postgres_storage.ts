@@ -85,6 +85,9 @@ export class PostgresStorage implements Storage {
   #signals: SignalHub;
   #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
+  // Whether migration 0005 built the trigram search index (it cannot where pg_trgm is
+  // unavailable); asked once, at the first search, and again after migrate().
+  #searchIndexed: Promise<boolean> | null = null;
 
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
@@ -160,6 +163,7 @@ export class PostgresStorage implements Storage {
 
   /** Apply every pending migration (idempotent; safe to call from many servers at once). */
   migrate(): Promise<MigrateResult> {
+    this.#searchIndexed = null;
     return migrate(this.#sql, this.#cfg.schema, this.#cfg.schemaIdent);
   }
 
@@ -219,14 +223,31 @@ export class PostgresStorage implements Storage {
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
     const limit = listLimit(params.limit);
+    const indexed = params.search ? await this.#hasSearchIndex() : false;
     const q = buildListQuery(
-      { list: this.#q.listJobs, search: this.#q.searchJobs },
+      {
+        list: this.#q.listJobs,
+        search: this.#q.searchJobs,
+        indexed: indexed ? this.#q.searchJobsIndexed : undefined,
+      },
       params,
       limit,
       this.#cfg.schemaIdent,
     );
     if (!q) return { jobs: [], nextCursor: null };
     return pageFromRows(await this.#run("list", q.text, q.params), limit);
+  }
+
+  #hasSearchIndex(): Promise<boolean> {
+    this.#searchIndexed ??= this.#run(
+      "list",
+      "SELECT to_regclass($1) IS NOT NULL AS ok",
+      [`${this.#cfg.schemaIdent}.jobs_search_trgm_idx`],
+    ).then((rows) => rows[0].ok === true, (err) => {
+      this.#searchIndexed = null;
+      throw err;
+    });
+    return this.#searchIndexed;
   }
 
   /** See {@link Storage.counts}. */

@@ -45,6 +45,9 @@ import recordActivity from "../../../sql/postgres/queries/record_activity.sql" w
 import recordServer from "../../../sql/postgres/queries/record_server.sql" with { type: "text" };
 import removeServer from "../../../sql/postgres/queries/remove_server.sql" with { type: "text" };
 import searchJobs from "../../../sql/postgres/queries/search_jobs.sql" with { type: "text" };
+import searchJobsIndexed from "../../../sql/postgres/queries/search_jobs_indexed.sql" with {
+  type: "text",
+};
 import setRecurringPaused from "../../../sql/postgres/queries/set_recurring_paused.sql" with {
   type: "text",
 };
@@ -58,6 +61,7 @@ const RAW = {
   recordServer,
   removeServer,
   searchJobs,
+  searchJobsIndexed,
   setRecurringPaused,
   acquireLease,
   claimCronTick,
