@@ -100,7 +100,8 @@ export function buildListQuery(
     }
     match.push(`(${any.join(" OR ")})`);
     // The trigram index can serve a search whose every arm has a literal of 3+ characters
-    // in the search text: the text itself and, for key:value, the value.
+    // in the search text: the text itself and, for key:value, the value. (A key:value
+    // text `k:v` contains `v`, so one LIKE on `v` covers both arms.)
     const f = search.field;
     const literalField = f !== null &&
       ![...f.value].some((c) => c === '"' || c === "\\" || c < " ");
@@ -109,16 +110,12 @@ export function buildListQuery(
       search.text.length >= MIN_INDEXED &&
       (f === null || (literalField && f.value.length >= MIN_INDEXED))
     ) {
+      // For key:value, `%value%` finds every job the field arm can match, and every job
+      // the other arms can (the method or the args contain `key:value`, so `value`).
       const pre = [
         `j.id LIKE ${param(search.text.replace(/[\\%_]/g, "\\$&") + "%")}`,
-        `${SEARCH_TEXT_SQL} LIKE ${param(containsPattern(search.text))}`,
+        `${SEARCH_TEXT_SQL} LIKE ${param(containsPattern(f ? f.value : search.text))}`,
       ];
-      if (f) {
-        pre.push(
-          `(${SEARCH_TEXT_SQL} LIKE ${param(containsPattern(`"${f.key.toLowerCase()}"`))} AND ` +
-            `${SEARCH_TEXT_SQL} LIKE ${param(containsPattern(f.value))})`,
-        );
-      }
       return {
         text: templates.indexed.replaceAll("{{filters}}", filters)
           .replace("{{prefilter}}", pre.join(" OR "))
