@@ -91,3 +91,48 @@ Deno.test("postgres search: without the index every search answers the same", as
     await h.cleanup();
   }
 });
+
+Deno.test("postgres search: the indexed statement keeps the scan bound", async () => {
+  const h = await openTestStorage();
+  try {
+    const all = jobs(300);
+    await h.storage.enqueue({ jobs: all, now: T0 });
+    const q = buildQueries(`"${h.schema}"`);
+    const schema = `"${h.schema}"`;
+    const run = async (indexed: boolean, search: string, bound: number, cursor?: string) => {
+      const built = buildListQuery(
+        {
+          list: q.listJobs,
+          search: q.searchJobs,
+          indexed: indexed ? q.searchJobsIndexed : undefined,
+        },
+        { search, limit: 20, cursor },
+        20,
+        schema,
+      )!;
+      assert.equal(built.text.includes(SEARCH_TEXT_SQL), indexed);
+      const params = [...built.params];
+      params[1] = bound; // SEARCH_SCAN_LIMIT, made small
+      // deno-lint-ignore no-explicit-any
+      const rows = await h.storage.sql.unsafe(built.text, params as any[]);
+      return rows.map((r) => r.id as string);
+    };
+    // "gold": every 7th job. Newest ids first; the bound counts every job, matching or not.
+    const newest = all.map((j) => j.id).reverse();
+    for (const bound of [1, 7, 50, 1000]) {
+      for (const cursor of [undefined, newest[10]]) {
+        const want = await run(false, "gold", bound, cursor);
+        assert.deepEqual(await run(true, "gold", bound, cursor), want, `bound ${bound}`);
+        assert.deepEqual(await run(true, "plan:gold", bound, cursor), want, `bound ${bound}`);
+      }
+    }
+    assert.deepEqual(
+      await run(true, "gold", 50),
+      all.filter((_, i) => i % 7 === 0).map((j) => j.id).reverse().filter((id) =>
+        newest.indexOf(id) < 50
+      ).slice(0, 21),
+    );
+  } finally {
+    await h.cleanup();
+  }
+});
