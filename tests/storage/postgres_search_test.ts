@@ -136,3 +136,25 @@ Deno.test("postgres search: the indexed statement keeps the scan bound", async (
     await h.cleanup();
   }
 });
+
+Deno.test("postgres search: a key:value search runs under a parallel plan", async () => {
+  const h = await openTestStorage();
+  try {
+    await h.storage.enqueue({ jobs: jobs(200), now: T0 });
+    const q = buildQueries(`"${h.schema}"`);
+    const templates = { list: q.listJobs, search: q.searchJobs, indexed: q.searchJobsIndexed };
+    for (const t of [templates, { ...templates, indexed: undefined }]) {
+      const built = buildListQuery(t, { search: "user:user-42", limit: 20 }, 20, `"${h.schema}"`)!;
+      const ids = await h.storage.sql.begin(async (tx) => {
+        // Runs every parallel-safe plan in a worker: a function that opens a
+        // subtransaction (args_field's exception block) must not be marked safe.
+        await tx.unsafe("SET LOCAL force_parallel_mode = on");
+        // deno-lint-ignore no-explicit-any
+        return (await tx.unsafe(built.text, built.params as any[])).map((r) => r.id as string);
+      });
+      assert.equal(ids.length, 1);
+    }
+  } finally {
+    await h.cleanup();
+  }
+});

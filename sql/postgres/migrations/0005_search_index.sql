@@ -12,6 +12,11 @@
 -- database without it, a role without the right), this migration still succeeds, creates
 -- no index, and searches keep the bounded scan. Building the index on an existing large
 -- table takes a while and blocks writes to it meanwhile.
+-- args_field (0003) catches errors, which opens a subtransaction: no process of a parallel
+-- query may, so a key:value search planned in parallel failed. PostgreSQL's rule for such a
+-- function is PARALLEL UNSAFE.
+ALTER FUNCTION {{schema}}.args_field(text, text) PARALLEL UNSAFE;
+
 DO $migration$
 DECLARE
   ns text;
