@@ -94,7 +94,7 @@ export {
 } from "./src/metrics.ts";
 export { type ServerInfo, type ServerStatus, serverStatus } from "./src/server_info.ts";
 export { MemoryStorage } from "./src/storage/memory/memory_storage.ts";
-export { openStorage } from "./src/storage/open.ts";
+export { DEFAULT_STORAGE_URL, openStorage, type OpenStorageOptions } from "./src/storage/open.ts";
 export {
   BackgroundJobServer,
   type ServerHealth,

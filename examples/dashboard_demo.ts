@@ -5,15 +5,15 @@
  *
  *     deno task start
  *
- * Storage: the embedded memory storage, or `QML_STORAGE_URL`
- * (`postgres://…`, `redis://…`). `QML_DASHBOARD_PORT` moves the dashboard;
+ * Storage: the embedded SQLite file `./qml.db` (kept across restarts), or
+ * `QML_STORAGE_URL` (`memory://`, `postgres://…`, `redis://…`). `QML_DASHBOARD_PORT` moves the dashboard;
  * `QML_DEMO_SECONDS` stops the demo by itself after that many seconds.
  *
  * @module
  */
 import { DashboardServer } from "../dashboard.ts";
 import { BackgroundJobServer } from "../src/server/job_server.ts";
-import { openStorage } from "../src/storage/open.ts";
+import { DEFAULT_STORAGE_URL, openStorage } from "../src/storage/open.ts";
 import {
   chargeCard,
   cleanupSessions,
@@ -22,7 +22,7 @@ import {
   syncInventory,
 } from "./workers/dashboard_workers.ts";
 
-const storage = await openStorage(Deno.env.get("QML_STORAGE_URL") ?? "memory://");
+const storage = await openStorage(Deno.env.get("QML_STORAGE_URL") ?? DEFAULT_STORAGE_URL);
 const server = new BackgroundJobServer({
   storage,
   workers: new URL("./workers/dashboard_workers.ts", import.meta.url),

@@ -5,12 +5,12 @@
  * @module
  */
 import { JobClient } from "../client.ts";
-import { openStorage, type OpenStorageOptions } from "../storage/open.ts";
+import { DEFAULT_STORAGE_URL, openStorage, type OpenStorageOptions } from "../storage/open.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { Io } from "./io.ts";
 
 /** The storage a command uses when neither `--storage` nor `QML_STORAGE_URL` says. */
-export const DEFAULT_CLI_STORAGE_URL = "memory://";
+export const DEFAULT_CLI_STORAGE_URL: string = DEFAULT_STORAGE_URL;
 
 /** Options every command accepts. */
 export interface GlobalOptions {

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../errors.ts";
 import { createDashboard, type DashboardApp, type DashboardOptions } from "./app.ts";
+import type { DashboardAuth } from "./auth.ts";
 
 /** Options of a {@link DashboardServer}: the dashboard's, plus where to listen. */
 export interface DashboardServerOptions extends DashboardOptions {
@@ -12,7 +13,11 @@ export interface DashboardServerOptions extends DashboardOptions {
   hostname?: string;
   /** Port (default `QML_DASHBOARD_PORT`, else 8080; 0 picks a free one). */
   port?: number;
-  /** Allow binding a non-loopback address without `auth` (you secure it some other way). */
+  /**
+   * Allow binding a non-loopback address without `auth` (you secure it some other way).
+   * Without `auth` in code, `QML_DASHBOARD_TOKEN` or `QML_DASHBOARD_USER` +
+   * `QML_DASHBOARD_PASSWORD` set it (see {@link authFromEnv}).
+   */
   allowUnauthenticated?: boolean;
 }
 
@@ -39,6 +44,7 @@ export class DashboardServer {
 
   /** Check the options; nothing listens until {@link start}. */
   constructor(options: DashboardServerOptions) {
+    options = { ...options, auth: options.auth ?? authFromEnv() };
     this.#options = options;
     this.#hostname = options.hostname ?? env("QML_DASHBOARD_HOST") ?? "127.0.0.1";
     const port = options.port ?? Number(env("QML_DASHBOARD_PORT") ?? 8080);
@@ -94,6 +100,18 @@ export class DashboardServer {
     this.#server = null;
     this.#app = null;
   }
+}
+
+/**
+ * Auth from the environment, for a dashboard given none in code: `QML_DASHBOARD_TOKEN`
+ * (bearer), or `QML_DASHBOARD_USER` with `QML_DASHBOARD_PASSWORD` (basic). Secrets belong
+ * in the environment, not on a command line that every user of the machine can read.
+ */
+export function authFromEnv(): DashboardAuth | undefined {
+  const token = env("QML_DASHBOARD_TOKEN");
+  if (token) return { token };
+  const username = env("QML_DASHBOARD_USER"), password = env("QML_DASHBOARD_PASSWORD");
+  return username && password ? { basic: { username, password } } : undefined;
 }
 
 function isLoopback(host: string): boolean {

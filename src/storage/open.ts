@@ -8,6 +8,13 @@ import { ConfigError } from "../errors.ts";
 import { MemoryStorage } from "./memory/memory_storage.ts";
 import type { Storage } from "./storage.ts";
 
+/**
+ * The storage of the main job and of `qml serve` when no URL is given: a SQLite file in
+ * the working directory, so a restarted demo keeps its jobs and history (`memory://` is
+ * for tests and throwaway runs).
+ */
+export const DEFAULT_STORAGE_URL = "sqlite:./qml.db";
+
 /** Options of {@link openStorage}. */
 export interface OpenStorageOptions {
   /** Apply pending schema migrations while opening (SQL backends; default true). */

@@ -39,6 +39,16 @@ interface Backend {
 
 const backends: Backend[] = [
   {
+    name: "sqlite",
+    fresh() {
+      const dir = Deno.makeTempDirSync({ prefix: "qml_cli_" });
+      return {
+        url: `sqlite:${dir}/jobs.db`,
+        cleanup: () => Deno.remove(dir, { recursive: true }),
+      };
+    },
+  },
+  {
     name: "postgres",
     fresh() {
       const schema = testSchema();
@@ -176,7 +186,7 @@ for (const b of backends) {
 }
 
 Deno.test("[postgres] migrate --dry-run lists pending migrations and applies none", async () => {
-  const { url, cleanup } = backends[0].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "postgres")!.fresh();
   try {
     const dry = await qml(["migrate", "--dry-run", "--storage", url, "--json"]);
     assert.equal(dry.code, 0, dry.stderr);
@@ -194,7 +204,7 @@ Deno.test("[postgres] migrate --dry-run lists pending migrations and applies non
 });
 
 Deno.test("[redis] migrate says there is nothing to migrate", async () => {
-  const { url, cleanup } = backends[1].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "redis")!.fresh();
   try {
     const r = await qml(["migrate", "--storage", url]);
     assert.equal(r.code, 0, r.stderr);
@@ -205,7 +215,7 @@ Deno.test("[redis] migrate says there is nothing to migrate", async () => {
 });
 
 Deno.test("health: 0 when the storage answers and is migrated, 1 otherwise", async () => {
-  const { url, cleanup } = backends[0].fresh();
+  const { url, cleanup } = backends.find((b) => b.name === "postgres")!.fresh();
   try {
     const unmigrated = await qml(["health", "--storage", url, "--json"]);
     assert.equal(unmigrated.code, 1, unmigrated.stdout);
@@ -217,6 +227,88 @@ Deno.test("health: 0 when the storage answers and is migrated, 1 otherwise", asy
     const redis = await qml(["health", "--storage", TEST_REDIS_URL]);
     assert.equal(redis.code, 0, redis.stderr);
     assert.match(redis.stdout, /^ok: redis/);
+  } finally {
+    await cleanup();
+  }
+});
+
+for (const b of backends) {
+  Deno.test(`[${b.name}] recurring list, pause, resume, trigger and remove`, async () => {
+    const { url, cleanup } = b.fresh();
+    let storage: Storage | undefined;
+    try {
+      storage = await openStorage(url);
+      const client = new JobClient(storage);
+      await client.scheduleRecurring("nightly", "0 3 * * *", "noop", { kind: "n" });
+      await storage.close();
+      storage = undefined;
+
+      const listed = await qml(["recurring", "list", "--storage", url, "--json"]);
+      assert.equal(listed.code, 0, listed.stderr);
+      const [t] = JSON.parse(listed.stdout);
+      assert.equal(t.name, "nightly");
+      assert.equal(t.nextRuns.length, 3);
+      assert.match(t.nextRuns[0], /T03:00:00\.000Z$/);
+
+      assert.equal((await qml(["recurring", "pause", "nightly", "--storage", url])).code, 0);
+      const paused = JSON.parse(
+        (await qml(["recurring", "list", "--storage", url, "--json"])).stdout,
+      );
+      assert.equal(paused[0].paused, true);
+      assert.deepEqual(paused[0].nextRuns, []);
+      assert.equal((await qml(["recurring", "resume", "nightly", "--storage", url])).code, 0);
+
+      const triggered = await qml(["recurring", "trigger", "nightly", "--storage", url, "--json"]);
+      assert.equal(triggered.code, 0, triggered.stderr);
+      const job = JSON.parse(triggered.stdout);
+      assert.equal(job.method, "noop");
+      assert.deepEqual(job.args, { kind: "n" });
+
+      const missing = await qml(["recurring", "pause", "nope", "--storage", url]);
+      assert.equal(missing.code, 1);
+      assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);
+      assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 0);
+      assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 1);
+    } finally {
+      await storage?.close();
+      await cleanup();
+    }
+  });
+}
+
+Deno.test("qml dashboard: refuses 0.0.0.0 without auth; with QML_DASHBOARD_TOKEN it asks for it", async () => {
+  const { url, cleanup } = backends.find((b) => b.name === "sqlite")!.fresh();
+  try {
+    const refused = await qml(["dashboard", "--host", "0.0.0.0", "--port", "0", "--storage", url]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refusing to serve the dashboard on 0\.0\.0\.0 without auth/);
+
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", CLI, "dashboard", "--port", "0", "--storage", url],
+      env: { NO_COLOR: "1", QML_DASHBOARD_TOKEN: "s3cret-token" },
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!/dashboard on (http:\/\/\S+\/)/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`dashboard did not start: ${text}`);
+      text += value;
+    }
+    const base = /dashboard on (http:\/\/\S+\/)/.exec(text)![1];
+    const anonymous = await fetch(base + "api/stats");
+    await anonymous.body?.cancel();
+    assert.equal(anonymous.status, 401);
+    const authed = await fetch(base + "api/stats", {
+      headers: { authorization: "Bearer s3cret-token" },
+    });
+    assert.equal(authed.status, 200);
+    assert.ok((await authed.json()).byState);
+    child.kill("SIGTERM");
+    for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value;
+    assert.equal((await child.status).code, 0, text);
+    assert.match(text, /SIGTERM: stopping/);
   } finally {
     await cleanup();
   }

@@ -57,6 +57,60 @@ Deno.test("examples/dashboard_demo.ts: a steady mix of jobs, live on the dashboa
   }
 });
 
+Deno.test("deno task start keeps its jobs in ./qml.db across a restart", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "qml_demo_" });
+  const demo = new URL("../../examples/dashboard_demo.ts", import.meta.url).pathname;
+  // The README's command, in a fresh directory, with no storage URL: the default applies.
+  const start = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net",
+        "--allow-env",
+        "--allow-read",
+        "--allow-write",
+        "--allow-sys",
+        demo,
+      ],
+      cwd: dir,
+      env: { QML_DEMO_SECONDS: "120", QML_DASHBOARD_PORT: "0" },
+      clearEnv: false,
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+  const run = async (check: (stats: Record<string, number>) => boolean) => {
+    const env = Deno.env.get("QML_STORAGE_URL");
+    if (env !== undefined) Deno.env.delete("QML_STORAGE_URL");
+    const child = start();
+    if (env !== undefined) Deno.env.set("QML_STORAGE_URL", env);
+    try {
+      const [, url] = await firstLine(child.stdout, /dashboard: (http:\/\/\S+)/);
+      let last: Record<string, number> = {};
+      await waitUntil(async () => {
+        last = (await (await fetch(url + "api/stats")).json()).byState;
+        return check(last);
+      }, { timeoutMs: 60_000, intervalMs: 200, what: "the demo's jobs" });
+      child.kill("SIGINT");
+      assert.equal((await child.status).code, 0);
+      return last;
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await child.status;
+    }
+  };
+  try {
+    const first = await run((s) => s.Succeeded >= 5);
+    assert.ok((await Deno.stat(`${dir}/qml.db`)).isFile, "the default storage is ./qml.db");
+    // Right after the restart, the first run's succeeded jobs are all still there.
+    const second = await run(() => true);
+    assert.ok(second.Succeeded >= first.Succeeded, `${second.Succeeded} < ${first.Succeeded}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("examples/dashboard_deploy.ts serves app.fetch under deno serve, with auth", async () => {
   const port = 18_000 + Math.floor(Math.random() * 2000);
   const child = new Deno.Command(Deno.execPath(), {

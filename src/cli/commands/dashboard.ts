@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { DashboardAuth } from "../../dashboard/auth.ts";
 import { DashboardServer } from "../../dashboard/serve.ts";
 import { openStorage } from "../../storage/open.ts";
 import type { Storage } from "../../storage/storage.ts";
@@ -31,20 +30,6 @@ export function parseListen(text: string): { host?: string; port: number } {
   return { host: m[1] || undefined, port };
 }
 
-/**
- * Auth from the environment: `QML_DASHBOARD_TOKEN` (bearer) or
- * `QML_DASHBOARD_USER` + `QML_DASHBOARD_PASSWORD` (basic). Secrets never go on a
- * command line, where any user of the machine can read them.
- */
-export function authFromEnv(): DashboardAuth | undefined {
-  const token = Deno.env.get("QML_DASHBOARD_TOKEN");
-  if (token) return { token };
-  const username = Deno.env.get("QML_DASHBOARD_USER");
-  const password = Deno.env.get("QML_DASHBOARD_PASSWORD");
-  if (username && password) return { basic: { username, password } };
-  return undefined;
-}
-
 /** Start a dashboard on `storage`; the caller stops it. */
 export async function startDashboard(
   storage: Storage,
@@ -55,7 +40,6 @@ export async function startDashboard(
     hostname: o.host,
     port: o.port,
     readOnly: o.readOnly,
-    auth: authFromEnv(),
   });
   await dash.start();
   return dash;
