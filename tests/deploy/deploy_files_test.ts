@@ -73,7 +73,9 @@ Deno.test("Dockerfile: its RUN steps and its command run here as plain processes
       text += value;
     }
     const base = /dashboard on (http:\/\/\S+\/)/.exec(text)![1].replace("0.0.0.0", "127.0.0.1");
-    const res = await fetch(base + "api/stats", { headers: { authorization: "Bearer t0ken-for-tests" } });
+    const res = await fetch(base + "api/stats", {
+      headers: { authorization: "Bearer t0ken-for-tests" },
+    });
     assert.equal(res.status, 200);
     assert.ok((await res.json()).byState);
     child.kill("SIGTERM");
