@@ -1,9 +1,8 @@
 /**
  * The dashboard's job list: the SQL of `sql/postgres/queries/list_jobs.sql` (or, for a
- * search or a createdAt range, `search_jobs.sql`, or `search_jobs_indexed.sql` when the
- * trigram index of migration 0005 exists and the search text can use it) specialised for
- * the filters actually given, so that each combination is planned once against the index
- * that serves it, instead of one catch-all statement whose generic plan serves none.
+ * search or a createdAt range, `search_jobs.sql`) specialised for the filters actually
+ * given, so that each combination is planned once against the index that serves it,
+ * instead of one catch-all statement whose generic plan serves none.
  *
  * @module
  */
@@ -25,23 +24,6 @@ export interface ListTemplates {
   list: string;
   /** `search_jobs.sql`. */
   search: string;
-  /** `search_jobs_indexed.sql`; given only when the schema has the trigram index. */
-  indexed?: string;
-}
-
-/**
- * The lowercased text the trigram index of `0005_search_index.sql` holds; written exactly
- * as there, or the planner does not recognise the index.
- */
-export const SEARCH_TEXT_SQL = "lower(method || ' ' || coalesce(args::text, 'null'))";
-
-// pg_trgm finds candidates only for a pattern with a whole trigram; a shorter text would
-// make it read the entire index.
-const MIN_INDEXED = 3;
-
-/** `text` as a LIKE pattern matching it literally anywhere. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, "\\$&")}%`;
 }
 
 /**
@@ -99,30 +81,6 @@ export function buildListQuery(
       );
     }
     match.push(`(${any.join(" OR ")})`);
-    // The trigram index can serve a search whose every arm has a literal of 3+ characters
-    // in the search text: the text itself and, for key:value, the value. (A key:value
-    // text `k:v` contains `v`, so one LIKE on `v` covers both arms.)
-    const f = search.field;
-    const literalField = f !== null &&
-      ![...f.value].some((c) => c === '"' || c === "\\" || c < " ");
-    if (
-      templates.indexed && !isDate(p.from) && !isDate(p.to) &&
-      search.text.length >= MIN_INDEXED &&
-      (f === null || (literalField && f.value.length >= MIN_INDEXED))
-    ) {
-      // For key:value, `%value%` finds every job the field arm can match, and every job
-      // the other arms can (the method or the args contain `key:value`, so `value`).
-      const pre = [
-        `j.id LIKE ${param(search.text.replace(/[\\%_]/g, "\\$&") + "%")}`,
-        `${SEARCH_TEXT_SQL} LIKE ${param(containsPattern(f ? f.value : search.text))}`,
-      ];
-      return {
-        text: templates.indexed.replaceAll("{{filters}}", filters)
-          .replace("{{prefilter}}", pre.join(" OR "))
-          .replace("{{match}}", match.join(" AND ")),
-        params,
-      };
-    }
   }
   return {
     text: templates.search.replace("{{filters}}", filters).replace(

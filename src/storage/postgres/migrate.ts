@@ -13,9 +13,7 @@ import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with
   type: "text",
 };
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
-import m0005 from "../../../sql/postgres/migrations/0005_search_index.sql" with {
-  type: "text",
-};
+import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
 export interface Migration {
@@ -32,7 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
   { version: 2, name: "0002_json_payloads", sql: m0002 },
   { version: 3, name: "0003_dashboard", sql: m0003 },
-  { version: 5, name: "0005_search_index", sql: m0005 },
+  { version: 4, name: "0004_trace_context", sql: m0004 },
 ];
 
 /** What {@link migrate} did. */

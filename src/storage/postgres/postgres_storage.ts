@@ -85,9 +85,6 @@ export class PostgresStorage implements Storage {
   #signals: SignalHub;
   #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
-  // Whether migration 0005 built the trigram search index (it cannot where pg_trgm is
-  // unavailable); asked once, at the first search, and again after migrate().
-  #searchIndexed: Promise<boolean> | null = null;
 
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
@@ -163,7 +160,6 @@ export class PostgresStorage implements Storage {
 
   /** Apply every pending migration (idempotent; safe to call from many servers at once). */
   migrate(): Promise<MigrateResult> {
-    this.#searchIndexed = null;
     return migrate(this.#sql, this.#cfg.schema, this.#cfg.schemaIdent);
   }
 
@@ -223,31 +219,14 @@ export class PostgresStorage implements Storage {
   /** See {@link Storage.list}. */
   async list(params: ListParams): Promise<JobPage> {
     const limit = listLimit(params.limit);
-    const indexed = params.search ? await this.#hasSearchIndex() : false;
     const q = buildListQuery(
-      {
-        list: this.#q.listJobs,
-        search: this.#q.searchJobs,
-        indexed: indexed ? this.#q.searchJobsIndexed : undefined,
-      },
+      { list: this.#q.listJobs, search: this.#q.searchJobs },
       params,
       limit,
       this.#cfg.schemaIdent,
     );
     if (!q) return { jobs: [], nextCursor: null };
     return pageFromRows(await this.#run("list", q.text, q.params), limit);
-  }
-
-  #hasSearchIndex(): Promise<boolean> {
-    this.#searchIndexed ??= this.#run(
-      "list",
-      "SELECT to_regclass($1) IS NOT NULL AS ok",
-      [`${this.#cfg.schemaIdent}.jobs_search_trgm_idx`],
-    ).then((rows) => rows[0].ok === true, (err) => {
-      this.#searchIndexed = null;
-      throw err;
-    });
-    return this.#searchIndexed;
   }
 
   /** See {@link Storage.counts}. */
@@ -354,6 +333,16 @@ export class PostgresStorage implements Storage {
     if (params.limit <= 0) return 0;
     const rows = await this.#run("purgeExpired", this.#q.purgeExpired, [
       params.now,
+      Math.trunc(params.limit),
+    ]);
+    return rows[0].purged as number;
+  }
+
+  /** See {@link Storage.purgeFinished}. */
+  async purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return 0;
+    const rows = await this.#run("purgeFinished", this.#q.purgeFinished, [
+      params.before,
       Math.trunc(params.limit),
     ]);
     return rows[0].purged as number;

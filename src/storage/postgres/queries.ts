@@ -23,6 +23,7 @@ import listJobs from "../../../sql/postgres/queries/list_jobs.sql" with { type: 
 import listRecurring from "../../../sql/postgres/queries/list_recurring.sql" with { type: "text" };
 import promoteDue from "../../../sql/postgres/queries/promote_due.sql" with { type: "text" };
 import purgeExpired from "../../../sql/postgres/queries/purge_expired.sql" with { type: "text" };
+import purgeFinished from "../../../sql/postgres/queries/purge_finished.sql" with { type: "text" };
 import releaseLease from "../../../sql/postgres/queries/release_lease.sql" with { type: "text" };
 import removeRecurring from "../../../sql/postgres/queries/remove_recurring.sql" with {
   type: "text",
@@ -45,9 +46,6 @@ import recordActivity from "../../../sql/postgres/queries/record_activity.sql" w
 import recordServer from "../../../sql/postgres/queries/record_server.sql" with { type: "text" };
 import removeServer from "../../../sql/postgres/queries/remove_server.sql" with { type: "text" };
 import searchJobs from "../../../sql/postgres/queries/search_jobs.sql" with { type: "text" };
-import searchJobsIndexed from "../../../sql/postgres/queries/search_jobs_indexed.sql" with {
-  type: "text",
-};
 import setRecurringPaused from "../../../sql/postgres/queries/set_recurring_paused.sql" with {
   type: "text",
 };
@@ -61,7 +59,6 @@ const RAW = {
   recordServer,
   removeServer,
   searchJobs,
-  searchJobsIndexed,
   setRecurringPaused,
   acquireLease,
   claimCronTick,
@@ -78,6 +75,7 @@ const RAW = {
   listRecurring,
   promoteDue,
   purgeExpired,
+  purgeFinished,
   releaseLease,
   removeRecurring,
   setProgress,
