@@ -17,5 +17,6 @@
 import { main } from "./src/cli/main.ts";
 
 export { main };
+export type { Io } from "./src/cli/io.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

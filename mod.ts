@@ -63,7 +63,13 @@ export { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./src/json.ts";
 export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
 export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY } from "./src/retry_policy.ts";
-export { DEFAULT_TTLS, type RetentionTtls } from "./src/transitions.ts";
+export {
+  DEFAULT_TTLS,
+  type RetentionTtls,
+  type Transition,
+  type TransitionGuard,
+  type TransitionItem,
+} from "./src/transitions.ts";
 export { PRIORITY_LIMIT, QUEUE_NAME_PATTERN } from "./src/job_options.ts";
 export {
   type EnqueueItem,
@@ -138,4 +144,5 @@ export {
   DashboardServer,
   type DashboardServerOptions,
   type LiveOptions,
+  type StatsOptions,
 } from "./dashboard.ts";

@@ -16,6 +16,8 @@ import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.
 import { StorageClock, storageClockOf } from "./storage_clock.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
+import { countEnqueued } from "./telemetry/metrics.ts";
+import { currentTraceContext, withEnqueueSpan } from "./telemetry/tracing.ts";
 
 /** Options of one enqueue. */
 export interface EnqueueOptions {
@@ -146,18 +148,29 @@ export class JobClient {
     args?: unknown,
     options: EnqueueOptions = {},
   ): Promise<Job> {
-    const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
-    const [res] = await this.#storage.enqueue({ jobs: [job], now: job.createdAt, tx: options.tx });
-    return res.job;
+    const method = typeof worker === "string" ? worker : worker?.name;
+    return await withEnqueueSpan({ queue: options.queue, method, count: 1 }, async () => {
+      const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
+      const [res] = await this.#storage.enqueue({
+        jobs: [job],
+        now: job.createdAt,
+        tx: options.tx,
+      });
+      countEnqueued(res.job.queue, res.job.method, 1);
+      return res.job;
+    });
   }
 
   /** Enqueue many jobs in one storage call (one round trip where the backend allows). */
   async enqueueMany(items: readonly EnqueueItem[], options: { tx?: unknown } = {}): Promise<Job[]> {
     if (items.length === 0) return [];
-    const now = await this.#now(options.tx);
-    const jobs = await Promise.all(items.map((item) => this.#build(item, now)));
-    const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
-    return res.map((r) => r.job);
+    return await withEnqueueSpan({ count: items.length }, async () => {
+      const now = await this.#now(options.tx);
+      const jobs = await Promise.all(items.map((item) => this.#build(item, now)));
+      const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
+      for (const r of res) countEnqueued(r.job.queue, r.job.method, 1);
+      return res.map((r) => r.job);
+    });
   }
 
   // The storage's time without a round trip per call (one, once, for a new clock).
@@ -195,6 +208,7 @@ export class JobClient {
       uniqueKey: options.uniqueKey,
       backoff: options.backoff,
       timeoutMs: options.timeoutMs,
+      traceContext: currentTraceContext(),
     });
   }
 

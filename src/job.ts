@@ -76,6 +76,11 @@ export interface Job {
   error: JobError | null;
   /** While the job is live, no other live job may have the same key. */
   uniqueKey: string | null;
+  /**
+   * W3C trace context of the span that enqueued the job (`traceparent`, then `;tracestate`
+   * if any), or `null` when tracing was off. Job spans continue this trace.
+   */
+  traceContext: string | null;
   /** Last progress reported by the worker, 0..100. */
   progress: number;
   /** Every state change, oldest first. */
@@ -106,6 +111,8 @@ export interface CreateJobParams {
   timeoutMs?: number | null;
   /** Reason of the first history entry. */
   reason?: string;
+  /** W3C trace context of the enqueuing span. */
+  traceContext?: string | null;
 }
 
 /**
@@ -136,6 +143,7 @@ export function createJob(p: CreateJobParams): Job {
     result: null,
     error: null,
     uniqueKey: p.uniqueKey ?? null,
+    traceContext: p.traceContext ?? null,
     progress: 0,
     history: [{
       state,

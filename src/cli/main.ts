@@ -12,6 +12,7 @@ import { dashboard } from "./commands/dashboard.ts";
 import { enqueue } from "./commands/enqueue.ts";
 import { health } from "./commands/health.ts";
 import { migrate } from "./commands/migrate.ts";
+import { purge } from "./commands/purge.ts";
 import { actOnRecurring, listRecurring } from "./commands/recurring.ts";
 import { serve } from "./commands/serve.ts";
 import { stats } from "./commands/stats.ts";
@@ -85,6 +86,11 @@ function program(ctx: CommandContext, result: { code: number }): Command {
   common(root.command("stats"))
     .description("job counts by state and by queue")
     .action((o) => run(stats(ctx.io, o)));
+
+  common(root.command("purge"))
+    .description("delete succeeded, failed and deleted jobs that finished before a time")
+    .requiredOption("--older-than <duration>", "finished longer ago than this, e.g. 7d, 12h")
+    .action((o) => run(purge(ctx.io, o)));
 
   common(root.command("enqueue"))
     .description("enqueue one job")

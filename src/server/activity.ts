@@ -17,6 +17,7 @@ import type { JobChange, JobChangeType } from "../activity.ts";
 import type { Job } from "../job.ts";
 import { JobState } from "../job_state.ts";
 import { METRIC_BUCKETS_MS, type MetricsBucket } from "../metrics.ts";
+import { addInFlight, recordFinished } from "../telemetry/metrics.ts";
 import type { Transition } from "../transitions.ts";
 
 const MINUTE = 60_000;
@@ -60,6 +61,7 @@ export class ActivityAggregate {
 
   /** Jobs fetched and started (a `started` change each; metrics count finished attempts). */
   started(jobs: readonly Job[]): void {
+    addInFlight(jobs.length);
     for (const job of jobs) {
       this.#changes.push({
         type: "started",
@@ -85,6 +87,7 @@ export class ActivityAggregate {
       state: next.state,
       at,
     });
+    addInFlight(-1);
     if (type === "released") return;
     const b = this.#bucket(at, job.queue, job.method);
     if (type === "succeeded") b.succeeded++;
@@ -92,9 +95,13 @@ export class ActivityAggregate {
     else b.retried++;
     const started = job.startedAt ?? at;
     const end = next.finishedAt ?? at;
-    b.runMs[histogramIndex(Math.max(0, end.getTime() - started.getTime()))]++;
+    const runMs = Math.max(0, end.getTime() - started.getTime());
+    b.runMs[histogramIndex(runMs)]++;
     const ready = Math.max(job.createdAt.getTime(), job.runAt.getTime());
-    b.waitMs[histogramIndex(Math.max(0, started.getTime() - ready))]++;
+    const waitMs = Math.max(0, started.getTime() - ready);
+    b.waitMs[histogramIndex(waitMs)]++;
+    const outcome = type as "succeeded" | "failed" | "retried";
+    recordFinished({ queue: job.queue, method: job.method, outcome, runMs, waitMs });
   }
 
   #bucket(at: Date, queue: string, method: string): MetricsBucket {

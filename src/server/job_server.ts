@@ -23,6 +23,7 @@ import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
 import { StorageClock } from "../storage_clock.ts";
+import { metricsOn, observeQueueDepth, recordStorageTime } from "../telemetry/metrics.ts";
 import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
@@ -80,6 +81,7 @@ export class BackgroundJobServer {
   #heartbeat: Heartbeat | undefined;
   #runner: MaintenanceRunner | undefined;
   #unsubscribe: (() => void) | undefined;
+  #stopDepth: (() => void) | undefined;
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   readonly #cancelReported = new Set<string>();
@@ -206,6 +208,7 @@ export class BackgroundJobServer {
       logger: cfg.logger,
       capacity: () => pipe.slots.free,
       fetch: async (limit) => {
+        const t0 = metricsOn ? performance.now() : 0;
         const jobs = await cfg.storage.fetchAndLock({
           queues: cfg.queues,
           limit,
@@ -213,6 +216,7 @@ export class BackgroundJobServer {
           lockTtlMs: cfg.lockTtlMs,
           now: cfg.clock.now(),
         });
+        if (metricsOn) recordStorageTime("fetchAndLock", performance.now() - t0);
         if (jobs.length === 0) return 0;
         pipe.accept(jobs, this.#state === "running");
         return jobs.length;
@@ -221,6 +225,10 @@ export class BackgroundJobServer {
     this.#fetch = fetch;
     pipe.slots.onFreed(() => fetch.capacityFreed());
     const queues = new Set(cfg.queues);
+    this.#stopDepth = observeQueueDepth(async () => {
+      const { byQueue } = await cfg.storage.counts();
+      return Object.fromEntries(cfg.queues.map((q) => [q, byQueue[q]?.Enqueued ?? 0]));
+    });
     this.#unsubscribe = cfg.storage.subscribe((s: StorageSignal) => {
       if (s.kind === "ready") {
         if (queues.has(s.queue)) fetch.signal();
@@ -351,6 +359,7 @@ export class BackgroundJobServer {
     await runnerStopped;
     await cfg.storage.removeServer({ name: cfg.serverName }).catch(() => {});
     this.#unsubscribe?.();
+    this.#stopDepth?.();
     await this.#pipe!.executor.stop();
     this.#state = "stopped";
     cfg.logger.info(`server ${cfg.serverName} stopped`);

@@ -26,6 +26,8 @@ export interface WireJob {
   maxAttempts: number;
   /** When the job was created, epoch ms. */
   createdAt: number;
+  /** W3C trace context of the enqueuing span; `null` or absent when none. */
+  traceContext?: string | null;
 }
 
 /** The wire form of a fetched job. */
@@ -39,6 +41,7 @@ export function wireJob(job: Job): WireJob {
     attempt: job.attempts,
     maxAttempts: job.maxAttempts,
     createdAt: job.createdAt.getTime(),
+    traceContext: job.traceContext ?? null,
   };
 }
 

@@ -9,6 +9,7 @@ import { UnknownWorkerError } from "../errors.ts";
 import { toJobError } from "../job.ts";
 import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "../json.ts";
 import { type JobContext, parseArgs, type WorkerRegistry } from "../worker.ts";
+import { withJobSpan } from "../telemetry/tracing.ts";
 import type { RunResult, WireJob } from "./protocol.ts";
 
 /** Where a handler's progress and log lines go. */
@@ -30,12 +31,27 @@ export function formatLog(data: unknown[]): string {
  * (src/json.ts: not plain JSON, or over `maxPayloadBytes`) give a
  * non-retryable error result, so a bad result fails its own job only.
  */
-export async function runJob(
+export function runJob(
   registry: WorkerRegistry,
   job: WireJob,
   signal: AbortSignal,
   sink: RunSink,
   maxPayloadBytes: number = DEFAULT_MAX_PAYLOAD_BYTES,
+): Promise<RunResult> {
+  // The attempt's span lives where the handler runs, so the handler's own spans nest in it.
+  return withJobSpan(
+    { ...job, traceContext: job.traceContext ?? null },
+    () => runAttempt(registry, job, signal, sink, maxPayloadBytes),
+    (r) => r.kind === "ok" ? { ok: true } : { ok: false, error: "error" in r ? r.error : r.kind },
+  );
+}
+
+async function runAttempt(
+  registry: WorkerRegistry,
+  job: WireJob,
+  signal: AbortSignal,
+  sink: RunSink,
+  maxPayloadBytes: number,
 ): Promise<RunResult> {
   const id = job.id;
   // The one unknown-worker check: it holds wherever handlers run (thread, inline, process).

@@ -69,6 +69,7 @@ export function copyJob(j: Job): Job {
     result: copyData(j.result),
     error: copyError(j.error),
     uniqueKey: j.uniqueKey,
+    traceContext: j.traceContext ?? null,
     progress: j.progress,
     history,
   };

@@ -163,6 +163,12 @@ export interface Storage {
   /** Hard-delete at most `limit` jobs whose `expiresAt <= now`. Returns how many. */
   purgeExpired(params: { now: Date; limit: number }): Promise<number>;
 
+  /**
+   * Hard-delete at most `limit` final jobs (Succeeded, Failed, Deleted) whose `finishedAt` is
+   * before `before`, whatever their retention. Live jobs are never touched. Returns how many.
+   */
+  purgeFinished(params: { before: Date; limit: number }): Promise<number>;
+
   /** Store progress (0..100) of a job still locked by `serverName`. Returns whether it did. */
   setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean>;
 

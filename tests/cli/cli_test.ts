@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { JobClient } from "../../src/client.ts";
+import { createJob } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
+import { decide, type Outcome } from "../../src/transitions.ts";
 import { openStorage } from "../../src/storage/open.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { dropSchema, TEST_DATABASE_URL, testSchema } from "../_helpers/postgres.ts";
@@ -77,6 +79,8 @@ Deno.test("bad arguments exit 2 with one line on stderr", async () => {
       ["jobs", "retry"],
       ["jobs", "list", "--state", "sleeping"],
       ["enqueue", "x", "--delay", "soon"],
+      ["purge", "--older-than", "a week"],
+      ["purge"],
     ]
   ) {
     const r = await qml([...args, "--storage", "memory://"]);
@@ -269,6 +273,65 @@ for (const b of backends) {
       assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);
       assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 0);
       assert.equal((await qml(["recurring", "remove", "nightly", "--storage", url])).code, 1);
+    } finally {
+      await storage?.close();
+      await cleanup();
+    }
+  });
+}
+
+for (const b of backends) {
+  Deno.test(`[${b.name}] purge --older-than deletes old final jobs, keeps recent and live ones`, async () => {
+    const { url, cleanup } = b.fresh();
+    let storage: Storage | undefined;
+    try {
+      storage = await openStorage(url);
+      const now = (await storage.time()).getTime();
+      const day = 86_400_000;
+      const old = new Date(now - 10 * day);
+      const jobs = Array.from(
+        { length: 5 },
+        (_, i) => createJob({ method: "noop", args: { i }, now: old }),
+      );
+      await storage.enqueue({ jobs, now: old });
+      const [a, b2, c, d] = await storage.fetchAndLock({
+        queues: ["default"],
+        limit: 4,
+        serverName: "s1",
+        lockTtlMs: 60_000,
+        now: old,
+      });
+      const error = { name: "E", message: "x" };
+      const finish = (j: typeof a, o: Outcome, at: Date) =>
+        storage!.transition({
+          items: [{
+            id: j.id,
+            guard: { state: j.state },
+            next: decide(j, o, { now: at, server: "s1" }),
+          }],
+          now: at,
+        });
+      await finish(a, { type: "succeeded", result: 1 }, old);
+      await finish(b2, { type: "failed", error, retryable: false }, old);
+      await finish(c, { type: "succeeded", result: 2 }, new Date(now - day));
+      await storage.close();
+      storage = undefined;
+
+      const r = await qml(["purge", "--older-than", "7d", "--storage", url, "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), { purged: 2 });
+      const text = await qml(["purge", "--older-than", "7d", "--storage", url]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(text.stdout, /^purged 0 job/);
+
+      storage = await openStorage(url);
+      assert.equal(await storage.get({ id: a.id }), null);
+      assert.equal(await storage.get({ id: b2.id }), null);
+      assert.equal((await storage.get({ id: c.id }))?.state, JobState.Succeeded, "recent stays");
+      assert.equal((await storage.get({ id: d.id }))?.state, JobState.Processing, "live stays");
+      assert.equal((await storage.get({ id: jobs[4].id }))?.state, JobState.Enqueued);
+      const counts = await storage.counts();
+      assert.equal(counts.byState.Succeeded + counts.byState.Failed, 1);
     } finally {
       await storage?.close();
       await cleanup();

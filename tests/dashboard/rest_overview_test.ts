@@ -171,6 +171,6 @@ eachBackend("GET /metrics: Prometheus text of the stats, behind the same auth", 
   assert.ok(lines.includes('qml_queue_jobs{queue="we\\"ird",state="Enqueued"} 1'));
   assert.ok(lines.includes('qml_servers{status="alive"} 0'));
   for (const l of lines.filter((l) => !l.startsWith("#"))) {
-    assert.match(l, /^qml_[a-z_]+(\{.*\})? -?\d+(\.\d+)?$/, l);
+    assert.match(l, /^qml_[a-z0-9_]+(\{.*\})? -?\d+(\.\d+)?$/, l);
   }
 });

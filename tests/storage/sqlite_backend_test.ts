@@ -105,7 +105,7 @@ Deno.test("[sqlite] a database of a newer schema version is refused, its data ke
     }
     const check = new DatabaseSync(path);
     assert.equal(check.prepare("SELECT count(*) AS n FROM jobs").get()!.n, 1);
-    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 3);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 4);
     check.close();
   });
 });
@@ -125,7 +125,11 @@ Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing o
       });
       const tables = conn.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
       assert.deepEqual(tables, [], "the whole run rolled back");
-      assert.deepEqual(migrate(conn).applied, ["0001_schema", "0002_job_counts"]);
+      assert.deepEqual(migrate(conn).applied, [
+        "0001_schema",
+        "0002_job_counts",
+        "0003_trace_context",
+      ]);
       assert.deepEqual(migrate(conn).applied, []);
     } finally {
       conn.close();
@@ -149,8 +153,12 @@ Deno.test("[sqlite] migrate() from two processes at once applies each migration 
         return JSON.parse(new TextDecoder().decode(o.stdout));
       });
       const applied = results.flatMap((r) => r.applied);
-      assert.deepEqual(applied, ["0001_schema", "0002_job_counts"], JSON.stringify(results));
-      assert.ok(results.every((r) => r.version === 2));
+      assert.deepEqual(
+        applied,
+        ["0001_schema", "0002_job_counts", "0003_trace_context"],
+        JSON.stringify(results),
+      );
+      assert.ok(results.every((r) => r.version === 3));
       const s = await SqliteStorage.open({ path });
       assert.deepEqual(await s.pendingMigrations(), []);
       assert.equal((await s.healthCheck()).ok, true);
@@ -295,7 +303,7 @@ Deno.test("[sqlite] a search scans at most the newest SEARCH_SCAN_LIMIT jobs", a
          INSERT INTO jobs SELECT id || printf('%06d', i), method, '{"word":"hay"}', queue,
            priority, state, attempts, max_attempts, backoff, timeout_ms, run_at, created_at,
            started_at, finished_at, expires_at, locked_by, locked_until, result, error,
-           unique_key, progress, history
+           unique_key, progress, history, trace_context
          FROM jobs, n WHERE jobs.id = ?`,
       ).run(SEARCH_SCAN_LIMIT, needle.id);
       db.close();

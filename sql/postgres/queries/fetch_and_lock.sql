@@ -40,4 +40,4 @@ SET state = 'Processing',
 WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM picked))
 RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
   t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,
-  t.unique_key, t.progress, t.history
+  t.unique_key, t.progress, t.history, t.trace_context

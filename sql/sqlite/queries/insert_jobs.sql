@@ -6,7 +6,7 @@
 INSERT INTO jobs (
   id, method, args, queue, priority, state, attempts, max_attempts, backoff, timeout_ms,
   run_at, created_at, started_at, finished_at, expires_at, locked_by, locked_until, result,
-  error, unique_key, progress, history
+  error, unique_key, progress, history, trace_context
 )
 VALUES {{values}}
 ON CONFLICT (unique_key)

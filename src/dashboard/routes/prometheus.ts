@@ -8,14 +8,10 @@ import type { Hono } from "hono";
 import { ALL_STATES } from "../../job_state.ts";
 import type { DashboardContext, DashboardEnv } from "../context.ts";
 import { readStats, type Stats } from "../stats.ts";
+import { historyText, promLabel as label, readHistoryWindow } from "../prometheus_history.ts";
 
-// Label values are user data (queue names): escape as the exposition format says.
-function label(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-}
-
-/** The stats as Prometheus text exposition. */
-export function prometheusText(stats: Stats): string {
+/** The stats (and the history window's lines, if given) as Prometheus text exposition. */
+export function prometheusText(stats: Stats, history: readonly string[] = []): string {
   const out: string[] = [
     "# HELP qml_jobs Jobs in storage by state.",
     "# TYPE qml_jobs gauge",
@@ -39,6 +35,7 @@ export function prometheusText(stats: Stats): string {
     "# HELP qml_failures_per_second Failed attempts per second over the last minute.",
     "# TYPE qml_failures_per_second gauge",
     `qml_failures_per_second ${stats.failuresPerSecond}`,
+    ...history,
   );
   return out.join("\n") + "\n";
 }
@@ -47,9 +44,12 @@ export function prometheusText(stats: Stats): string {
 export function prometheusRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): void {
   app.get(
     "/metrics",
-    async () =>
-      new Response(prometheusText(await readStats(ctx.storage, ctx.stats)), {
+    async () => {
+      const stats = await readStats(ctx.storage, ctx.stats);
+      const windows = await readHistoryWindow(ctx.storage, stats.at, Object.keys(stats.byQueue));
+      return new Response(prometheusText(stats, historyText(windows)), {
         headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-      }),
+      });
+    },
   );
 }

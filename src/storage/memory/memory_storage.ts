@@ -314,6 +314,23 @@ export class MemoryStorage implements Storage {
     return Promise.resolve(gone.length);
   }
 
+  purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    const beforeMs = params.before.getTime();
+    const gone: Job[] = [];
+    // No index by finishedAt: memory is for tests and small runs, a full pass is fine.
+    for (const job of this.#jobs.all()) {
+      if (gone.length >= params.limit) break;
+      if (!isFinalState(job.state) || !job.finishedAt) continue;
+      if (job.finishedAt.getTime() < beforeMs) gone.push(job);
+    }
+    for (const job of gone) {
+      this.#versions.delete(job.id);
+      this.#counts.remove(job.id, job.queue);
+    }
+    this.#jobs.removeMany(gone.map((j) => j.id));
+    return Promise.resolve(gone.length);
+  }
+
   setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean> {
     const job = this.#jobs.get(params.id);
     if (!job || job.state !== JobState.Processing || job.lockedBy !== params.serverName) {

@@ -49,21 +49,21 @@ function column<T, V>(items: readonly T[], f: (item: T) => V | null | undefined)
   return any ? out : [];
 }
 
-/** Number of parameters {@link jobColumns} fills: `$1`…`$20` of every job-inserting statement. */
-export const JOB_COLUMN_COUNT = 20;
+/** Number of parameters {@link jobColumns} fills: `$1`…`$21` of every job-inserting statement. */
+export const JOB_COLUMN_COUNT = 21;
 
 /**
- * The 20 column arrays of `jobs`, in the order the job-inserting statements read them:
+ * The 21 column arrays of `jobs`, in the order the job-inserting statements read them:
  * id, method, args, queue, priority, state, attempts, max attempts, backoff, timeout,
  * run at, created at, started at, finished at, expires at, result, error, unique key,
- * progress, history.
+ * progress, history, trace context.
  *
  * @example
  * ```ts
  * import { createJob } from "../../job.ts";
  * import { jobColumns } from "./columns.ts";
  * const cols = jobColumns([createJob({ method: "m", args: { a: 1 }, now: new Date() })]);
- * console.log(cols.length); // 20
+ * console.log(cols.length); // 21
  * ```
  */
 export function jobColumns(jobs: readonly Job[]): unknown[][] {
@@ -88,6 +88,7 @@ export function jobColumns(jobs: readonly Job[]): unknown[][] {
     column(jobs, (j) => j.uniqueKey),
     jobs.map((j) => j.progress),
     jobs.map((j) => JSON.stringify(j.history)),
+    column(jobs, (j) => j.traceContext),
   ];
 }
 

@@ -57,6 +57,7 @@ export function rowToJob(r: JobRow): Job {
     result: r.result ?? null,
     error: (r.error as JobError | null) ?? null,
     uniqueKey: (r.unique_key as string | null) ?? null,
+    traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
     history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntry),
   };

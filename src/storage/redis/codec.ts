@@ -35,6 +35,7 @@ export const JOB_FIELDS = [
   "error",
   "uniqueKey",
   "progress",
+  "traceContext",
 ] as const;
 
 /**
@@ -87,6 +88,7 @@ export function encodeJob(job: Job): [string, string[], string[]] {
     json(job.error),
     job.uniqueKey ?? "",
     job.progress ? String(job.progress) : "",
+    job.traceContext ?? "",
   ];
   return [job.id, values, job.history.map(encodeEntry)];
 }
@@ -157,6 +159,7 @@ export function decodeJob(raw: RawJob | null | false | undefined): Job | null {
     error: parsed(f[17]) as JobError | null,
     uniqueKey: f[18] || null,
     progress: f[19] ? Number(f[19]) : 0,
+    traceContext: f[20] || null,
     history: Array.isArray(hist) ? hist.map(decodeEntry) : [],
   };
 }

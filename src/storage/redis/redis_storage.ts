@@ -51,6 +51,9 @@ export type { RedisConfig } from "./config.ts";
 const ENQUEUE_CHUNK = 500;
 // Most ids one list call inspects before returning a (possibly short) page.
 const LIST_BUDGET = 5_000;
+// Ids purgeFinished inspects per (queue, final state) set, per job it may delete: leaves
+// room for recently finished jobs among old ids while keeping one call short.
+const PURGE_SCAN_FACTOR = 4;
 
 /**
  * Storage on Redis (single node or Cluster) through ioredis.
@@ -338,6 +341,17 @@ export class RedisStorage implements Storage {
     return this.#script<number>("purgeExpired", [this.keys.base], [
       params.now.getTime(),
       params.limit,
+    ]);
+  }
+
+  /** {@inheritDoc Storage.purgeFinished} */
+  purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return Promise.resolve(0);
+    const limit = Math.trunc(params.limit);
+    return this.#script<number>("purgeFinished", [this.keys.base], [
+      params.before.getTime(),
+      limit,
+      limit * PURGE_SCAN_FACTOR,
     ]);
   }
 

@@ -21,6 +21,7 @@ import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import listJobs from "./lua/list_jobs.lua" with { type: "text" };
 import promoteDue from "./lua/promote_due.lua" with { type: "text" };
 import purgeExpired from "./lua/purge_expired.lua" with { type: "text" };
+import purgeFinished from "./lua/purge_finished.lua" with { type: "text" };
 import releaseLease from "./lua/release_lease.lua" with { type: "text" };
 import removeRecurring from "./lua/remove_recurring.lua" with { type: "text" };
 import setProgress from "./lua/set_progress.lua" with { type: "text" };
@@ -53,6 +54,7 @@ export const SCRIPT_SOURCES = {
   listJobs,
   promoteDue,
   purgeExpired,
+  purgeFinished,
   releaseLease,
   removeRecurring,
   setProgress,

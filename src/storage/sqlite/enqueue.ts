@@ -14,7 +14,7 @@ import { CountDeltas } from "./job_counts.ts";
 import { QUERIES } from "./queries.ts";
 import { JOB_PARAMS, pushJobParams, rowToJob, type SqlValue } from "./rows.ts";
 
-/** Jobs per multi-row INSERT (22 parameters each, far below SQLite's 32,766). */
+/** Jobs per multi-row INSERT (23 parameters each, far below SQLite's 32,766). */
 const ROWS_PER_INSERT = 64;
 
 const insertTexts: string[] = [];

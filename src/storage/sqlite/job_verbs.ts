@@ -118,6 +118,15 @@ export function purgeExpired(conn: Connection, p: { now: Date; limit: number }):
   return rows.length;
 }
 
+/** See `Storage.purgeFinished`. */
+export function purgeFinished(conn: Connection, p: { before: Date; limit: number }): number {
+  const rows = conn.stmt(QUERIES.purgeFinished).all(p.before.getTime(), Math.trunc(p.limit));
+  const counts = new CountDeltas();
+  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
+  counts.write(conn);
+  return rows.length;
+}
+
 /** Emit one `ready` signal per queue. */
 export function emitReady(queues: Iterable<string>, emit: Emit): void {
   for (const queue of queues) emit({ kind: "ready", queue });

@@ -11,6 +11,7 @@ import type { Connection } from "./connection.ts";
 import { errorMessage } from "./connection.ts";
 import m0001 from "../../../sql/sqlite/migrations/0001_schema.sql" with { type: "text" };
 import m0002 from "../../../sql/sqlite/migrations/0002_job_counts.sql" with { type: "text" };
+import m0003 from "../../../sql/sqlite/migrations/0003_trace_context.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL. */
 export interface SqliteMigration {
@@ -26,6 +27,7 @@ export interface SqliteMigration {
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
   { version: 2, name: "0002_job_counts", sql: m0002 },
+  { version: 3, name: "0003_trace_context", sql: m0003 },
 ];
 
 /** What {@link migrate} did. */

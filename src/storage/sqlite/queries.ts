@@ -38,6 +38,7 @@ import promoteDue from "../../../sql/sqlite/queries/promote_due.sql" with { type
 import pruneServers from "../../../sql/sqlite/queries/prune_servers.sql" with { type: "text" };
 import pruneSignals from "../../../sql/sqlite/queries/prune_signals.sql" with { type: "text" };
 import purgeExpired from "../../../sql/sqlite/queries/purge_expired.sql" with { type: "text" };
+import purgeFinished from "../../../sql/sqlite/queries/purge_finished.sql" with { type: "text" };
 import putMetricsBucket from "../../../sql/sqlite/queries/put_metrics_bucket.sql" with {
   type: "text",
 };
@@ -84,6 +85,7 @@ export const QUERIES = {
   pruneServers,
   pruneSignals,
   purgeExpired,
+  purgeFinished,
   putMetricsBucket,
   queryMetrics,
   readSignals,

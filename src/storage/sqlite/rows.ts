@@ -17,7 +17,7 @@ export type Row = Record<string, unknown>;
 export type SqlValue = string | number | null;
 
 /** How many parameters one job takes in `insert_jobs.sql` (its column list, in order). */
-export const JOB_PARAMS = 22;
+export const JOB_PARAMS = 23;
 
 const ms = (d: Date | null | undefined): number | null => d ? d.getTime() : null;
 const json = (v: unknown): string | null =>
@@ -52,6 +52,7 @@ export function pushJobParams(out: SqlValue[], job: Job): void {
     job.uniqueKey ?? null,
     job.progress,
     JSON.stringify(job.history),
+    job.traceContext ?? null,
   );
 }
 
@@ -86,6 +87,7 @@ export function rowToJob(r: Row): Job {
     result: parse(r.result),
     error: parse(r.error) as JobError | null,
     uniqueKey: (r.unique_key as string | null) ?? null,
+    traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
     history: (JSON.parse(r.history as string) as Record<string, unknown>[]).map(historyEntry),
   };

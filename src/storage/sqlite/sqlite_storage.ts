@@ -272,6 +272,12 @@ export class SqliteStorage implements Storage {
     return this.#write("purgeExpired", () => verbs.purgeExpired(this.#conn, params));
   }
 
+  /** See {@link Storage.purgeFinished}. */
+  purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    if (params.limit <= 0) return Promise.resolve(0);
+    return this.#write("purgeFinished", () => verbs.purgeFinished(this.#conn, params));
+  }
+
   /** See {@link Storage.setProgress}. */
   setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean> {
     const p = Number.isFinite(params.progress) ? Math.min(100, Math.max(0, params.progress)) : 0;

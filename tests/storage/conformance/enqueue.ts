@@ -74,3 +74,22 @@ export function enqueueCases(ctx: ConformanceContext): void {
     assert.equal(res.job.id, first.id);
   });
 }
+
+/** The W3C trace context travels with the job: stored, read back, and handed out by a fetch. */
+export function traceContextCases(ctx: ConformanceContext): void {
+  const area = "enqueue";
+  const tc = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01;vendor=opaque,other=x";
+
+  conformanceCase(ctx, area, "the trace context round-trips (get, list, fetch)", async (s) => {
+    const traced = job({ traceContext: tc });
+    const plain = job({});
+    await s.enqueue({ jobs: [traced, plain], now: T0 });
+    assert.equal((await must(s, traced.id)).traceContext, tc);
+    assert.equal((await must(s, plain.id)).traceContext, null);
+    const page = await s.list({ limit: 10 });
+    assert.deepEqual(page.jobs.map((j) => j.traceContext).sort(), [tc, null].sort());
+    const fetched = await take(s, { limit: 2 });
+    assert.equal(fetched.find((j) => j.id === traced.id)?.traceContext, tc);
+    assert.equal(fetched.find((j) => j.id === plain.id)?.traceContext, null);
+  });
+}

@@ -4,7 +4,7 @@
  * makes a fresh isolated storage per case (own schema, own key prefix).
  */
 import type { ConformanceContext, StorageFactory } from "./harness.ts";
-import { enqueueCases } from "./enqueue.ts";
+import { enqueueCases, traceContextCases } from "./enqueue.ts";
 import { queryCases } from "./query.ts";
 import { fetchCases } from "./fetch.ts";
 import { transitionCases } from "./transition.ts";
@@ -33,6 +33,7 @@ export function runStorageConformance(
   for (
     const area of [
       enqueueCases,
+      traceContextCases,
       queryCases,
       fetchCases,
       transitionCases,

@@ -11,7 +11,7 @@
 local JOB_FIELDS = {
   'method', 'args', 'queue', 'priority', 'state', 'attempts', 'maxAttempts', 'backoff',
   'timeoutMs', 'runAt', 'createdAt', 'startedAt', 'finishedAt', 'expiresAt', 'lockedBy',
-  'lockedUntil', 'result', 'error', 'uniqueKey', 'progress',
+  'lockedUntil', 'result', 'error', 'uniqueKey', 'progress', 'traceContext',
 }
 local FINAL = { Succeeded = true, Failed = true, Deleted = true }
 local LIVE = { Enqueued = true, Scheduled = true, Processing = true, AwaitingRetry = true }

@@ -12,6 +12,7 @@
   ARGV[1]  JSON array of rows: {minute ms, hour ms, queue, method, ok, fail, retry,
            run histogram, wait histogram}
   ARGV[2..] messages to PUBLISH on the signals channel, in order
+  Returns  1.
 ]]
 local base = KEYS[1]
 for _, d in ipairs(cjson.decode(ARGV[1])) do

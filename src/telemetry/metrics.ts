@@ -1,0 +1,106 @@
+/**
+ * OpenTelemetry metrics through `@opentelemetry/api`, recorded by this process: jobs
+ * enqueued / succeeded / failed / retried (counters by queue and method), run and wait
+ * time (histograms), jobs in flight and queue depth (gauges), storage round-trip time.
+ *
+ * With no meter provider registered (Deno registers one with `OTEL_DENO=true`) every
+ * function returns after one boolean test. For the whole cluster's figures, scrape the
+ * dashboard's `GET /metrics` instead: it reads the storage's shared counters.
+ *
+ * @module
+ */
+import { type Attributes, metrics } from "@opentelemetry/api";
+import { QML_VERSION } from "../version.ts";
+
+/** Whether a meter provider records metrics in this process (or thread). */
+export const metricsOn: boolean = metrics.getMeterProvider().constructor.name !==
+  "NoopMeterProvider";
+
+const meter = metrics.getMeter("qml", QML_VERSION);
+const enqueued = meter.createCounter("qml.jobs.enqueued", { description: "Jobs enqueued." });
+const finished = {
+  succeeded: meter.createCounter("qml.jobs.succeeded", { description: "Attempts succeeded." }),
+  failed: meter.createCounter("qml.jobs.failed", { description: "Attempts failed for good." }),
+  retried: meter.createCounter("qml.jobs.retried", {
+    description: "Attempts failed and scheduled again.",
+  }),
+};
+const runTime = meter.createHistogram("qml.job.run_time", {
+  description: "Run time of an attempt (start to finish).",
+  unit: "ms",
+});
+const waitTime = meter.createHistogram("qml.job.wait_time", {
+  description: "Wait of an attempt (due to start).",
+  unit: "ms",
+});
+const storageTime = meter.createHistogram("qml.storage.round_trip", {
+  description: "Round-trip time of a storage call made by a job server.",
+  unit: "ms",
+});
+const inFlight = meter.createUpDownCounter("qml.jobs.in_flight", {
+  description: "Jobs running in this process.",
+});
+
+/** Count `n` jobs enqueued on `queue` for `method`. */
+export function countEnqueued(queue: string, method: string, n: number): void {
+  if (!metricsOn) return;
+  enqueued.add(n, { "qml.job.queue": queue, "qml.job.method": method });
+}
+
+/** One finished attempt, as the server writes it. */
+export interface FinishedAttempt {
+  queue: string;
+  method: string;
+  outcome: "succeeded" | "failed" | "retried";
+  runMs: number;
+  waitMs: number;
+}
+
+/** Record a finished attempt: its counter and its run and wait times. */
+export function recordFinished(a: FinishedAttempt): void {
+  if (!metricsOn) return;
+  const attrs: Attributes = { "qml.job.queue": a.queue, "qml.job.method": a.method };
+  finished[a.outcome].add(1, attrs);
+  runTime.record(a.runMs, attrs);
+  waitTime.record(a.waitMs, attrs);
+}
+
+/** `delta` jobs started (+) or finished (−) running in this process. */
+export function addInFlight(delta: number): void {
+  if (!metricsOn) return;
+  inFlight.add(delta);
+}
+
+/** Record one storage call `op` that took `ms`. */
+export function recordStorageTime(op: string, ms: number): void {
+  if (!metricsOn) return;
+  storageTime.record(ms, { "qml.storage.op": op });
+}
+
+/**
+ * Observe queue depth (waiting jobs per queue) from `read`, called at most every `everyMs`
+ * however often the exporter collects. Returns a function that stops observing.
+ */
+export function observeQueueDepth(
+  read: () => Promise<Record<string, number>>,
+  everyMs = 5_000,
+): () => void {
+  if (!metricsOn) return () => {};
+  let last: Record<string, number> = {};
+  let readAt = -Infinity;
+  let pending = false;
+  const gauge = meter.createObservableGauge("qml.queue.depth", {
+    description: "Jobs waiting per queue (from storage counts, whole cluster).",
+  });
+  const cb = (result: { observe(v: number, a: Attributes): void }) => {
+    const now = performance.now();
+    if (!pending && now - readAt >= everyMs) {
+      pending = true;
+      readAt = now;
+      read().then((v) => last = v, () => {}).finally(() => pending = false);
+    }
+    for (const [queue, n] of Object.entries(last)) result.observe(n, { "qml.job.queue": queue });
+  };
+  gauge.addCallback(cb);
+  return () => gauge.removeCallback(cb);
+}
