@@ -108,6 +108,7 @@ async function queries(kind: "postgres" | "redis"): Promise<void> {
       ],
       ["GET /api/jobs?method=charge_card&limit=50", "/api/jobs?method=charge_card&limit=50"],
       [`search user:user-${target} (key:value)`, `/api/jobs?search=user:user-${target}&limit=50`],
+      ["search gold (substring, a seventh of the jobs match)", "/api/jobs?search=gold&limit=50"],
       [
         "search zzz-no-such-text (substring, no match: scans the bound)",
         "/api/jobs?search=zzz-no-such-text&limit=50",

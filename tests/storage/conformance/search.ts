@@ -76,6 +76,51 @@ export function searchCases(ctx: ConformanceContext): void {
     assert.deepEqual(seen, hits.map((j) => j.id).reverse());
   });
 
+  conformanceCase(
+    ctx,
+    area,
+    "LIKE wildcards are literal; method and args are separate",
+    async (s) => {
+      const pct = job({ method: "report", args: { note: "100%_done\\ok", user: "erin_x" } });
+      const plain = job({ method: "report", args: { note: "100 percent done", user: "erinax" } });
+      await put(s, pct, plain);
+      assert.deepEqual(await ids(s, { search: "100%_d" }), [pct.id]);
+      assert.deepEqual(await ids(s, { search: "100%" }), [pct.id]);
+      assert.deepEqual(await ids(s, { search: "0%_done\\\\ok" }), [pct.id]);
+      assert.deepEqual(await ids(s, { search: "user:erin_x" }), [pct.id]);
+      assert.deepEqual(await ids(s, { search: "user:erin%" }), []);
+      assert.deepEqual(await ids(s, { search: "erin_" }), [pct.id]);
+      // The method and the args are matched each on its own, never across the two.
+      assert.deepEqual(await ids(s, { search: "report {" }), []);
+      assert.deepEqual(await ids(s, { search: "port" }), [plain.id, pct.id]);
+      assert.deepEqual(
+        await ids(s, { search: pct.id.slice(0, 8) }).then((x) => x.includes(pct.id)),
+        true,
+      );
+    },
+  );
+
+  conformanceCase(ctx, area, "search pages over many queues and states in id order", async (s) => {
+    // More jobs per queue and state than one scan step reads, so a backend that merges
+    // several id sets must merge them exactly.
+    const all = Array.from({ length: 660 }, (_, i) =>
+      job({
+        queue: ["a", "b", "c"][i % 3],
+        runAt: i % 2 ? at(86_400_000) : undefined,
+        args: { i, tag: i % 4 === 0 ? "hit" : "miss" },
+      }));
+    for (let i = 0; i < all.length; i += 110) await put(s, ...all.slice(i, i + 110));
+    const want = all.filter((_, i) => i % 4 === 0).map((j) => j.id).reverse();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await s.list({ limit: 40, search: "tag:hit", cursor });
+      seen.push(...page.jobs.map((j) => j.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.deepEqual(seen, want);
+  });
+
   conformanceCase(ctx, area, "from and to bound createdAt", async (s) => {
     const early = job({ now: at(0) });
     const mid = job({ now: at(60_000) });

@@ -69,17 +69,19 @@ local ids, scanned = {}, 0
 while true do
   local hi = '+'
   if cursor ~= '' then hi = '(' .. cursor end
-  local cands = {}
+  local cands, floor = {}, nil
   for _, key in ipairs(sets) do
-    for _, id in ipairs(redis.call('ZREVRANGEBYLEX', key, hi, '-', 'LIMIT', 0, chunk)) do
-      cands[#cands + 1] = id
-    end
+    local got = redis.call('ZREVRANGEBYLEX', key, hi, '-', 'LIMIT', 0, chunk)
+    for _, id in ipairs(got) do cands[#cands + 1] = id end
+    -- A set that filled its chunk may hold more ids below its last one: the union is
+    -- exact only down to the highest such last id.
+    if #got == chunk and (floor == nil or got[chunk] > floor) then floor = got[chunk] end
   end
   if #cands == 0 then return { ids, false, scanned } end
-  -- Each set gave its newest `chunk`, so the newest `chunk` of the union are exact.
   if #sets > 1 then table.sort(cands, function(a, b) return a > b end) end
-  for c = 1, math.min(#cands, chunk) do
+  for c = 1, #cands do
     local id = cands[c]
+    if floor ~= nil and id < floor then break end
     cursor = id
     scanned = scanned + 1
     local m, args, created
