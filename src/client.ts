@@ -12,7 +12,7 @@ import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
 import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
-import type { JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
+import type { EnqueueResult, JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
 import { StorageClock, storageClockOf } from "./storage_clock.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
@@ -157,6 +157,7 @@ export class JobClient {
         tx: options.tx,
       });
       countEnqueued(res.job.queue, res.job.method, 1);
+      this.enqueued([res]);
       return res.job;
     });
   }
@@ -189,9 +190,17 @@ export class JobClient {
       const jobs = pending ? await Promise.all(built) : built as Job[];
       const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
       for (const r of res) countEnqueued(r.job.queue, r.job.method, 1);
+      this.enqueued(res);
       return res.map((r) => r.job);
     });
   }
+
+  /**
+   * Called as soon as the storage has stored an enqueue's jobs, before the call returns
+   * (a server in this process may already be starting them). Subclasses report it; the
+   * base client does nothing.
+   */
+  protected enqueued(_results: readonly EnqueueResult[]): void {}
 
   // The storage's time without a round trip per call (one, once, for a new clock).
   // Inside the caller's transaction the first measurement is not awaited: with a

@@ -4,16 +4,9 @@
  *
  * @module
  */
-import {
-  type EnqueueItem,
-  type EnqueueOptions,
-  JobClient,
-  type JobClientOptions,
-} from "../client.ts";
+import { JobClient, type JobClientOptions } from "../client.ts";
 import type { EventBus } from "../events.ts";
-import type { Job } from "../job.ts";
-import type { Storage } from "../storage/storage.ts";
-import type { WorkerDefinition } from "../worker.ts";
+import type { EnqueueResult, Storage } from "../storage/storage.ts";
 
 /** A JobClient that emits `job.enqueued` and `job.deleted` on a server's event bus. */
 export class ServerJobClient extends JobClient {
@@ -33,28 +26,20 @@ export class ServerJobClient extends JobClient {
     this.#reported = options.alreadyReported ?? (() => false);
   }
 
-  /** Enqueue a job for a defined worker (see {@link JobClient.enqueue}). */
-  override enqueue<In>(
-    worker: WorkerDefinition<In, any, any>,
-    args: In,
-    options?: EnqueueOptions,
-  ): Promise<Job>;
-  /** Enqueue by method name (see {@link JobClient.enqueue}). */
-  override enqueue(method: string, args?: unknown, options?: EnqueueOptions): Promise<Job>;
-  override async enqueue(worker: any, args?: unknown, options?: EnqueueOptions): Promise<Job> {
-    const job = await super.enqueue(worker, args, options);
-    this.#emitEnqueued([job]);
-    return job;
-  }
-
-  /** Enqueue many jobs in one storage call (see {@link JobClient.enqueueMany}). */
-  override async enqueueMany(
-    items: readonly EnqueueItem[],
-    options?: { tx?: unknown },
-  ): Promise<Job[]> {
-    const jobs = await super.enqueueMany(items, options);
-    this.#emitEnqueued(jobs);
-    return jobs;
+  /** Report the stored jobs as `job.enqueued` (a unique-key hit stored nothing new). */
+  protected override enqueued(results: readonly EnqueueResult[]): void {
+    if (!this.#events.wants("job.enqueued")) return;
+    for (const { job, created } of results) {
+      if (!created) continue;
+      this.#events.emit("job.enqueued", {
+        id: job.id,
+        method: job.method,
+        queue: job.queue,
+        at: job.createdAt,
+        state: job.state,
+        runAt: job.runAt,
+      });
+    }
   }
 
   /** Soft-delete a job (see {@link JobClient.delete}). */
@@ -66,21 +51,5 @@ export class ServerJobClient extends JobClient {
       }
     }
     return ok;
-  }
-
-  #emitEnqueued(jobs: Job[]): void {
-    if (!this.#events.wants("job.enqueued")) return;
-    for (const job of jobs) {
-      // A unique-key hit returns an older live job: nothing new was enqueued.
-      if (job.attempts !== 0 || job.history.length !== 1) continue;
-      this.#events.emit("job.enqueued", {
-        id: job.id,
-        method: job.method,
-        queue: job.queue,
-        at: job.createdAt,
-        state: job.state,
-        runAt: job.runAt,
-      });
-    }
   }
 }

@@ -85,6 +85,7 @@ Deno.test("start sends every job in one dispatch, as wire jobs", async () => {
     attempt: 1,
     maxAttempts: jobs[0].maxAttempts,
     createdAt: jobs[0].createdAt.getTime(),
+    traceContext: null,
   });
   assert.equal(d.size, 3);
   assert.deepEqual([...d.ids()], jobs.map((j) => j.id));
