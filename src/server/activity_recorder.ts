@@ -25,6 +25,12 @@ export interface ActivityRecorderOptions {
   logger: Logger;
   /** Longest a `started` change waits for a result batch to ride along (default 250 ms). */
   idleFlushMs?: number;
+  /**
+   * Least time between two calls (default 100 ms): batches written meanwhile are merged
+   * into the next call, so a busy server pays one activity write per interval, not one per
+   * result batch, and its result writes keep the database to themselves.
+   */
+  minIntervalMs?: number;
 }
 
 const QUIET_MS = 60_000;
@@ -38,6 +44,7 @@ export class ActivityRecorder {
   #warned = false;
   #lastLog = 0;
   #closed = false;
+  #lastCall = -Infinity;
 
   /** Create a recorder. */
   constructor(options: ActivityRecorderOptions) {
@@ -61,7 +68,19 @@ export class ActivityRecorder {
     for (let i = 0; i < items.length; i++) {
       if (applied[i]) this.#agg.transitioned(metas[i].job, items[i].next);
     }
-    this.#flush();
+    this.#schedule();
+  }
+
+  // Call now, or when `minIntervalMs` has passed since the last call.
+  #schedule(): void {
+    const wait = this.#lastCall + (this.#o.minIntervalMs ?? 100) - performance.now();
+    if (wait <= 0) this.#flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#flush();
+      }, wait);
+    }
   }
 
   #flush(): void {
@@ -71,11 +90,12 @@ export class ActivityRecorder {
       this.#timer = undefined;
     }
     const delta = this.#agg.take();
+    this.#lastCall = performance.now();
     this.#inFlight = this.#o.storage.recordActivity(delta).catch((err) => this.#failed(err))
       .finally(() => {
         this.#inFlight = null;
-        // What came while this call was out goes now, merged into one call.
-        if (!this.#agg.empty && !this.#closed) this.#flush();
+        // What came while this call was out goes next, merged into one call.
+        if (!this.#agg.empty && !this.#closed) this.#schedule();
       });
   }
 
