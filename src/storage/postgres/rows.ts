@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { HistoryEntry, Job, JobError } from "../../job.ts";
+import { historyEntryFromJson } from "../history_json.ts";
+import type { Job, JobError } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
 import type { JobPage } from "../storage.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
@@ -17,14 +18,6 @@ export type JobRow = Record<string, unknown>;
 function date(v: unknown): Date | null {
   if (v === null || v === undefined) return null;
   return v instanceof Date ? v : new Date(v as string);
-}
-
-function historyEntry(raw: Record<string, unknown>): HistoryEntry {
-  const e: HistoryEntry = { state: raw.state as JobState, at: new Date(raw.at as string) };
-  if (raw.reason !== undefined) e.reason = raw.reason as string;
-  if (raw.server !== undefined) e.server = raw.server as string;
-  if (raw.error !== undefined) e.error = raw.error as JobError;
-  return e;
 }
 
 /**
@@ -59,7 +52,7 @@ export function rowToJob(r: JobRow): Job {
     uniqueKey: (r.unique_key as string | null) ?? null,
     traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
-    history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntry),
+    history: ((r.history as Record<string, unknown>[] | null) ?? []).map(historyEntryFromJson),
   };
 }
 

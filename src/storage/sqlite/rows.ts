@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { HistoryEntry, Job, JobError } from "../../job.ts";
+import { historyEntryFromJson } from "../history_json.ts";
+import type { Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
 import type { BackoffSpec } from "../../retry_policy.ts";
@@ -56,14 +57,6 @@ export function pushJobParams(out: SqlValue[], job: Job): void {
   );
 }
 
-function historyEntry(raw: Record<string, unknown>): HistoryEntry {
-  const e: HistoryEntry = { state: raw.state as JobState, at: new Date(raw.at as string) };
-  if (raw.reason !== undefined) e.reason = raw.reason as string;
-  if (raw.server !== undefined) e.server = raw.server as string;
-  if (raw.error !== undefined) e.error = raw.error as JobError;
-  return e;
-}
-
 /** A `jobs` row as a {@link Job}. */
 export function rowToJob(r: Row): Job {
   return {
@@ -89,7 +82,9 @@ export function rowToJob(r: Row): Job {
     uniqueKey: (r.unique_key as string | null) ?? null,
     traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
-    history: (JSON.parse(r.history as string) as Record<string, unknown>[]).map(historyEntry),
+    history: (JSON.parse(r.history as string) as Record<string, unknown>[]).map(
+      historyEntryFromJson,
+    ),
   };
 }
 
