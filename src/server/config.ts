@@ -102,12 +102,10 @@ export interface BackgroundJobServerOptions {
 /** Defaults of every optional numeric and boolean option. */
 export const SERVER_DEFAULTS = {
   /**
-   * 200 jobs held (running, or finished and waiting for their result to be written). A job
-   * keeps its slot until its result is stored, so the slots cover the write round trip as
-   * well as the handler: with 200, two fetch batches of 100 circulate, one being written
-   * while the other runs, and each durable round trip carries 100 jobs. Handlers that share a
-   * small database pool or an API quota, or CPU-bound handlers on a few threads (jobs queue
-   * in a thread with their timeout running), want a lower value.
+   * 200 jobs running (and up to as many finished ones waiting for their result write: see
+   * `slots.ts`), fetched 100 at a time so each durable round trip carries 100 jobs. Handlers
+   * that share a small database pool or an API quota, or CPU-bound handlers on a few threads
+   * (jobs queue in a thread with their timeout running), want a lower value.
    */
   concurrency: 200,
   pollIntervalMs: 1_000,
