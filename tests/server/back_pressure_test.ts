@@ -8,14 +8,16 @@ import type { Storage } from "../../src/storage/storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { MODES, withServer } from "./_server.ts";
 
-// Result writes take 30 ms; counts jobs fetched and not yet written, and write sizes.
-function slowWrites(inner: Storage) {
-  const seen = { held: 0, maxHeld: 0, batches: [] as number[] };
+// Counts jobs fetched, held (fetched, not yet written) and written, and write sizes; each
+// result write first awaits `beforeWrite`.
+function observed(inner: Storage, beforeWrite: () => Promise<void>) {
+  const seen = { fetched: 0, held: 0, maxHeld: 0, written: 0, batches: [] as number[] };
   const storage = new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === "fetchAndLock") {
         return async (p: Parameters<Storage["fetchAndLock"]>[0]) => {
           const jobs = await target.fetchAndLock(p);
+          seen.fetched += jobs.length;
           seen.held += jobs.length;
           seen.maxHeld = Math.max(seen.maxHeld, seen.held);
           return jobs;
@@ -24,9 +26,10 @@ function slowWrites(inner: Storage) {
       if (prop === "transition") {
         return async (p: Parameters<Storage["transition"]>[0]) => {
           seen.batches.push(p.items.length);
-          await new Promise((r) => setTimeout(r, 30));
+          await beforeWrite();
           const out = await target.transition(p);
           seen.held -= p.items.length;
+          seen.written += p.items.length;
           return out;
         };
       }
@@ -36,6 +39,9 @@ function slowWrites(inner: Storage) {
   });
   return { storage, seen };
 }
+
+// Result writes take 30 ms.
+const slowWrites = (inner: Storage) => observed(inner, () => new Promise((r) => setTimeout(r, 30)));
 
 for (const mode of MODES) {
   Deno.test(`[${mode}] with slow result writes the server holds at most twice concurrency jobs; batches stay bounded`, async () => {
@@ -59,32 +65,10 @@ for (const mode of MODES) {
   });
 }
 
-// Result writes wait until released; counts fetched and written jobs.
+// Result writes wait until released.
 function gatedWrites(inner: Storage) {
-  const seen = { fetched: 0, written: 0, writesStarted: 0 };
   const gates: (() => void)[] = [];
-  const storage = new Proxy(inner, {
-    get(target, prop, receiver) {
-      if (prop === "fetchAndLock") {
-        return async (p: Parameters<Storage["fetchAndLock"]>[0]) => {
-          const jobs = await target.fetchAndLock(p);
-          seen.fetched += jobs.length;
-          return jobs;
-        };
-      }
-      if (prop === "transition") {
-        return async (p: Parameters<Storage["transition"]>[0]) => {
-          seen.writesStarted++;
-          await new Promise<void>((r) => gates.push(r));
-          const out = await target.transition(p);
-          seen.written += p.items.length;
-          return out;
-        };
-      }
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? v.bind(target) : v;
-    },
-  });
+  const { storage, seen } = observed(inner, () => new Promise<void>((r) => gates.push(r)));
   const release = () => gates.splice(0).forEach((r) => r());
   return { storage, seen, release };
 }
@@ -104,7 +88,7 @@ Deno.test("[inline] the next batch is fetched and run while the last results are
         what: "two batches fetched and run with no write returned",
       });
       // Both writes are out (one per batch) and nothing more is fetched: the write-back is full.
-      await waitUntil(() => seen.writesStarted === 2, { what: "two writes in flight" });
+      await waitUntil(() => seen.batches.length === 2, { what: "two writes in flight" });
       const held = await inner.counts();
       assert.equal(held.byState.Processing, 20);
       assert.equal(seen.fetched, 20);
