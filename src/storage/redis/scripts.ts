@@ -99,6 +99,9 @@ export function defineScripts(client: Redis | Cluster): void {
 
 type ScriptArg = string | number;
 
+/** Runs one script with the storage's deadline and error wrapping (what the verb modules take). */
+export type Script = <T>(name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<T>;
+
 /** Run script `name` on a client with {@link defineScripts} applied, or queue it on a pipeline. */
 export function runScript<T>(
   target: Redis | Cluster,
