@@ -18,3 +18,6 @@ export type DashboardVerbs = Pick<
   | "queryMetrics"
   | "compactMetrics"
 >;
+
+/** What `Storage.queryMetrics` takes. */
+export type MetricsQuery = Parameters<Storage["queryMetrics"]>[0];

@@ -5,9 +5,9 @@
  * @module
  */
 import type { JobChange } from "../../activity.ts";
-import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { MetricsBucket } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import type { DashboardVerbs } from "../dashboard_verbs.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import { copyData } from "../job_copy.ts";
 import type { StorageSignal } from "../storage.ts";
 import { MetricsHistory } from "./metrics_history.ts";
@@ -65,13 +65,7 @@ export class MemoryDashboard implements DashboardVerbs {
   }
 
   /** See `Storage.queryMetrics`. */
-  queryMetrics(params: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  queryMetrics(params: MetricsQuery): Promise<MetricsBucket[]> {
     return Promise.resolve(this.#metrics.query(params));
   }
 

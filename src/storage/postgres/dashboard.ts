@@ -9,13 +9,12 @@ import {
   ALL_KEYS,
   HOUR_RETENTION_MS,
   type MetricsBucket,
-  type MetricsResolution,
   MINUTE_RETENTION_MS,
   sumByBucket,
 } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
-import type { DashboardVerbs } from "../dashboard_verbs.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { Queries } from "./queries.ts";
 import type { Run } from "./run.ts";
 import { ACTIVITY_PREFIX } from "./signals.ts";
@@ -104,13 +103,7 @@ export class PostgresDashboard implements DashboardVerbs {
   }
 
   /** See `Storage.queryMetrics`. */
-  async queryMetrics(p: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  async queryMetrics(p: MetricsQuery): Promise<MetricsBucket[]> {
     const rows = await this.#run("queryMetrics", this.#q.queryMetrics, [
       p.from,
       p.to,

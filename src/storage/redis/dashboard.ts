@@ -14,13 +14,12 @@ import {
   HOUR_RETENTION_MS,
   METRIC_BUCKETS_MS,
   type MetricsBucket,
-  type MetricsResolution,
   MINUTE_RETENTION_MS,
   sumByBucket,
 } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
-import type { DashboardVerbs } from "../dashboard_verbs.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { Script } from "./scripts.ts";
 
@@ -103,13 +102,7 @@ export class RedisDashboard implements DashboardVerbs {
   }
 
   /** See `Storage.queryMetrics`. */
-  async queryMetrics(p: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  async queryMetrics(p: MetricsQuery): Promise<MetricsBucket[]> {
     const json = await this.#script<string>("queryMetrics", [this.#keys.base], [
       p.from.getTime(),
       p.to.getTime(),

@@ -6,9 +6,9 @@
  * @module
  */
 import type { JobChange } from "../../activity.ts";
-import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
+import type { MetricsBucket } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import type { DashboardVerbs } from "../dashboard_verbs.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { Connection } from "./connection.ts";
 import type { Emit } from "./job_verbs.ts";
 import * as history from "./metrics_history.ts";
@@ -66,13 +66,7 @@ export class SqliteDashboard implements DashboardVerbs {
   }
 
   /** See `Storage.queryMetrics`. */
-  queryMetrics(params: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  queryMetrics(params: MetricsQuery): Promise<MetricsBucket[]> {
     return this.#read("queryMetrics", () => history.queryMetrics(this.#conn, params));
   }
 
