@@ -40,25 +40,33 @@ export async function promoteDue(
 }
 
 /** Delete final jobs whose expiry passed; how many. */
-export async function purgeExpired(
+export function purgeExpired(
   run: Run,
   q: Queries,
   p: { now: Date; limit: number },
 ): Promise<number> {
-  if (p.limit <= 0) return 0;
-  const rows = await run("purgeExpired", q.purgeExpired, [p.now, Math.trunc(p.limit)]);
-  return rows[0].purged as number;
+  return purge(run, "purgeExpired", q.purgeExpired, p.now, p.limit);
 }
 
 /** Delete final jobs finished before `before`; how many. */
-export async function purgeFinished(
+export function purgeFinished(
   run: Run,
   q: Queries,
   p: { before: Date; limit: number },
 ): Promise<number> {
-  if (p.limit <= 0) return 0;
-  const rows = await run("purgeFinished", q.purgeFinished, [p.before, Math.trunc(p.limit)]);
-  return rows[0].purged as number;
+  return purge(run, "purgeFinished", q.purgeFinished, p.before, p.limit);
+}
+
+// Both purges: delete up to `limit` jobs of statement `text` by time `at`.
+async function purge(
+  run: Run,
+  op: string,
+  text: string,
+  at: Date,
+  limit: number,
+): Promise<number> {
+  if (limit <= 0) return 0;
+  return (await run(op, text, [at, Math.trunc(limit)]))[0].purged as number;
 }
 
 /** Take or renew lease `name` for `holder`; whether it is held now. */

@@ -38,16 +38,17 @@ export function promoteDue(conn: Connection, p: { now: Date; limit: number }, em
 
 /** See `Storage.purgeExpired`. */
 export function purgeExpired(conn: Connection, p: { now: Date; limit: number }): number {
-  const rows = conn.stmt(QUERIES.purgeExpired).all(p.now.getTime(), Math.trunc(p.limit));
-  const counts = new CountDeltas();
-  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
-  counts.write(conn);
-  return rows.length;
+  return purge(conn, QUERIES.purgeExpired, p.now, p.limit);
 }
 
 /** See `Storage.purgeFinished`. */
 export function purgeFinished(conn: Connection, p: { before: Date; limit: number }): number {
-  const rows = conn.stmt(QUERIES.purgeFinished).all(p.before.getTime(), Math.trunc(p.limit));
+  return purge(conn, QUERIES.purgeFinished, p.before, p.limit);
+}
+
+// Both purges: delete up to `limit` jobs of `query` by time `at`, keeping the counts in step.
+function purge(conn: Connection, query: string, at: Date, limit: number): number {
+  const rows = conn.stmt(query).all(at.getTime(), Math.trunc(limit));
   const counts = new CountDeltas();
   for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
   counts.write(conn);
