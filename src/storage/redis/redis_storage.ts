@@ -8,7 +8,6 @@
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import type { Cluster, Redis } from "ioredis";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
@@ -26,6 +25,7 @@ import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
 import { decodeJobs, encodeEntry, encodeTransition } from "./codec.ts";
 import { txRefusal } from "../contract_rules.ts";
+import type { RedisClient } from "./client.ts";
 import { enqueueJobs } from "./enqueue.ts";
 import { RedisKeys } from "./keys.ts";
 import { defineScripts, runScript, type Script, type ScriptName } from "./scripts.ts";
@@ -59,7 +59,7 @@ export class RedisStorage implements Storage {
    * @internal
    */
   readonly keys: RedisKeys;
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
@@ -67,7 +67,7 @@ export class RedisStorage implements Storage {
   #closing: Promise<void> | null = null;
 
   private constructor(
-    client: Redis | Cluster,
+    client: RedisClient,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -127,7 +127,7 @@ export class RedisStorage implements Storage {
    *
    * @internal
    */
-  get redis(): Redis | Cluster {
+  get redis(): RedisClient {
     return this.#client;
   }
 
