@@ -99,14 +99,10 @@ export function defineScripts(client: RedisClient): void {
 
 type ScriptArg = string | number;
 
-<<<<<<< HEAD
 /** Runs one script with the storage's deadline and error wrapping (what the verb modules take). */
 export type Script = <T>(name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<T>;
 
-/** Run script `name` on a client with {@link defineScripts} applied, or queue it on a pipeline. */
-=======
 /** Run script `name` on a client with {@link defineScripts} applied. */
->>>>>>> main
 export function runScript<T>(
   target: RedisClient,
   name: ScriptName,
