@@ -5,7 +5,9 @@
 -- A handler's error message or stack, or a reason given to delete or requeue, can hold a
 -- "\u0000" or a lone surrogate, which jsonb refuses: the job's transition failed, so the job
 -- could never be recorded as failed. `json` keeps the text exactly as sent, as the other
--- backends do. Nothing indexes into either column.
+-- backends do. Nothing indexes into either column. Like 0002, the type change rewrites the
+-- jobs table under an exclusive lock: on a large table, run it (`qml migrate`) while servers
+-- are stopped, or after retention has trimmed the table.
 --
 -- `json` has no `||`: history_append adds an entry to a stored history array as text (the
 -- cast checks the result is JSON). It is one SQL expression, so the planner inlines it.
