@@ -17,7 +17,7 @@ import {
 } from "./job_options.ts";
 import { isFinalState } from "./job_state.ts";
 import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
-import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
+import { type BackoffSpec, resolveMaxAttempts, validateBackoffSpec } from "./retry_policy.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
 import type { EnqueueResult, JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
@@ -445,4 +445,5 @@ function checkOptions(o: EnqueueOptions): void {
   if (o.runAt !== undefined) checkRunAt("runAt", o.runAt);
   if (o.timeoutMs !== undefined) checkTimeoutMs("timeoutMs", o.timeoutMs);
   if (o.uniqueKey !== undefined) checkUniqueKey("uniqueKey", o.uniqueKey);
+  if (o.backoff !== undefined) validateBackoffSpec(o.backoff);
 }

@@ -23,6 +23,11 @@ const BAD: [option: string, item: EnqueueItem][] = [
   ["runAt", { worker: "m", options: { runAt: new Date(RUN_AT_RANGE.max + 1) } }],
   ["runAt", { worker: "m", options: { runAt: new Date(NaN) } }],
   ["delayMs", { worker: "m", options: { delayMs: 1e20 } }],
+  // deno-lint-ignore no-explicit-any
+  ["backoff", { worker: "m", options: { backoff: { type: "linear" } as any } }],
+  // deno-lint-ignore no-explicit-any
+  ["backoff.delayMs", { worker: "m", options: { backoff: { type: "fixed", delayMs: 1n } as any } }],
+  ["backoff.jitter", { worker: "m", options: { backoff: { type: "exponential", jitter: 2 } } }],
 ];
 
 for (const [backend, open] of BACKENDS) {
@@ -31,7 +36,7 @@ for (const [backend, open] of BACKENDS) {
     try {
       const client = new JobClient(h.storage);
       for (const [option, item] of BAD) {
-        const what = `${option} ${JSON.stringify(item.options ?? item.worker)}`;
+        const what = `${option} ${Deno.inspect(item.options ?? item.worker)}`;
         await assert.rejects(
           client.enqueueMany([{ worker: "ok" }, item, { worker: "ok" }]),
           (err: unknown) => {
