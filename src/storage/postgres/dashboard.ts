@@ -18,6 +18,7 @@ import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
 import type { Queries } from "./queries.ts";
+import { arrayLiteral } from "./array_literal.ts";
 import { rowToRecurring } from "./rows.ts";
 import { ACTIVITY_PREFIX } from "./signals.ts";
 
@@ -103,7 +104,7 @@ export class PostgresDashboard {
     }));
     await this.#run("recordActivity", this.#q.recordActivity, [
       rows,
-      encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX),
+      arrayLiteral(encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX)),
       this.#channel,
     ]);
   }
