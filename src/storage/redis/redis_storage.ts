@@ -8,7 +8,6 @@
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import type { Cluster, Redis } from "ioredis";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import { ALL_STATES } from "../../job_state.ts";
@@ -36,6 +35,7 @@ import {
   type RawJob,
 } from "./codec.ts";
 import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
+import type { RedisClient } from "./client.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
@@ -76,7 +76,7 @@ export class RedisStorage implements Storage {
    * @internal
    */
   readonly keys: RedisKeys;
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
@@ -84,7 +84,7 @@ export class RedisStorage implements Storage {
   #closing: Promise<void> | null = null;
 
   private constructor(
-    client: Redis | Cluster,
+    client: RedisClient,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -145,7 +145,7 @@ export class RedisStorage implements Storage {
    *
    * @internal
    */
-  get redis(): Redis | Cluster {
+  get redis(): RedisClient {
     return this.#client;
   }
 
