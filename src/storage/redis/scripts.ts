@@ -99,6 +99,9 @@ export function defineScripts(client: RedisClient): void {
 
 type ScriptArg = string | number;
 
+/** Runs one script with the storage's deadline and error wrapping (what the verb modules take). */
+export type Script = <T>(name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<T>;
+
 /** Run script `name` on a client with {@link defineScripts} applied. */
 export function runScript<T>(
   target: RedisClient,
