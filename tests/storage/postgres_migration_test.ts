@@ -23,6 +23,17 @@ async function tablesOf(schema: string): Promise<string[]> {
   );
 }
 
+/** `name:type` of the given columns of `jobs`, by name. */
+async function columnTypes(s: PostgresStorage, schema: string, names: string[]): Promise<string[]> {
+  const rows = await s.sql.unsafe(
+    `select column_name, data_type from information_schema.columns
+     where table_schema = $1 and table_name = 'jobs' and column_name = any($2)
+     order by column_name`,
+    [schema, names],
+  );
+  return rows.map((r) => `${r.column_name}:${r.data_type}`);
+}
+
 Deno.test("migrate: an empty database gets the whole schema", async () => {
   const schema = testSchema();
   const s = await connect(schema, false);
@@ -163,13 +174,7 @@ Deno.test("migrate: 0002 keeps the args and results stored by a version-1 schema
       const job = await s.get({ id: "a" });
       assert.deepEqual(job?.args, { k: [1, "x"] });
       assert.equal(job?.result, "done");
-      const types = await s.sql.unsafe(
-        `select column_name, data_type from information_schema.columns
-         where table_schema = $1 and table_name = 'jobs' and column_name in ('args', 'result')
-         order by column_name`,
-        [schema],
-      );
-      assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), [
+      assert.deepEqual(await columnTypes(s, schema, ["args", "result"]), [
         "args:json",
         "result:json",
       ]);
@@ -199,13 +204,7 @@ Deno.test("migrate: 0005 keeps the errors and history stored by a version-4 sche
     const s = await connect(schema, true);
     try {
       assert.deepEqual((await s.get({ id: "a" }))?.error, error);
-      const types = await s.sql.unsafe(
-        `select column_name, data_type from information_schema.columns
-         where table_schema = $1 and table_name = 'jobs' and column_name in ('error', 'history')
-         order by column_name`,
-        [schema],
-      );
-      assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), [
+      assert.deepEqual(await columnTypes(s, schema, ["error", "history"]), [
         "error:json",
         "history:json",
       ]);
