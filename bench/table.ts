@@ -24,6 +24,11 @@ export function median(xs: readonly number[]): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
+/** The `p` percentile (0–1) of ascending `sorted`, by nearest rank. */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
 function num(x: number, digits: number): string {
   return x.toLocaleString("en-US", {
     maximumFractionDigits: digits,
