@@ -8,7 +8,9 @@
  *                   [--only=1a,1b,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
  *
  * `sqlite` is a fresh file in TMPDIR per run (durability "full", the default), deleted after;
- * `sqlite-normal` the same with `durability=normal` (not run unless named).
+ * `sqlite-normal` the same with `durability=normal` (not run unless named). What needs the
+ * producer and the server in one process (SQLite's in-process latency, its event loop during
+ * a bulk enqueue, group commit) is `bench/sqlite_bench.ts`.
  *
  * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
  * own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
