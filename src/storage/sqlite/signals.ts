@@ -94,8 +94,9 @@ export class SignalHub {
   // make one check. Without a watcher (no such file, no permission) the poll still runs.
   // The event comes when the writer writes its frames, before it has synced them and made
   // the commit visible in the shared-memory index (which raises no event): when nothing new
-  // is visible yet, look again after 1, 2, 4 … 64 ms rather than wait for the next poll
-  // (measured across processes on a loaded machine: p50 22 ms, p95 254 ms before).
+  // is visible yet, look again after 1, 2, 4 … 64 ms rather than wait up to a poll interval
+  // (with durability "full" the writer's sync takes milliseconds on a busy disk, so the first
+  // look often comes too early).
   #watch(wal: string): void {
     let watcher: Deno.FsWatcher;
     try {
@@ -107,8 +108,12 @@ export class SignalHub {
     (async () => {
       try {
         for await (const _ of watcher) {
-          if (this.#checkQueued || this.#recheck !== undefined) continue;
+          if (this.#checkQueued) continue;
           this.#checkQueued = true;
+          // A new write: look now and restart the backoff (a chain left waiting its 64 ms
+          // step would hold a later commit's wake-up that long).
+          clearTimeout(this.#recheck);
+          this.#recheck = undefined;
           setTimeout(() => {
             this.#checkQueued = false;
             this.#checkUntilVisible(1);
