@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { setImmediate } from "node:timers";
 import type { JobChange } from "../../activity.ts";
 import type { Job } from "../../job.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
