@@ -18,6 +18,7 @@
 import type { Job } from "../../job.ts";
 import type { HistoryEntry } from "../../job.ts";
 import type { TransitionItem } from "../../transitions.ts";
+import { numberArray, textArray } from "./array_literal.ts";
 
 /** The JSON text of a value, or null for null/undefined. */
 export function jsonText(v: unknown): string | null {
@@ -71,42 +72,69 @@ function column<T, V>(items: readonly T[], f: (item: T) => V | null | undefined)
 export const JOB_COLUMN_COUNT = 21;
 
 /**
- * The 21 column arrays of `jobs`, in the order the job-inserting statements read them:
- * id, method, args, queue, priority, state, attempts, max attempts, backoff, timeout,
- * run at, created at, started at, finished at, expires at, result, error, unique key,
- * progress, history, trace context.
+ * The JSON text of every job's history. A bulk enqueue's jobs mostly share their one entry
+ * (same state, time and reason): a run of equal single entries is stringified once.
+ */
+function historyColumn(jobs: readonly Job[]): string[] {
+  const out = new Array<string>(jobs.length);
+  let last: HistoryEntry | undefined, lastText = "";
+  for (let k = 0; k < jobs.length; k++) {
+    const h = jobs[k].history;
+    const e = h.length === 1 ? h[0] : undefined;
+    if (
+      e !== undefined && last !== undefined && e.error === undefined &&
+      e.state === last.state && e.at.getTime() === last.at.getTime() &&
+      e.reason === last.reason && e.server === last.server
+    ) {
+      out[k] = lastText;
+      continue;
+    }
+    out[k] = JSON.stringify(h);
+    if (e !== undefined && e.error === undefined) {
+      last = e;
+      lastText = out[k];
+    } else last = undefined;
+  }
+  return out;
+}
+
+/**
+ * The 21 column arrays of `jobs` as array literals (`array_literal.ts`), in the order the
+ * job-inserting statements read them: id, method, args, queue, priority, state, attempts,
+ * max attempts, backoff, timeout, run at, created at, started at, finished at, expires at,
+ * result, error, unique key, progress, history, trace context.
  *
  * @example
  * ```ts
  * import { createJob } from "../../job.ts";
  * import { jobColumns } from "./columns.ts";
  * const cols = jobColumns([createJob({ method: "m", args: { a: 1 }, now: new Date() })]);
- * console.log(cols.length); // 21
+ * console.log(cols.length, cols[1]); // 21 {"m"}
  * ```
  */
-export function jobColumns(jobs: readonly Job[]): unknown[][] {
+export function jobColumns(jobs: readonly Job[]): string[] {
   return [
-    jobs.map((j) => j.id),
-    jobs.map((j) => j.method),
-    column(jobs, (j) => jsonText(j.args)),
-    jobs.map((j) => j.queue),
-    jobs.map((j) => j.priority),
-    jobs.map((j) => j.state),
-    jobs.map((j) => j.attempts),
-    jobs.map((j) => j.maxAttempts),
-    column(jobs, (j) => (j.backoff ? JSON.stringify(j.backoff) : null)),
-    column(jobs, (j) => j.timeoutMs),
-    isoColumn(jobs, (j) => j.runAt),
-    isoColumn(jobs, (j) => j.createdAt),
-    column(jobs, (j) => iso(j.startedAt)),
-    column(jobs, (j) => iso(j.finishedAt)),
-    column(jobs, (j) => iso(j.expiresAt)),
-    column(jobs, (j) => jsonText(j.result)),
-    column(jobs, (j) => (j.error ? JSON.stringify(j.error) : null)),
-    column(jobs, (j) => j.uniqueKey),
-    jobs.map((j) => j.progress),
-    jobs.map((j) => JSON.stringify(j.history)),
-    column(jobs, (j) => j.traceContext),
+    textArray(jobs.map((j) => j.id)),
+    textArray(jobs.map((j) => j.method)),
+    textArray(jobs.map((j) => jsonText(j.args))),
+    textArray(jobs.map((j) => j.queue)),
+    numberArray(jobs.map((j) => j.priority)),
+    textArray(jobs.map((j) => j.state)),
+    numberArray(jobs.map((j) => j.attempts)),
+    numberArray(jobs.map((j) => j.maxAttempts)),
+    textArray(jobs.map((j) => (j.backoff ? JSON.stringify(j.backoff) : null))),
+    numberArray(jobs.map((j) => j.timeoutMs)),
+    textArray(isoColumn(jobs, (j) => j.runAt)),
+    textArray(isoColumn(jobs, (j) => j.createdAt)),
+    textArray(jobs.map((j) => iso(j.startedAt))),
+    textArray(jobs.map((j) => iso(j.finishedAt))),
+    textArray(jobs.map((j) => iso(j.expiresAt))),
+    textArray(jobs.map((j) => jsonText(j.result))),
+    textArray(jobs.map((j) => (j.error ? JSON.stringify(j.error) : null))),
+    textArray(jobs.map((j) => j.uniqueKey)),
+    numberArray(jobs.map((j) => j.progress)),
+    textArray(historyColumn(jobs)),
+    textArray(jobs.map((j) => j.traceContext)),
   ];
 }
 
