@@ -41,14 +41,11 @@ import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
+import { enqueueInChunks } from "./enqueue_chunks.ts";
 import { RedisDashboard } from "./dashboard.ts";
 
 export type { RedisConfig } from "./config.ts";
 
-// Jobs per enqueue script call. Chunks are sent back to back (pipelined), so a
-// bulk enqueue is still about one round trip, while no single script holds
-// Redis for long: ~500 jobs run in a few milliseconds.
-const ENQUEUE_CHUNK = 500;
 // Most ids one list call inspects before returning a (possibly short) page.
 const LIST_BUDGET = 5_000;
 // Ids purgeFinished inspects per (queue, final state) set, per job it may delete: leaves
@@ -172,12 +169,10 @@ export class RedisStorage implements Storage {
     if (refused) throw refused;
     const { jobs } = params;
     if (jobs.length === 0) return [];
-    const calls: Promise<string[]>[] = [];
-    for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
-      const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
-    }
-    const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
+    const holders = await enqueueInChunks(
+      jobs,
+      (batch) => this.#script<string[]>("enqueue", [this.keys.base], [batch]),
+    );
     if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
     // Unique-key hits: the holder is an earlier job of this batch or an older live job.
     const inBatch = new Map(jobs.map((j) => [j.id, j]));
