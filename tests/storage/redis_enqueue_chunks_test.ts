@@ -1,11 +1,7 @@
 /** Redis bulk enqueue: chunks, their order, the in-flight window, and stopping on failure. */
 import assert from "node:assert/strict";
 import { createJob } from "../../src/job.ts";
-import {
-  ENQUEUE_CHUNK,
-  ENQUEUE_WINDOW,
-  enqueueInChunks,
-} from "../../src/storage/redis/enqueue_chunks.ts";
+import { ENQUEUE_CHUNK, ENQUEUE_WINDOW, enqueueInChunks } from "../../src/storage/redis/enqueue.ts";
 
 const now = new Date("2026-01-01T00:00:00Z");
 const jobs = (n: number) =>

@@ -7,6 +7,7 @@
  */
 import type postgres from "postgres";
 import { MigrationError, StorageError } from "../../errors.ts";
+import { latestVersion, type MigrateResult, type Migration, pendingNames } from "../migrations.ts";
 import { withSchema } from "./queries.ts";
 import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
 import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with {
@@ -15,15 +16,7 @@ import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
 import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
 
-/** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
-export interface Migration {
-  /** Increasing integer; recorded in `qml_migrations` once applied. */
-  version: number;
-  /** File name without `.sql`, used in messages and errors. */
-  name: string;
-  /** The SQL, with the `{{schema}}` placeholder. */
-  sql: string;
-}
+export type { MigrateResult, Migration } from "../migrations.ts";
 
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -32,14 +25,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "0003_dashboard", sql: m0003 },
   { version: 4, name: "0004_trace_context", sql: m0004 },
 ];
-
-/** What {@link migrate} did. */
-export interface MigrateResult {
-  /** Names of the migrations applied now (empty when the schema was up to date). */
-  applied: string[];
-  /** The schema version afterwards. */
-  version: number;
-}
 
 type Sql = postgres.Sql;
 
@@ -91,7 +76,7 @@ export async function migrate(
         );
         applied.push(m.name);
       }
-      const version = Math.max(0, ...done, ...migrations.map((m) => m.version));
+      const version = latestVersion(migrations, done);
       return { applied, version };
     });
   } catch (err) {
@@ -125,8 +110,7 @@ export async function pendingMigrations(
   schemaIdent: string,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<string[]> {
-  const done = new Set(await appliedVersions(sql, schemaIdent));
-  return migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+  return pendingNames(migrations, new Set(await appliedVersions(sql, schemaIdent)));
 }
 
 /** What `PostgresStorage.healthCheck` reports. */
@@ -154,8 +138,7 @@ export async function checkHealth(
     await sql.unsafe("SELECT 1");
     const latencyMs = performance.now() - started;
     const versions = await appliedVersions(sql, schemaIdent);
-    const done = new Set(versions);
-    const pending = migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+    const pending = pendingNames(migrations, new Set(versions));
     const health: PostgresHealth = {
       ok: pending.length === 0,
       latencyMs,
