@@ -92,7 +92,7 @@ Deno.test("enqueue: a batch travels as one array literal per column; all-null co
   assert.equal(cols.length, JOB_COLUMN_COUNT);
   assert.equal(cols[0], `{${jobs.map((j) => `"${j.id}"`).join(",")}}`);
   assert.equal(cols[2], `{${jobs.map((_, i) => `"${i}"`).join(",")}}`);
-  assert.equal(cols[4], `{${jobs.map(() => "0").join(",")}}`);
+  assert.equal(cols[4], `{${jobs.map(() => '"0"').join(",")}}`);
   assert.equal(cols[11], `{${jobs.map((j) => `"${j.createdAt.toISOString()}"`).join(",")}}`);
   // started, finished, expires, result, error, unique key: null in every row.
   for (const k of [12, 13, 14, 15, 16, 17]) assert.equal(cols[k], "{}", `column ${k}`);

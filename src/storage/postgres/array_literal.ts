@@ -1,76 +1,60 @@
 /**
- * Postgres array literals (`{"a","b",NULL}`) built here rather than by the driver.
+ * Array parameters as Postgres array literals (`{"a","b",NULL}`), built here rather than by
+ * the driver. The batch statements take every column as an array (`columns.ts`), and
+ * postgres.js serialises each element with two regular-expression replacements and turns
+ * every timestamp text back into a `Date` and out again: in a draining server that was a
+ * quarter of what the main isolate allocated per job (see the README's Performance notes),
+ * garbage that lived long enough to be promoted and grow the heap.
  *
- * postgres.js turns a JavaScript array parameter into the same text, but escapes every
- * element with two regular-expression passes and allocates a string per step; for the
- * 20-odd columns of a 10,000-job enqueue that was the producer's largest cost after the
- * wait for the database. Here an element is escaped only when it holds a `"` or `\`, and a
- * run of equal values (the method, queue, state and times of a bulk enqueue) is encoded
- * once. The driver passes a string parameter through unchanged, so the statement's
- * `$n::text[]` (or `integer[]`, …) cast parses the literal exactly as it parsed the
- * driver's.
+ * The statement's own cast (`$1::text[]`, `$6::timestamptz[]`, `$7::integer[]`) parses the
+ * literal as the column's type, so a statement reads it exactly as it read the array.
  *
  * @module
  */
 
-const NEEDS_ESCAPE = /["\\]/;
-const ESCAPED = /["\\]/g;
-
-/** One element, quoted: `"…"` with `"` and `\` backslash-escaped. */
-function quoted(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? `"${s.replace(ESCAPED, "\\$&")}"` : `"${s}"`;
-}
+const QUOTE_OR_BACKSLASH = /["\\]/;
+// Characters JSON.stringify escapes differently from an array literal (which reads `\n` as n).
+// deno-lint-ignore no-control-regex
+const JSON_ESCAPED = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
- * The array literal of `values` (text elements; null and undefined become `NULL`); `{}`
- * when every value is null, which `unnest` pads with nulls.
+ * The array literal of `xs`, or `undefined` when an element is not a string, a finite
+ * number or null (the driver serialises those arrays itself).
  *
  * @example
  * ```ts
- * import { textArray } from "./array_literal.ts";
- * console.log(textArray(["a", 'say "hi"', null])); // {"a","say \"hi\"",NULL}
+ * import { arrayLiteral } from "./array_literal.ts";
+ * console.log(arrayLiteral(["a", 'say "hi"', null, 3])); // {"a","say \"hi\"",NULL,"3"}
  * ```
  */
-export function textArray(values: readonly (string | null | undefined)[]): string {
-  const parts = new Array<string>(values.length);
-  let any = false;
-  let last: string | undefined, lastText = "";
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k];
-    if (v === null || v === undefined) {
-      parts[k] = "NULL";
-      continue;
-    }
-    any = true;
-    if (v !== last) {
-      last = v;
-      lastText = quoted(v);
-    }
-    parts[k] = lastText;
+export function arrayLiteral(xs: readonly unknown[]): string | undefined {
+  let out = "{";
+  // A run of equal values (the method, queue, state and times of a bulk enqueue, one flush's
+  // state) is quoted once.
+  let last: unknown = undefined, lastText = "";
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    let text: string;
+    if (x === last && i > 0) text = lastText;
+    else if (typeof x === "string") {
+      // JSON text (results, activity payloads) is full of quotes: JSON.stringify quotes it
+      // in one pass, where a regular-expression replacement allocates per match.
+      text = !QUOTE_OR_BACKSLASH.test(x)
+        ? `"${x}"`
+        : !JSON_ESCAPED.test(x)
+        ? JSON.stringify(x)
+        : `"${x.replace(/["\\]/g, "\\$&")}"`;
+    } else if (typeof x === "number" && Number.isFinite(x)) text = `"${x}"`;
+    else if (x === null) text = "NULL";
+    else return undefined;
+    last = x;
+    lastText = text;
+    out += i === 0 ? text : "," + text;
   }
-  return any ? `{${parts.join(",")}}` : "{}";
+  return out + "}";
 }
 
-/**
- * The array literal of `values` (numbers, written as `String` writes them, which the
- * numeric input functions read back exactly); `{}` when every value is null.
- *
- * @example
- * ```ts
- * import { numberArray } from "./array_literal.ts";
- * console.log(numberArray([1, null, 2.5])); // {1,NULL,2.5}
- * ```
- */
-export function numberArray(values: readonly (number | null | undefined)[]): string {
-  const parts = new Array<string>(values.length);
-  let any = false;
-  for (let k = 0; k < values.length; k++) {
-    const v = values[k];
-    if (v === null || v === undefined) parts[k] = "NULL";
-    else {
-      parts[k] = String(v);
-      any = true;
-    }
-  }
-  return any ? `{${parts.join(",")}}` : "{}";
+/** Each column of a batch statement as its array literal where it can be one. */
+export function columnLiterals(columns: readonly (readonly unknown[])[]): unknown[] {
+  return columns.map((c) => arrayLiteral(c) ?? c);
 }
