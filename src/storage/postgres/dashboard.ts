@@ -16,6 +16,7 @@ import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
 import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { Queries } from "./queries.ts";
+import { arrayLiteral } from "./array_literal.ts";
 import type { Run } from "./run.ts";
 import { ACTIVITY_PREFIX } from "./signals.ts";
 
@@ -97,7 +98,7 @@ export class PostgresDashboard implements DashboardVerbs {
     }));
     await this.#run("recordActivity", this.#q.recordActivity, [
       rows,
-      encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX),
+      arrayLiteral(encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX)),
       this.#channel,
     ]);
   }

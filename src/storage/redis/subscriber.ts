@@ -11,7 +11,7 @@
  * @module
  */
 import type { StorageSignal } from "../storage.ts";
-import { decodeChanges } from "../activity_codec.ts";
+import { activitySignal } from "../activity_codec.ts";
 import type { RedisClient } from "./client.ts";
 
 /** Decode one channel message; `null` for anything unknown. */
@@ -19,13 +19,7 @@ export function decodeSignal(message: string): StorageSignal | null {
   const body = message.slice(1);
   if (message[0] === "r") return { kind: "ready", queue: body };
   if (message[0] === "c") return { kind: "cancelled", id: body };
-  if (message[0] === "a") {
-    try {
-      return { kind: "activity", changes: decodeChanges(body) };
-    } catch {
-      return null;
-    }
-  }
+  if (message[0] === "a" && body[0] === "[") return activitySignal(body);
   return null;
 }
 
