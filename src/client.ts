@@ -9,9 +9,9 @@ import type { Job } from "./job.ts";
 import {
   type BuildContext,
   buildJob,
-  buildJobSync,
   type EnqueueItem,
   type EnqueueOptions,
+  JobBatch,
   validates,
 } from "./job_builder.ts";
 import { isFinalState } from "./job_state.ts";
@@ -153,6 +153,7 @@ export class JobClient {
       // batch, as with `Promise.all` over every item.
       const built: (Job | Promise<Job>)[] = new Array(items.length);
       let pending = false;
+      const batch = new JobBatch(now, this.#limits);
       for (let k = 0; k < items.length; k++) {
         const item = items[k];
         if (validates(item.worker)) {
@@ -161,7 +162,7 @@ export class JobClient {
           continue;
         }
         try {
-          built[k] = buildJobSync(item, now, this.#limits);
+          built[k] = batch.build(item);
         } catch (err) {
           if (!pending) throw err;
           built[k] = Promise.reject(err);

@@ -97,7 +97,9 @@ export interface Storage {
    * Store new jobs (built with `createJob`) in one round trip where the backend allows.
    * A job whose `uniqueKey` is held by a live job (Enqueued, Scheduled, Processing,
    * AwaitingRetry) is not stored: its result carries the live job and `created: false`.
-   * Results are in input order. Emits `ready` for stored Enqueued jobs.
+   * Results are in input order. Emits `ready` for stored Enqueued jobs. A created job's result
+   * is the caller's input record itself (the backend keeps or writes its own copy, so the two
+   * never share a mutable object).
    *
    * `tx` is the caller's own transaction (Postgres: a postgres.js `sql` inside
    * `sql.begin`): the jobs then exist if and only if that transaction commits.

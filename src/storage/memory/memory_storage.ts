@@ -79,7 +79,8 @@ export class MemoryStorage implements Storage {
       this.#store.jobs.add(job);
       this.#store.index(job);
       if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
-      out.push({ job: copyJob(job), created: true });
+      // The store keeps its copy; the caller gets its own record back (as every backend does).
+      out.push({ job: input, created: true });
     }
     for (const queue of readyQueues) this.#emit({ kind: "ready", queue });
     return Promise.resolve(out);

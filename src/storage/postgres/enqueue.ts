@@ -78,7 +78,7 @@ export async function enqueueJobs(
       ...new Set(jobs.filter((j) => j.state === JobState.Enqueued).map((j) => j.queue)),
     ];
     await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), ready, channel], runner);
-    return jobs.map((job) => ({ job: copyJob(job), created: true }));
+    return jobs.map((job) => ({ job, created: true }));
   }
   const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
   let pending = jobs.map((_, i) => i);
@@ -88,7 +88,7 @@ export async function enqueueJobs(
     const stored = await run("enqueue", queries.enqueue, [...columns, ords, channel], runner);
     for (const row of stored) {
       const i = (row.ord as number) - 1;
-      results[i] = { job: copyJob(jobs[i]), created: true };
+      results[i] = { job: jobs[i], created: true };
     }
     const skipped = pending.filter((i) => results[i] === undefined);
     pending = [];

@@ -7,7 +7,6 @@
  */
 import type { Job } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
-import { copyJob } from "../job_copy.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { CountDeltas } from "./job_counts.ts";
@@ -39,7 +38,7 @@ export function insertJobs(
 ): void {
   const counts = new CountDeltas();
   const stored = (job: Job) => {
-    out.push({ job: copyJob(job), created: true });
+    out.push({ job, created: true });
     counts.add(job.queue, job.state, 1);
     if (job.state === JobState.Enqueued) ready.add(job.queue);
   };

@@ -24,6 +24,26 @@ export function enqueueCases(ctx: ConformanceContext): void {
     assert.equal(stored.history.length, 1);
   });
 
+  conformanceCase(
+    ctx,
+    area,
+    "the stored job shares nothing mutable with the caller's",
+    async (s) => {
+      const j = job({ args: { list: [1, 2] }, backoff: { type: "fixed", delayMs: 250 } });
+      const before = structuredClone(j);
+      const [{ job: back }] = await s.enqueue({ jobs: [j], now: T0 });
+      for (const k of [j, back]) {
+        (k.args as { list: number[] }).list.push(3);
+        k.createdAt.setTime(0);
+        k.runAt.setTime(0);
+        k.history[0].at.setTime(0);
+        k.history.push({ state: JobState.Failed, at: T0 });
+        (k.backoff as { delayMs: number }).delayMs = 1;
+      }
+      assert.deepEqual(await must(s, j.id), before);
+    },
+  );
+
   conformanceCase(ctx, area, "a future runAt is Scheduled", async (s) => {
     const j = job({ runAt: at(60_000) });
     await put(s, j);
