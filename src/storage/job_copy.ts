@@ -38,16 +38,26 @@ function copyError(e: JobError | null): JobError | null {
   return e === null ? null : { ...e };
 }
 
-function copyEntry(e: HistoryEntry): HistoryEntry {
-  const out: HistoryEntry = { ...e, at: new Date(e.at.getTime()) };
+// `shared` is a Date of the record already copied as `sharedCopy`: an entry holding that very
+// Date gets the copy, so the copy keeps the record's own sharing as `structuredClone` does.
+function copyEntry(e: HistoryEntry, shared?: Date, sharedCopy?: Date): HistoryEntry {
+  const at = e.at === shared ? sharedCopy! : new Date(e.at.getTime());
+  const out: HistoryEntry = { ...e, at };
   if (e.error) out.error = { ...e.error };
   return out;
 }
 
-/** A copy of a job record sharing nothing mutable with the original. */
+/**
+ * A copy of a job record sharing nothing mutable with the original. Dates the original shares
+ * within itself (a new job's `createdAt`, first history entry and default `runAt`) are one
+ * Date in the copy too: a V8 Date is ~100 bytes, and the memory backend holds a copy per job.
+ */
 export function copyJob(j: Job): Job {
+  const createdAt = new Date(j.createdAt.getTime());
   const history = new Array<HistoryEntry>(j.history.length);
-  for (let i = 0; i < history.length; i++) history[i] = copyEntry(j.history[i]);
+  for (let i = 0; i < history.length; i++) {
+    history[i] = copyEntry(j.history[i], j.createdAt, createdAt);
+  }
   return {
     id: j.id,
     method: j.method,
@@ -59,8 +69,8 @@ export function copyJob(j: Job): Job {
     maxAttempts: j.maxAttempts,
     backoff: j.backoff === null ? null : { ...j.backoff },
     timeoutMs: j.timeoutMs,
-    runAt: new Date(j.runAt.getTime()),
-    createdAt: new Date(j.createdAt.getTime()),
+    runAt: j.runAt === j.createdAt ? createdAt : new Date(j.runAt.getTime()),
+    createdAt,
     startedAt: date(j.startedAt),
     finishedAt: date(j.finishedAt),
     expiresAt: date(j.expiresAt),

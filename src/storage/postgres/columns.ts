@@ -18,6 +18,7 @@
 import type { Job } from "../../job.ts";
 import type { HistoryEntry } from "../../job.ts";
 import type { TransitionItem } from "../../transitions.ts";
+import { HistoryTexts } from "../history_json.ts";
 import { columnLiterals } from "./array_literal.ts";
 
 /** The JSON text of a value, or null for null/undefined. */
@@ -71,30 +72,11 @@ function column<T, V>(items: readonly T[], f: (item: T) => V | null | undefined)
 /** Number of parameters {@link jobColumns} fills: `$1`…`$21` of every job-inserting statement. */
 export const JOB_COLUMN_COUNT = 21;
 
-/**
- * The JSON text of every job's history. A bulk enqueue's jobs mostly share their one entry
- * (same state, time and reason): a run of equal single entries is stringified once.
- */
+/** The JSON text of every job's history (a run of equal single entries written once). */
 function historyColumn(jobs: readonly Job[]): string[] {
+  const texts = new HistoryTexts();
   const out = new Array<string>(jobs.length);
-  let last: HistoryEntry | undefined, lastText = "";
-  for (let k = 0; k < jobs.length; k++) {
-    const h = jobs[k].history;
-    const e = h.length === 1 ? h[0] : undefined;
-    if (
-      e !== undefined && last !== undefined && e.error === undefined &&
-      e.state === last.state && e.at.getTime() === last.at.getTime() &&
-      e.reason === last.reason && e.server === last.server
-    ) {
-      out[k] = lastText;
-      continue;
-    }
-    out[k] = JSON.stringify(h);
-    if (e !== undefined && e.error === undefined) {
-      last = e;
-      lastText = out[k];
-    } else last = undefined;
-  }
+  for (let k = 0; k < jobs.length; k++) out[k] = texts.of(jobs[k].history);
   return out;
 }
 

@@ -11,6 +11,7 @@ import type { EnqueueResult } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { CountDeltas } from "./job_counts.ts";
 import { QUERIES } from "./queries.ts";
+import { HistoryTexts } from "../history_json.ts";
 import { JOB_PARAMS, pushJobParams, rowToJob, type SqlValue } from "./rows.ts";
 
 /** Jobs per multi-row INSERT (23 parameters each, far below SQLite's 32,766). */
@@ -37,6 +38,7 @@ export function insertJobs(
   ready: Set<string>,
 ): void {
   const counts = new CountDeltas();
+  const histories = new HistoryTexts();
   const stored = (job: Job) => {
     out.push({ job, created: true });
     counts.add(job.queue, job.state, 1);
@@ -47,7 +49,7 @@ export function insertJobs(
     const first = jobs[i];
     if (first.uniqueKey !== null && first.uniqueKey !== undefined) {
       const params: SqlValue[] = [];
-      pushJobParams(params, first);
+      pushJobParams(params, first, histories);
       if (Number(conn.stmt(insertText(1)).run(...params).changes) === 1) {
         stored(first);
       } else {
@@ -63,7 +65,7 @@ export function insertJobs(
       (jobs[end].uniqueKey === null || jobs[end].uniqueKey === undefined)
     ) end++;
     const params: SqlValue[] = [];
-    for (let k = i; k < end; k++) pushJobParams(params, jobs[k]);
+    for (let k = i; k < end; k++) pushJobParams(params, jobs[k], histories);
     conn.stmt(insertText(end - i)).run(...params);
     for (let k = i; k < end; k++) stored(jobs[k]);
     i = end;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { historyEntryFromJson } from "../history_json.ts";
+import { historyEntryFromJson, HistoryTexts } from "../history_json.ts";
 import type { Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
@@ -28,8 +28,15 @@ const date = (v: unknown): Date | null =>
 const parse = (v: unknown): unknown =>
   v === null || v === undefined ? null : JSON.parse(v as string);
 
-/** Append the `insert_jobs.sql` parameters of `job` to `out`. */
-export function pushJobParams(out: SqlValue[], job: Job): void {
+/**
+ * Append the `insert_jobs.sql` parameters of `job` to `out`; pass one `histories` to every
+ * job of a batch so their shared first entry is written once.
+ */
+export function pushJobParams(
+  out: SqlValue[],
+  job: Job,
+  histories: HistoryTexts = new HistoryTexts(),
+): void {
   out.push(
     job.id,
     job.method,
@@ -52,7 +59,7 @@ export function pushJobParams(out: SqlValue[], job: Job): void {
     json(job.error),
     job.uniqueKey ?? null,
     job.progress,
-    JSON.stringify(job.history),
+    histories.of(job.history),
     job.traceContext ?? null,
   );
 }
