@@ -9,7 +9,7 @@
 export type Cell =
   | { kind: "none" }
   | { kind: "one"; values: number[]; digits?: number }
-  | { kind: "multi"; series: number[][] }
+  | { kind: "multi"; series: number[][]; digits?: number }
   | { kind: "ratios"; values: number[] };
 
 /** One row: its label and a cell per column. */
@@ -62,7 +62,7 @@ function render(c: Cell): string {
     case "one":
       return c.values.length ? spread(c.values, c.digits) : "failed";
     case "multi":
-      return c.series.map((s) => (s.length ? spread(s, 2) : "failed")).join(" / ");
+      return c.series.map((s) => (s.length ? spread(s, c.digits ?? 2) : "failed")).join(" / ");
     case "ratios": {
       const steps: string[] = [];
       for (let i = 1; i < c.values.length; i++) {
