@@ -8,13 +8,7 @@ import { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
 import type { StorageSignal } from "../../src/storage/storage.ts";
 import { runStorageConformance } from "./conformance/mod.ts";
 import { at, job, put, T0, take } from "./conformance/fixtures.ts";
-import {
-  keySlot,
-  openTestStorage,
-  prefixKeys,
-  testPrefix,
-  withRedis,
-} from "../_helpers/redis.ts";
+import { keySlot, openTestStorage, prefixKeys, testPrefix, withRedis } from "../_helpers/redis.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { startPrivateRedis } from "../_helpers/private_redis.ts";
 
