@@ -50,7 +50,8 @@ function spread(values: readonly number[], digits?: number): string {
   const d = digits ?? digitsFor(m);
   const lo = Math.min(...ok), hi = Math.max(...ok);
   const runs = ok.length < values.length ? ` [${ok.length} ok]` : "";
-  return ok.length === 1
+  // Runs that print alike (a count, say) need no range.
+  return ok.length === 1 || num(lo, d) === num(hi, d)
     ? `${num(m, d)}${runs}`
     : `${num(m, d)} (${num(lo, d)}–${num(hi, d)})${runs}`;
 }
