@@ -14,6 +14,9 @@ import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with
 };
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
 import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
+import m0005 from "../../../sql/postgres/migrations/0005_args_field_parallel_unsafe.sql" with {
+  type: "text",
+};
 
 /** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
 export interface Migration {
@@ -31,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "0002_json_payloads", sql: m0002 },
   { version: 3, name: "0003_dashboard", sql: m0003 },
   { version: 4, name: "0004_trace_context", sql: m0004 },
+  { version: 5, name: "0005_args_field_parallel_unsafe", sql: m0005 },
 ];
 
 /** What {@link migrate} did. */
