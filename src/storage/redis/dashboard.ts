@@ -21,10 +21,7 @@ import {
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
 import type { RedisKeys } from "./keys.ts";
-import type { ScriptName } from "./scripts.ts";
-
-/** Runs one script (the storage's runner). */
-type Script = <T>(name: ScriptName, keys: string[], args: (string | number)[]) => Promise<T>;
+import type { ScriptRunner as Script } from "./scripts.ts";
 
 // Redis has no small payload limit; chunks keep single messages moderate for subscribers.
 const MESSAGE_MAX_BYTES = 64 * 1024;

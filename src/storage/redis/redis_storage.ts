@@ -20,11 +20,10 @@ import {
   type JobCounts,
   type JobPage,
   type ListParams,
-  SEARCH_SCAN_LIMIT,
   type Storage,
   type StorageSignal,
 } from "../storage.ts";
-import { parseSearch } from "../search.ts";
+import { listIds } from "./list.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
 import {
@@ -38,7 +37,7 @@ import {
 import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
 import { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
-import { defineScripts, runScript, type ScriptName } from "./scripts.ts";
+import { defineScripts, runScript, type ScriptName, type ScriptRunner } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
 import { RedisDashboard } from "./dashboard.ts";
@@ -49,8 +48,6 @@ export type { RedisConfig } from "./config.ts";
 // bulk enqueue is still about one round trip, while no single script holds
 // Redis for long: ~500 jobs run in a few milliseconds.
 const ENQUEUE_CHUNK = 500;
-// Most ids one list call inspects before returning a (possibly short) page.
-const LIST_BUDGET = 5_000;
 // Ids purgeFinished inspects per (queue, final state) set, per job it may delete: leaves
 // room for recently finished jobs among old ids while keeping one call short.
 const PURGE_SCAN_FACTOR = 4;
@@ -81,6 +78,7 @@ export class RedisStorage implements Storage {
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
   readonly #dash: RedisDashboard;
+  readonly #scriptFn: ScriptRunner;
   #closing: Promise<void> | null = null;
 
   private constructor(
@@ -95,9 +93,10 @@ export class RedisStorage implements Storage {
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
+    this.#scriptFn = <T>(name: ScriptName, keys: string[], args: (string | number)[]) =>
+      this.#script<T>(name, keys, args);
     this.#dash = new RedisDashboard(
-      <T>(name: ScriptName, keys: string[], args: (string | number)[]) =>
-        this.#script<T>(name, keys, args),
+      this.#scriptFn,
       keys,
       (key) => this.#client.hvals(key),
     );
@@ -200,50 +199,8 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
-    const limit = listLimit(params.limit);
-    const search = parseSearch(params.search);
-    const time = (d: Date | undefined) =>
-      d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : "";
-    const from = time(params.from), to = time(params.to);
-    // A search or time range is bounded by SEARCH_SCAN_LIMIT jobs, scanned a budget per
-    // call so that Redis is never held long; other filters return one call's page.
-    const bounded = search !== null || from !== "" || to !== "";
-    const ids: string[] = [];
-    let cursor = params.cursor ?? "";
-    let scannedTotal = 0;
-    while (true) {
-      const [page, next, scanned] = await this.#script<[string[], string | null, number]>(
-        "listJobs",
-        [this.keys.base],
-        [
-          cursor,
-          limit - ids.length,
-          params.queue ?? "",
-          params.method ?? "",
-          search?.text ?? "",
-          LIST_BUDGET,
-          search?.field?.key ?? "",
-          search?.field?.value ?? "",
-          from,
-          to,
-          ...(params.state ? [params.state] : ALL_STATES),
-        ],
-      );
-      ids.push(...page);
-      scannedTotal += scanned;
-      if (!next) {
-        cursor = "";
-        break;
-      }
-      cursor = next;
-      if (!bounded || ids.length >= limit) break;
-      if (scannedTotal >= SEARCH_SCAN_LIMIT) {
-        cursor = "";
-        break;
-      }
-    }
-    const jobs = (await this.#getMany(ids)).filter((j): j is Job => j !== null);
-    return { jobs, nextCursor: cursor || null };
+    const { ids, nextCursor } = await listIds(this.#scriptFn, this.keys.base, params, listLimit(params.limit));
+    return { jobs: (await this.#getMany(ids)).filter((j): j is Job => j !== null), nextCursor };
   }
 
   /** {@inheritDoc Storage.counts} */

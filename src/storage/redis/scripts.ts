@@ -65,6 +65,13 @@ export const SCRIPT_SOURCES = {
 /** The name of one script. */
 export type ScriptName = keyof typeof SCRIPT_SOURCES;
 
+/** Runs one script by name (a storage's runner, handed to its area modules). */
+export type ScriptRunner = <T>(
+  name: ScriptName,
+  keys: string[],
+  args: (string | number)[],
+) => Promise<T>;
+
 /** The shared Lua library prepended to every script. */
 export const SCRIPT_LIB: string = lib;
 
