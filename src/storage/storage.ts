@@ -121,6 +121,13 @@ export interface Storage {
   counts(): Promise<JobCounts>;
 
   /**
+   * Per queue holding Enqueued jobs, the earliest `runAt` among them: the oldest ready job
+   * has waited since then (the dashboard shows the storage time minus it, 0 when ahead).
+   * Read from the ready index — one lookup per (queue, priority) present — never a scan.
+   */
+  oldestReady(): Promise<Record<string, Date>>;
+
+  /**
    * Take up to `limit` ready jobs for `serverName`: Enqueued jobs with `runAt <= now`,
    * from `queues` in strict order (all of the first queue's ready jobs before any of the
    * second's), then higher `priority`, then earlier `runAt`, then id.

@@ -32,6 +32,7 @@ import {
 import { copyData, copyJob, copyTransition } from "../job_copy.ts";
 import { listLimit, txRefusal } from "../contract_rules.ts";
 import { Heap } from "./heap.ts";
+import { OldestReady } from "./oldest_ready.ts";
 import { JobIndex } from "./job_index.ts";
 import { MetricsHistory } from "./metrics_history.ts";
 import { StateCounts } from "./state_counts.ts";
@@ -83,6 +84,7 @@ export class MemoryStorage implements Storage {
   readonly #counts = new StateCounts();
   readonly #servers = new Map<string, ServerInfo>();
   readonly #metrics = new MetricsHistory();
+  readonly #oldestReady = new OldestReady((e) => this.#versions.get(e.id) === e.v);
 
   // Re-index a job after any change: bump its version (staling old heap entries)
   // and push it onto the heap that serves its new state.
@@ -96,6 +98,7 @@ export class MemoryStorage implements Storage {
         let heap = this.#ready.get(job.queue);
         if (!heap) this.#ready.set(job.queue, heap = new Heap(byReady));
         heap.push({ id, v, at: job.runAt.getTime(), priority: job.priority });
+        this.#oldestReady.add(job.queue, { id, v, at: job.runAt.getTime() });
         break;
       }
       case JobState.Scheduled:
@@ -175,6 +178,10 @@ export class MemoryStorage implements Storage {
 
   counts(): Promise<JobCounts> {
     return Promise.resolve(this.#counts.snapshot());
+  }
+
+  oldestReady(): Promise<Record<string, Date>> {
+    return Promise.resolve(this.#oldestReady.snapshot());
   }
 
   fetchAndLock(params: {

@@ -229,6 +229,11 @@ export class PostgresStorage implements Storage {
     return pageFromRows(await this.#run("list", q.text, q.params), limit);
   }
 
+  /** See {@link Storage.oldestReady}. */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#dash.oldestReady();
+  }
+
   /** See {@link Storage.counts}. */
   async counts(): Promise<JobCounts> {
     return countsFromRows(await this.#run("counts", this.#q.counts, []));

@@ -199,8 +199,18 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.list} */
   async list(params: ListParams): Promise<JobPage> {
-    const { ids, nextCursor } = await listIds(this.#scriptFn, this.keys.base, params, listLimit(params.limit));
+    const { ids, nextCursor } = await listIds(
+      this.#scriptFn,
+      this.keys.base,
+      params,
+      listLimit(params.limit),
+    );
     return { jobs: (await this.#getMany(ids)).filter((j): j is Job => j !== null), nextCursor };
+  }
+
+  /** {@inheritDoc Storage.oldestReady} */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#dash.oldestReady();
   }
 
   /** {@inheritDoc Storage.counts} */

@@ -13,6 +13,7 @@ import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { TransitionItem } from "../../transitions.ts";
+import { oldestReady } from "./oldest_ready.ts";
 import { countsFromRows, listLimit, txRefusal } from "../contract_rules.ts";
 import type {
   EnqueueResult,
@@ -214,6 +215,11 @@ export class SqliteStorage implements Storage {
       const jobs = rows.slice(0, limit).map(rowToJob);
       return { jobs, nextCursor: rows.length > limit ? jobs[jobs.length - 1].id : null };
     });
+  }
+
+  /** See {@link Storage.oldestReady}. */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#read("oldestReady", () => oldestReady(this.#conn));
   }
 
   /** See {@link Storage.counts}. */
