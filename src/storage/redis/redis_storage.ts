@@ -15,13 +15,13 @@ import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { isTransientRedisError } from "../transient.ts";
 import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import {
-  type EnqueueResult,
-  type JobCounts,
-  type JobPage,
-  type ListParams,
-  type Storage,
-  type StorageSignal,
+import type {
+  EnqueueResult,
+  JobCounts,
+  JobPage,
+  ListParams,
+  Storage,
+  StorageSignal,
 } from "../storage.ts";
 import { listIds } from "./list.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
