@@ -83,7 +83,7 @@ export type StorageSignal =
  * every backend; sized so that a search stays under 100 ms at a million jobs on Redis, the
  * slowest to scan (one hash read per job; README, "At a million jobs").
  */
-export const SEARCH_SCAN_LIMIT = 10_000;
+export const SEARCH_SCAN_LIMIT = 5_000;
 
 /**
  * The storage contract.

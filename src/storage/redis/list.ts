@@ -13,7 +13,7 @@ import { parseSearch } from "../search.ts";
 import type { ScriptRunner } from "./scripts.ts";
 
 /** Most ids one `list_jobs.lua` call inspects before it returns. */
-export const LIST_CAP = 10_000;
+export const LIST_CAP = 5_000;
 
 type Stop = "end" | "full" | "bound" | "cap";
 
