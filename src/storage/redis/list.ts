@@ -53,13 +53,17 @@ export async function listIds(
     );
     ids.push(...page);
     left -= scanned;
-    // A plain filter returns what one call found (a short page has a cursor when the cap
-    // stopped it); a search goes on until its page is full or its bound is reached.
-    if (stop === "cap" && bounded && ids.length < limit) {
-      cursor = next as string;
-      continue;
+    if (stop === "full") return { ids, nextCursor: ids.at(-1) ?? null };
+    if (stop === "cap" && next) {
+      // A plain filter returns what one call found (a short page has a cursor); a search
+      // goes on until its page is full (then only to learn whether another match follows)
+      // or its bound is reached.
+      if (!bounded) return { ids, nextCursor: next };
+      if (left > 0) {
+        cursor = next;
+        continue;
+      }
     }
-    const more = stop === "full" || stop === "cap";
-    return { ids, nextCursor: more && next ? next : null };
+    return { ids, nextCursor: null };
   }
 }

@@ -9,7 +9,7 @@
 
   KEYS[1]  key base `{prefix}:`
   ARGV[1]  cursor: only ids below it ('' = from the newest)
-  ARGV[2]  limit
+  ARGV[2]  limit (0: only whether one more match follows)
   ARGV[3]  queue ('' = every queue in `{prefix}:queues`)
   ARGV[4]  method filter ('' = any)
   ARGV[5]  search, lowercased ('' = none): matches as src/storage/search.ts says —
@@ -140,7 +140,7 @@ while true do
   if id == nil then return { ids, false, scanned, 'end' } end
   inspected = inspected + 1
   local counted, hit = matches(id)
-  if hit and #ids == limit then return { ids, ids[#ids], scanned, 'full' } end
+  if hit and #ids == limit then return { ids, ids[#ids] or false, scanned, 'full' } end
   cursor = id
   if counted then scanned = scanned + 1 end
   if hit then ids[#ids + 1] = id end
