@@ -23,7 +23,7 @@ import type {
   Storage,
   StorageSignal,
 } from "../storage.ts";
-import { listIds } from "./list.ts";
+import { listIds } from "./search.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
 import {
