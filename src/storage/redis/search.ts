@@ -1,5 +1,5 @@
 /**
-^ * The Redis search and list walk: which ids a page holds, found by `lua/list_jobs.lua`
+ * The Redis search and list walk: which ids a page holds, found by `lua/list_jobs.lua`
  * (a merge of the per-(queue, state) id sets, newest first). A search or a createdAt range
  * scans at most {@link SEARCH_SCAN_LIMIT} jobs passing the queue, state and method filters,
  * counted across calls; every call inspects at most {@link LIST_CAP} ids, so that no one
