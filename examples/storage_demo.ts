@@ -6,6 +6,7 @@
  * (DATABASE_URL and REDIS_URL override the local defaults; a backend that is not
  * reachable is reported and skipped.)
  */
+import type { Redis } from "ioredis";
 import { decide } from "../backend.ts";
 import {
   JobClient,
@@ -87,8 +88,9 @@ try {
   try {
     await demo("redis", redis);
   } finally {
-    const keys = await redis.redis.keys(`{${DEMO}}:*`); // a demo's handful of keys
-    if (keys.length) await redis.redis.del(...keys);
+    const client = redis.redis as Redis; // the ioredis client, for commands qml does not use
+    const keys = await client.keys(`{${DEMO}}:*`); // a demo's handful of keys
+    if (keys.length) await client.del(...keys);
     await redis.close();
   }
 } catch (err) {

@@ -5,51 +5,27 @@
  */
 import type { Clock } from "./clock.ts";
 import { ConfigError, IllegalTransitionError, NotFoundError, WaitTimeoutError } from "./errors.ts";
-import { createJob, type Job } from "./job.ts";
-import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
+import type { Job } from "./job.ts";
+import {
+  type BuildContext,
+  buildJob,
+  buildJobSync,
+  type EnqueueItem,
+  type EnqueueOptions,
+  validates,
+} from "./job_builder.ts";
 import { isFinalState } from "./job_state.ts";
-import { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
-import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
+import { DEFAULT_MAX_PAYLOAD_BYTES } from "./json.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import { removeRecurring, scheduleRecurring } from "./recurring_store.ts";
 import type { EnqueueResult, JobCounts, JobPage, ListParams, Storage } from "./storage/storage.ts";
 import { StorageClock, storageClockOf } from "./storage_clock.ts";
 import { decide, DEFAULT_TTLS, type Outcome, type RetentionTtls } from "./transitions.ts";
-import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
+import type { WorkerDefinition, WorkerRegistry } from "./worker.ts";
 import { countEnqueued } from "./telemetry/metrics.ts";
-import { currentTraceContext, withEnqueueSpan } from "./telemetry/tracing.ts";
+import { withEnqueueSpan } from "./telemetry/tracing.ts";
 
-/** Options of one enqueue. */
-export interface EnqueueOptions {
-  /** Queue name (default `"default"`). */
-  queue?: string;
-  /** Higher runs first within a queue (default 0). */
-  priority?: number;
-  /** Run no earlier than this many ms from now. */
-  delayMs?: number;
-  /** Run no earlier than this time (wins over `delayMs`). */
-  runAt?: Date;
-  /** Attempts in all (default: the worker's `retry.maxAttempts`, else 5). */
-  maxAttempts?: number;
-  /** While a live job holds this key, enqueueing another returns that job instead. */
-  uniqueKey?: string;
-  /** Per-job backoff, overriding the worker's. */
-  backoff?: BackoffSpec;
-  /** Per-job timeout in ms, overriding the worker's and the server's. */
-  timeoutMs?: number;
-  /** The caller's transaction (Postgres): the job exists iff it commits. */
-  tx?: unknown;
-}
-
-/** One item of {@link JobClient.enqueueMany}. */
-export interface EnqueueItem {
-  /** A defined worker or a method name. */
-  worker: WorkerDefinition<any, any, any> | string;
-  /** The job's JSON arguments. */
-  args?: unknown;
-  /** Enqueue options of this job. */
-  options?: Omit<EnqueueOptions, "tx">;
-}
+export type { EnqueueItem, EnqueueOptions } from "./job_builder.ts";
 
 /** Options of {@link JobClient.scheduleRecurring}: the options of each job it enqueues. */
 export interface RecurringOptions {
@@ -100,7 +76,7 @@ export class JobClient {
   readonly #clock: Clock;
   readonly #registry?: WorkerRegistry;
   readonly #ttls: RetentionTtls;
-  readonly #maxPayloadBytes: number;
+  readonly #limits: BuildContext;
 
   /**
    * Create a client on `storage`.
@@ -113,9 +89,9 @@ export class JobClient {
     if (!Number.isSafeInteger(max) || max < 1) {
       throw new ConfigError("maxPayloadBytes", `expected an integer ≥ 1, got ${max}`);
     }
-    this.#maxPayloadBytes = max;
     this.#clock = options.clock ?? storageClockOf(storage);
     this.#registry = options.registry;
+    this.#limits = { registry: options.registry, maxPayloadBytes: max };
     this.#ttls = { ...DEFAULT_TTLS, deletedMs: options.deletedTtlMs ?? DEFAULT_TTLS.deletedMs };
   }
 
@@ -150,7 +126,11 @@ export class JobClient {
   ): Promise<Job> {
     const method = typeof worker === "string" ? worker : worker?.name;
     return await withEnqueueSpan({ queue: options.queue, method, count: 1 }, async () => {
-      const job = await this.#build({ worker, args, options }, await this.#now(options.tx));
+      const job = await buildJob(
+        { worker, args, options },
+        await this.#now(options.tx),
+        this.#limits,
+      );
       const [res] = await this.#storage.enqueue({
         jobs: [job],
         now: job.createdAt,
@@ -176,12 +156,12 @@ export class JobClient {
       for (let k = 0; k < items.length; k++) {
         const item = items[k];
         if (validates(item.worker)) {
-          built[k] = this.#build(item, now);
+          built[k] = buildJob(item, now, this.#limits);
           pending = true;
           continue;
         }
         try {
-          built[k] = this.#buildSync(item, now);
+          built[k] = buildJobSync(item, now, this.#limits);
         } catch (err) {
           if (!pending) throw err;
           built[k] = Promise.reject(err);
@@ -213,47 +193,6 @@ export class JobClient {
       return clock.now();
     }
     return await clock.fresh();
-  }
-
-  async #build(item: EnqueueItem, now: Date): Promise<Job> {
-    const { worker, args = null } = item;
-    if (validates(worker)) {
-      const method = worker.name;
-      if (typeof method !== "string" || method.length === 0) {
-        throw new ConfigError("method", "expected a worker or a non-empty method name");
-      }
-      checkPayload(args, "args", this.#maxPayloadBytes);
-      await parseArgs(worker, args);
-    }
-    return this.#buildSync(item, now, validates(worker));
-  }
-
-  // Every check but the worker's own validator (run by `#build` first when `checked`).
-  #buildSync(item: EnqueueItem, now: Date, checked = false): Job {
-    const { worker, args = null, options = {} } = item;
-    const method = typeof worker === "string" ? worker : worker.name;
-    if (!checked) {
-      if (typeof method !== "string" || method.length === 0) {
-        throw new ConfigError("method", "expected a worker or a non-empty method name");
-      }
-      checkPayload(args, "args", this.#maxPayloadBytes);
-    }
-    const def = typeof worker === "string" ? this.#registry?.get(worker) : worker;
-    checkOptions(options);
-    return createJob({
-      method,
-      args,
-      now,
-      queue: options.queue,
-      priority: options.priority,
-      runAt: options.runAt ??
-        (options.delayMs ? new Date(now.getTime() + options.delayMs) : undefined),
-      maxAttempts: resolveMaxAttempts(options.maxAttempts, def?.retry),
-      uniqueKey: options.uniqueKey,
-      backoff: options.backoff,
-      timeoutMs: options.timeoutMs,
-      traceContext: currentTraceContext(),
-    });
   }
 
   /** The job with `id`, or `null`. */
@@ -421,33 +360,5 @@ export class JobClient {
       if (ok) return true;
     }
     return false;
-  }
-}
-
-// Whether enqueueing for `worker` runs its argument validator (which may be async).
-function validates(
-  worker: WorkerDefinition<any, any, any> | string,
-): worker is WorkerDefinition<any, any, any> {
-  return typeof worker !== "string" && worker?.args !== undefined;
-}
-
-function checkOptions(o: EnqueueOptions): void {
-  if (o.queue !== undefined) checkQueueName("queue", o.queue);
-  if (o.priority !== undefined) checkPriority("priority", o.priority);
-  if (o.maxAttempts !== undefined) checkMaxAttempts("maxAttempts", o.maxAttempts);
-  if (o.delayMs !== undefined && (!Number.isFinite(o.delayMs) || o.delayMs < 0)) {
-    throw new ConfigError("delayMs", `expected ms ≥ 0, got ${o.delayMs}`);
-  }
-  if (o.runAt !== undefined && !(o.runAt instanceof Date && Number.isFinite(o.runAt.getTime()))) {
-    throw new ConfigError("runAt", "expected a valid Date");
-  }
-  if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) {
-    throw new ConfigError("timeoutMs", `expected ms > 0, got ${o.timeoutMs}`);
-  }
-  if (
-    o.uniqueKey !== undefined &&
-    (typeof o.uniqueKey !== "string" || o.uniqueKey.length === 0 || o.uniqueKey.length > 500)
-  ) {
-    throw new ConfigError("uniqueKey", "expected a string of 1..500 characters");
   }
 }

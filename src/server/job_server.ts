@@ -10,21 +10,16 @@
 import type { JobClient, RecurringOptions } from "../client.ts";
 import { ConfigError, QmlError } from "../errors.ts";
 import { EventBus } from "../events.ts";
-import { clockSyncPlugin, syncClock } from "../maintenance/clock_sync.ts";
-import { cronPlugin } from "../maintenance/cron_scheduler.ts";
-import type { MaintenancePlugin, PluginContext } from "../maintenance/plugin.ts";
-import { rescuerPlugin } from "../maintenance/rescuer.ts";
-import { retentionPlugin } from "../maintenance/retention.ts";
-import { type ServerDescription, serverRegistryPlugin } from "../maintenance/server_registry.ts";
+import { syncClock } from "../maintenance/clock_sync.ts";
+import type { ServerDescription } from "../maintenance/server_registry.ts";
+import { retentionTtls } from "../transitions.ts";
 import { QML_VERSION } from "../version.ts";
 import { hostName } from "./server_name.ts";
 import { MaintenanceRunner } from "../maintenance/runner.ts";
-import { schedulerPlugin } from "../maintenance/scheduler.ts";
 import type { RecurringTemplate } from "../recurring.ts";
 import type { StorageSignal } from "../storage/storage.ts";
 import { StorageClock } from "../storage_clock.ts";
 import { metricsOn, observeQueueDepth, recordStorageTime } from "../telemetry/metrics.ts";
-import { retentionTtls } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { type BackgroundJobServerOptions, resolveConfig, type ServerConfig } from "./config.ts";
 import { FetchLoop } from "./fetch_loop.ts";
@@ -33,6 +28,7 @@ import { buildPipeline, type Pipeline } from "./pipeline.ts";
 import { loadRegistry } from "./registry_loader.ts";
 import type { StuckWorker } from "./routed_executor.ts";
 import { ServerJobClient } from "./server_client.ts";
+import { heartbeatMs, pluginContext, serverPlugins } from "./server_plugins.ts";
 
 export type { RecurringOptions } from "../client.ts";
 
@@ -168,7 +164,7 @@ export class BackgroundJobServer {
       const executor = this.#pipe.executor;
       await executor.start();
       // Time is the storage's from the first fetch on (see src/storage_clock.ts).
-      if (cfg.clock instanceof StorageClock) await syncClock(this.#pluginContext(), cfg.clock);
+      if (cfg.clock instanceof StorageClock) await syncClock(pluginContext(this.#cfg), cfg.clock);
     } catch (err) {
       this.#state = "stopped";
       throw err instanceof QmlError ? err : new ConfigError("workers", String(err));
@@ -242,11 +238,14 @@ export class BackgroundJobServer {
       logger: cfg.logger,
       serverName: cfg.serverName,
       lockTtlMs: cfg.lockTtlMs,
-      intervalMs: this.#heartbeatMs(),
+      intervalMs: heartbeatMs(this.#cfg),
       held: () => pipe.held(),
       onLost: (ids) => dispatcher.lost(ids),
     });
-    this.#runner = new MaintenanceRunner(this.#pluginContext(), this.#plugins());
+    this.#runner = new MaintenanceRunner(
+      pluginContext(this.#cfg),
+      serverPlugins(this.#cfg, this.#registry, this.#describe),
+    );
     this.#runner.start();
     this.#heartbeat.start();
     fetch.start();
@@ -265,10 +264,6 @@ export class BackgroundJobServer {
     });
   }
 
-  #heartbeatMs(): number {
-    return Math.max(10, Math.floor(this.#cfg.lockTtlMs / 3));
-  }
-
   readonly #startedAt = new Date();
   #describe = (): ServerDescription => ({
     name: this.#cfg.serverName,
@@ -281,36 +276,6 @@ export class BackgroundJobServer {
     execution: this.#cfg.execution,
     version: QML_VERSION,
   });
-
-  #pluginContext(): PluginContext {
-    const { storage, clock, serverName, logger } = this.#cfg;
-    return { storage, clock, serverName, logger };
-  }
-
-  #plugins(): MaintenancePlugin[] {
-    const cfg = this.#cfg;
-    const ctx = this.#pluginContext();
-    const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
-    const plugins: MaintenancePlugin[] = [
-      serverRegistryPlugin(ctx, { intervalMs: this.#heartbeatMs(), describe: this.#describe }),
-    ];
-    if (cfg.clock instanceof StorageClock) plugins.push(clockSyncPlugin(ctx, { clock: cfg.clock }));
-    if (cfg.enableScheduler) {
-      plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
-      plugins.push(
-        rescuerPlugin(ctx, { intervalMs: Math.max(10, Math.floor(cfg.lockTtlMs / 2)), ttls }),
-      );
-    }
-    if (cfg.enableCleanup) {
-      plugins.push(retentionPlugin(ctx, { intervalMs: cfg.cleanupIntervalMs }));
-    }
-    if (cfg.enableRecurring) {
-      plugins.push(
-        cronPlugin(ctx, { intervalMs: cfg.recurringPollIntervalMs, registry: this.#registry }),
-      );
-    }
-    return plugins;
-  }
 
   /**
    * Stop gracefully: stop fetching, let running jobs finish for up to

@@ -12,8 +12,9 @@
  *
  * @module
  */
-import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
+import type { WorkerRegistry } from "../worker.ts";
 import type { AbortReason, RunResult, WireJob } from "./protocol.ts";
+import { importRegistry } from "./registry_loader.ts";
 import { runJob, type RunSink } from "./run_job.ts";
 
 /** Marks a protocol line on the child's stdout. */
@@ -46,14 +47,13 @@ async function main(): Promise<void> {
   };
   for (const k of ["log", "info", "debug", "warn", "error"] as const) console[k] = toStderr;
 
-  let registry: WorkerRegistry;
+  let registry: WorkerRegistry | null;
   try {
-    const mod = await import(url);
-    if (!isWorkerRegistry(mod.default)) {
+    registry = await importRegistry(url);
+    if (!registry) {
       send({ t: "init_error", message: "its default export is not a WorkerRegistry" });
       return;
     }
-    registry = mod.default;
   } catch (err) {
     send({ t: "init_error", message: err instanceof Error ? err.message : String(err) });
     return;

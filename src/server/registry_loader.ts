@@ -9,21 +9,32 @@
 import { ConfigError } from "../errors.ts";
 import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
 
+/**
+ * Import the workers module at `href`: its default export when that is a
+ * {@link WorkerRegistry}, `null` when it is not; a module that fails to load throws.
+ * The one import of user code by URL (main isolate, Web Workers and child processes all
+ * load through it), so `deno publish` reports its unanalyzable dynamic import once.
+ */
+export async function importRegistry(href: string): Promise<WorkerRegistry | null> {
+  const mod = await import(href);
+  return isWorkerRegistry(mod.default) ? mod.default : null;
+}
+
 /** Import `url` and return its default-exported registry, or throw {@link ConfigError}. */
 export async function loadRegistry(url: URL): Promise<WorkerRegistry> {
-  let mod: { default?: unknown };
+  let registry: WorkerRegistry | null;
   try {
-    mod = await import(url.href);
+    registry = await importRegistry(url.href);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     throw new ConfigError("workers", `module ${url.href} failed to load: ${msg}`);
   }
-  if (!isWorkerRegistry(mod.default)) {
+  if (!registry) {
     throw new ConfigError(
       "workers",
       `module ${url.href} must default-export a WorkerRegistry ` +
         "(export default new WorkerRegistry().register(...))",
     );
   }
-  return mod.default;
+  return registry;
 }

@@ -10,8 +10,9 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { isWorkerRegistry, type WorkerRegistry } from "../worker.ts";
+import type { WorkerRegistry } from "../worker.ts";
 import type { FromWorker, RunResult, ToWorker, WireJob } from "./protocol.ts";
+import { importRegistry } from "./registry_loader.ts";
 import { runJob, type RunSink } from "./run_job.ts";
 
 let registry: WorkerRegistry | undefined;
@@ -84,12 +85,12 @@ function flush(): void {
 
 async function load(url: string): Promise<void> {
   try {
-    const mod = await import(url);
-    if (!isWorkerRegistry(mod.default)) {
+    const loaded = await importRegistry(url);
+    if (!loaded) {
       post({ t: "init_error", message: "its default export is not a WorkerRegistry" });
       return;
     }
-    registry = mod.default;
+    registry = loaded;
     post({ t: "ready" });
   } catch (err) {
     post({ t: "init_error", message: err instanceof Error ? err.message : String(err) });

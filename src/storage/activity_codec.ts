@@ -18,7 +18,23 @@ interface WireChange {
   p?: number;
 }
 
-const encoder = new TextEncoder();
+/** UTF-8 length of `s` without encoding it (a lone surrogate counts as U+FFFD, 3 bytes). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a pair: 4 bytes for 2 code units
+        i++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}
 
 function toWire(c: JobChange): WireChange {
   const w: WireChange = {
@@ -47,7 +63,7 @@ export function encodeChanges(
   let size = prefix.length + 2;
   for (const c of changes) {
     const json = JSON.stringify(toWire(c));
-    const bytes = encoder.encode(json).length + 1;
+    const bytes = utf8Length(json) + 1;
     if (parts.length > 0 && size + bytes > maxBytes) {
       out.push(`${prefix}[${parts.join(",")}]`);
       parts = [];
@@ -58,6 +74,32 @@ export function encodeChanges(
   }
   if (parts.length > 0) out.push(`${prefix}[${parts.join(",")}]`);
   return out;
+}
+
+/**
+ * The `activity` signal of one message written by {@link encodeChanges} (without its
+ * prefix), decoded when a subscriber first reads `changes`: every server hears the activity
+ * of every server on the channel, and its own subscription only wants wake-ups. A message
+ * that does not decode reads as no changes.
+ */
+export function activitySignal(json: string): { kind: "activity"; changes: JobChange[] } {
+  let changes: JobChange[] | undefined;
+  return {
+    kind: "activity",
+    get changes(): JobChange[] {
+      if (changes === undefined) {
+        try {
+          changes = decodeChanges(json);
+        } catch {
+          changes = [];
+        }
+      }
+      return changes;
+    },
+    set changes(value: JobChange[]) {
+      changes = value;
+    },
+  };
 }
 
 /** The changes of one message written by {@link encodeChanges} (without its prefix). */

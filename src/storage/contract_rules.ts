@@ -60,3 +60,8 @@ export function countsFromRows(rows: readonly Record<string, unknown>[]): JobCou
   for (const r of rows) addCount(counts, r.queue as string, r.state as JobState, r.n as number);
   return counts;
 }
+
+/** The progress a SQL backend stores for a reported `progress`: clamped to 0..100, 0 if not finite. */
+export function storedProgress(progress: number): number {
+  return Number.isFinite(progress) ? Math.min(100, Math.max(0, progress)) : 0;
+}

@@ -1,6 +1,7 @@
 /**
  * SqliteStorage against the conformance suite, each case in a fresh temporary file.
- * Backend-only behaviour lives in `sqlite_backend_test.ts`.
+ * Backend-only behaviour lives in `sqlite_files_test.ts`, `sqlite_signals_test.ts` and
+ * `sqlite_queries_test.ts`.
  */
 import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { runStorageConformance } from "./conformance/mod.ts";

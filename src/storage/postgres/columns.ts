@@ -18,6 +18,7 @@
 import type { Job } from "../../job.ts";
 import type { HistoryEntry } from "../../job.ts";
 import type { TransitionItem } from "../../transitions.ts";
+import { columnLiterals } from "./array_literal.ts";
 
 /** The JSON text of a value, or null for null/undefined. */
 export function jsonText(v: unknown): string | null {
@@ -110,11 +111,14 @@ export function jobColumns(jobs: readonly Job[]): unknown[][] {
   ];
 }
 
-/** The parameters of `transition.sql`: 12 column arrays, then the entry dictionary. */
+/**
+ * The parameters of `transition.sql`: 13 columns (as array literals, see `array_literal.ts`),
+ * then the entry dictionary.
+ */
 export interface TransitionColumns {
   /** `$1`…`$12`: id, guard state, guard locked by, guard lock expired, state, run at,
    * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`. */
-  columns: unknown[][];
+  columns: unknown[];
   /** `$14`: distinct history entries (0-based, read with `->`): one flush mostly shares one. */
   entries: HistoryEntry[];
 }
@@ -136,7 +140,7 @@ export function transitionColumns(items: readonly TransitionItem[]): TransitionC
     }
     return i;
   };
-  const columns = [
+  const columns = columnLiterals([
     items.map((i) => i.id),
     items.map((i) => i.guard.state),
     column(items, (i) => i.guard.lockedBy),
@@ -151,6 +155,6 @@ export function transitionColumns(items: readonly TransitionItem[]): TransitionC
     column(items, (i) => iso(i.next.finishedAt)),
     column(items, (i) => iso(i.next.expiresAt)),
     items.map((i) => entryOf(i.next.entry)),
-  ];
+  ]);
   return { columns, entries };
 }

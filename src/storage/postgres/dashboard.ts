@@ -1,7 +1,6 @@
 /**
- * The Postgres side of what the dashboard reads: servers, the metrics history with its
- * activity notifications, and recurring pause. Each verb is one statement of
- * `sql/postgres/queries/`.
+ * The Postgres side of what the dashboard reads: servers, and the metrics history with its
+ * activity notifications. Each verb is one statement of `sql/postgres/queries/`.
  *
  * @module
  */
@@ -10,19 +9,16 @@ import {
   ALL_KEYS,
   HOUR_RETENTION_MS,
   type MetricsBucket,
-  type MetricsResolution,
   MINUTE_RETENTION_MS,
   sumByBucket,
 } from "../../metrics.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { Queries } from "./queries.ts";
-import { rowToRecurring } from "./rows.ts";
+import { arrayLiteral } from "./array_literal.ts";
+import type { Run } from "./run.ts";
 import { ACTIVITY_PREFIX } from "./signals.ts";
-
-/** Runs one prepared statement (the storage's runner). */
-type Run = (op: string, text: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
 /** NOTIFY payloads must stay under 8,000 bytes; keep a margin. */
 const NOTIFY_MAX_BYTES = 7_900;
@@ -30,7 +26,7 @@ const NOTIFY_MAX_BYTES = 7_900;
 const num = (v: unknown) => Number(v ?? 0);
 
 /** The dashboard verbs of {@link PostgresStorage}, bound to its runner, queries and channel. */
-export class PostgresDashboard {
+export class PostgresDashboard implements DashboardVerbs {
   #run: Run;
   #q: Queries;
   #channel: string;
@@ -49,7 +45,7 @@ export class PostgresDashboard {
   }
 
   /** See `Storage.recordServer`. */
-  async recordServer(s: ServerInfo): Promise<void> {
+  async recordServer({ server: s }: { server: ServerInfo }): Promise<void> {
     await this.#run("recordServer", this.#q.recordServer, [
       s.name,
       s.host,
@@ -65,7 +61,7 @@ export class PostgresDashboard {
   }
 
   /** See `Storage.removeServer`. */
-  async removeServer(name: string): Promise<void> {
+  async removeServer({ name }: { name: string }): Promise<void> {
     await this.#run("removeServer", this.#q.removeServer, [name]);
   }
 
@@ -87,14 +83,13 @@ export class PostgresDashboard {
   }
 
   /** See `Storage.pruneServers`. */
-  async pruneServers(before: Date): Promise<number> {
+  async pruneServers({ before }: { before: Date }): Promise<number> {
     return (await this.#run("pruneServers", this.#q.pruneServers, [before]))[0].pruned as number;
   }
 
   /** See `Storage.recordActivity`: one statement upserting buckets and notifying. */
   async recordActivity(
-    metrics: readonly MetricsBucket[],
-    changes: readonly JobChange[],
+    { metrics, changes }: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
     if (metrics.length === 0 && changes.length === 0) return;
     const rows = sumByBucket(metrics).map((b) => ({
@@ -109,19 +104,13 @@ export class PostgresDashboard {
     }));
     await this.#run("recordActivity", this.#q.recordActivity, [
       rows,
-      encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX),
+      arrayLiteral(encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX)),
       this.#channel,
     ]);
   }
 
   /** See `Storage.queryMetrics`. */
-  async queryMetrics(p: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  async queryMetrics(p: MetricsQuery): Promise<MetricsBucket[]> {
     const rows = await this.#run("queryMetrics", this.#q.queryMetrics, [
       p.from,
       p.to,
@@ -142,25 +131,11 @@ export class PostgresDashboard {
   }
 
   /** See `Storage.compactMetrics`. */
-  async compactMetrics(now: Date): Promise<number> {
+  async compactMetrics({ now }: { now: Date }): Promise<number> {
     const rows = await this.#run("compactMetrics", this.#q.compactMetrics, [
       new Date(now.getTime() - MINUTE_RETENTION_MS),
       new Date(now.getTime() - HOUR_RETENTION_MS),
     ]);
     return rows[0].gone as number;
-  }
-
-  /** See `Storage.setRecurringPaused`. */
-  async setRecurringPaused(
-    name: string,
-    paused: boolean,
-    now: Date,
-  ): Promise<RecurringTemplate | null> {
-    const rows = await this.#run("setRecurringPaused", this.#q.setRecurringPaused, [
-      name,
-      paused,
-      now,
-    ]);
-    return rows.length ? rowToRecurring(rows[0]) : null;
   }
 }

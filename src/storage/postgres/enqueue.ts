@@ -8,7 +8,7 @@
  * @module
  */
 import type postgres from "postgres";
-import { StorageError } from "../../errors.ts";
+import { ConfigError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
@@ -34,6 +34,19 @@ const MAX_ROUNDS = 5;
  * transaction when one is given).
  */
 export const ENQUEUE_CHUNK = 10_000;
+
+/**
+ * The caller's transaction given as `tx` (`undefined` when none).
+ *
+ * @throws {ConfigError} when `tx` is not a postgres.js transaction.
+ */
+export function transactionOf(tx: unknown): postgres.Sql | undefined {
+  if (tx === undefined || tx === null) return undefined;
+  if (typeof (tx as { unsafe?: unknown }).unsafe !== "function") {
+    throw new ConfigError("tx", "expected a postgres.js transaction (from sql.begin)");
+  }
+  return tx as postgres.Sql;
+}
 
 /**
  * Store `jobs` through `runner` (the pool, or the caller's transaction).

@@ -2,13 +2,48 @@
  * The dashboard's job list: the SQL of `sql/postgres/queries/list_jobs.sql` (or, for a
  * search or a createdAt range, `search_jobs.sql`) specialised for the filters actually
  * given, so that each combination is planned once against the index that serves it,
- * instead of one catch-all statement whose generic plan serves none.
+ * instead of one catch-all statement whose generic plan serves none. Also the other read
+ * verbs: a job by id and the state counts.
  *
  * @module
  */
+import type { Job } from "../../job.ts";
 import { isJobState } from "../../job_state.ts";
+import { countsFromRows, listLimit } from "../contract_rules.ts";
 import { parseSearch } from "../search.ts";
-import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
+import { type JobCounts, type JobPage, type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
+import type { Queries } from "./queries.ts";
+import { pageFromRows, rowToJob } from "./rows.ts";
+import type { Run } from "./run.ts";
+
+/** One job by id, or `null`. */
+export async function getJob(run: Run, q: Queries, id: string): Promise<Job | null> {
+  const rows = await run("get", q.getJob, [id]);
+  return rows.length ? rowToJob(rows[0]) : null;
+}
+
+/** One page of jobs matching `params`. */
+export async function listJobs(
+  run: Run,
+  q: Queries,
+  schemaIdent: string,
+  params: ListParams,
+): Promise<JobPage> {
+  const limit = listLimit(params.limit);
+  const query = buildListQuery(
+    { list: q.listJobs, search: q.searchJobs },
+    params,
+    limit,
+    schemaIdent,
+  );
+  if (!query) return { jobs: [], nextCursor: null };
+  return pageFromRows(await run("list", query.text, query.params), limit);
+}
+
+/** Jobs per queue and state. */
+export async function countJobs(run: Run, q: Queries): Promise<JobCounts> {
+  return countsFromRows(await run("counts", q.counts, []));
+}
 
 /** A list query: its SQL text and parameters. */
 export interface ListQuery {

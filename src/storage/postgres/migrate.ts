@@ -7,6 +7,7 @@
  */
 import type postgres from "postgres";
 import { MigrationError, StorageError } from "../../errors.ts";
+import { latestVersion, type MigrateResult, type Migration, pendingNames } from "../migrations.ts";
 import { withSchema } from "./queries.ts";
 import m0001 from "../../../sql/postgres/migrations/0001_schema.sql" with { type: "text" };
 import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with {
@@ -18,15 +19,7 @@ import m0005 from "../../../sql/postgres/migrations/0005_args_field_parallel_uns
   type: "text",
 };
 
-/** One migration: a version, a name and its SQL (with the `{{schema}}` placeholder). */
-export interface Migration {
-  /** Increasing integer; recorded in `qml_migrations` once applied. */
-  version: number;
-  /** File name without `.sql`, used in messages and errors. */
-  name: string;
-  /** The SQL, with the `{{schema}}` placeholder. */
-  sql: string;
-}
+export type { MigrateResult, Migration } from "../migrations.ts";
 
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -36,14 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "0004_trace_context", sql: m0004 },
   { version: 5, name: "0005_args_field_parallel_unsafe", sql: m0005 },
 ];
-
-/** What {@link migrate} did. */
-export interface MigrateResult {
-  /** Names of the migrations applied now (empty when the schema was up to date). */
-  applied: string[];
-  /** The schema version afterwards. */
-  version: number;
-}
 
 type Sql = postgres.Sql;
 
@@ -95,7 +80,7 @@ export async function migrate(
         );
         applied.push(m.name);
       }
-      const version = Math.max(0, ...done, ...migrations.map((m) => m.version));
+      const version = latestVersion(migrations, done);
       return { applied, version };
     });
   } catch (err) {
@@ -129,8 +114,7 @@ export async function pendingMigrations(
   schemaIdent: string,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<string[]> {
-  const done = new Set(await appliedVersions(sql, schemaIdent));
-  return migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+  return pendingNames(migrations, new Set(await appliedVersions(sql, schemaIdent)));
 }
 
 /** What `PostgresStorage.healthCheck` reports. */
@@ -158,8 +142,7 @@ export async function checkHealth(
     await sql.unsafe("SELECT 1");
     const latencyMs = performance.now() - started;
     const versions = await appliedVersions(sql, schemaIdent);
-    const done = new Set(versions);
-    const pending = migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+    const pending = pendingNames(migrations, new Set(versions));
     const health: PostgresHealth = {
       ok: pending.length === 0,
       latencyMs,

@@ -5,17 +5,16 @@
  *
  * @module
  */
-import { countsFromRows, sortFetched } from "../contract_rules.ts";
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type postgres from "postgres";
 import type { Sql } from "postgres";
-import { ConfigError, QmlError, StorageError } from "../../errors.ts";
+import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { isTransientPostgresError } from "../transient.ts";
-import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
+import type { TransitionItem } from "../../transitions.ts";
 import type {
   EnqueueResult,
   JobCounts,
@@ -30,9 +29,7 @@ import {
   resolveConfig,
   type ResolvedPostgresConfig,
 } from "./config.ts";
-import { copyJob } from "../job_copy.ts";
-import { listLimit } from "../contract_rules.ts";
-import { enqueueJobs } from "./enqueue.ts";
+import { enqueueJobs, transactionOf } from "./enqueue.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
 import { PostgresDashboard } from "./dashboard.ts";
@@ -44,17 +41,13 @@ import {
   pendingMigrations as pendingOf,
   type PostgresHealth,
 } from "./migrate.ts";
-import { buildListQuery } from "./list.ts";
-import { errorMessage, isUniqueViolation, runQuery } from "./run.ts";
+import { countJobs, getJob, listJobs } from "./list.ts";
+import { errorMessage, runQuery } from "./run.ts";
+import * as locks from "./locks.ts";
+import * as maintenance from "./maintenance.ts";
+import * as recurring from "./recurring.ts";
+import { transitionJobs } from "./transition.ts";
 import { buildQueries, type Queries } from "./queries.ts";
-import { jobColumns, transitionColumns } from "./columns.ts";
-import {
-  fetchedRowToJob,
-  pageFromRows,
-  recurringParams,
-  rowToJob,
-  rowToRecurring,
-} from "./rows.ts";
 
 export type { PostgresConfig } from "./config.ts";
 export type { MigrateResult, PostgresHealth } from "./migrate.ts";
@@ -91,11 +84,7 @@ export class PostgresStorage implements Storage {
     this.#cfg = cfg;
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
-    this.#dash = new PostgresDashboard(
-      (op, text, params) => this.#run(op, text, params),
-      this.#q,
-      this.#channel,
-    );
+    this.#dash = new PostgresDashboard(this.#runner, this.#q, this.#channel);
     this.#signals = new SignalHub({
       driver,
       url: cfg.url,
@@ -194,39 +183,18 @@ export class PostgresStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    let runner: postgres.Sql | undefined;
-    if (params.tx !== undefined && params.tx !== null) {
-      if (typeof (params.tx as { unsafe?: unknown }).unsafe !== "function") {
-        throw new ConfigError("tx", "expected a postgres.js transaction (from sql.begin)");
-      }
-      runner = params.tx as postgres.Sql;
-    }
-    return await enqueueJobs(
-      this.#runner,
-      this.#q,
-      this.#channel,
-      runner ?? this.#sql,
-      params.jobs,
-    );
+    const runner = transactionOf(params.tx) ?? this.#sql;
+    return await enqueueJobs(this.#runner, this.#q, this.#channel, runner, params.jobs);
   }
 
   /** See {@link Storage.get}. */
-  async get(params: { id: string }): Promise<Job | null> {
-    const rows = await this.#run("get", this.#q.getJob, [params.id]);
-    return rows.length ? rowToJob(rows[0]) : null;
+  get(params: { id: string }): Promise<Job | null> {
+    return getJob(this.#runner, this.#q, params.id);
   }
 
   /** See {@link Storage.list}. */
-  async list(params: ListParams): Promise<JobPage> {
-    const limit = listLimit(params.limit);
-    const q = buildListQuery(
-      { list: this.#q.listJobs, search: this.#q.searchJobs },
-      params,
-      limit,
-      this.#cfg.schemaIdent,
-    );
-    if (!q) return { jobs: [], nextCursor: null };
-    return pageFromRows(await this.#run("list", q.text, q.params), limit);
+  list(params: ListParams): Promise<JobPage> {
+    return listJobs(this.#runner, this.#q, this.#cfg.schemaIdent, params);
   }
 
   /** See {@link Storage.oldestReady}. */
@@ -235,195 +203,108 @@ export class PostgresStorage implements Storage {
   }
 
   /** See {@link Storage.counts}. */
-  async counts(): Promise<JobCounts> {
-    return countsFromRows(await this.#run("counts", this.#q.counts, []));
+  counts(): Promise<JobCounts> {
+    return countJobs(this.#runner, this.#q);
   }
 
   /** See {@link Storage.fetchAndLock}. */
-  async fetchAndLock(params: {
+  fetchAndLock(params: {
     queues: readonly string[];
     limit: number;
     serverName: string;
     lockTtlMs: number;
     now: Date;
   }): Promise<Job[]> {
-    const { queues, limit, serverName, now } = params;
-    if (queues.length === 0 || limit <= 0) return [];
-    const lockedUntil = new Date(now.getTime() + params.lockTtlMs);
-    const rows = await this.#run("fetchAndLock", this.#q.fetchAndLock, [
-      queues,
-      Math.trunc(limit),
-      now,
-      serverName,
-      lockedUntil,
-      fetchedEntry(serverName, now),
-    ]);
-    const fields = { now, serverName, lockedUntil };
-    return sortFetched(rows.map((r) => fetchedRowToJob(r, fields)), queues);
+    return locks.fetchAndLock(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.transition}. */
-  async transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]> {
-    const { items, now } = params;
-    if (items.length === 0) return [];
-    try {
-      return await this.#transitionBatch(items, now);
-    } catch (err) {
-      // A requeue racing a concurrent enqueue for the same unique key breaks the unique
-      // index for the whole batch: apply the items one by one so only that one fails.
-      if (!isUniqueViolation(err) || items.length === 1) {
-        if (isUniqueViolation(err)) return [false];
-        throw err;
-      }
-      const out: boolean[] = [];
-      for (const item of items) out.push((await this.transition({ items: [item], now }))[0]);
-      return out;
-    }
-  }
-
-  async #transitionBatch(items: readonly TransitionItem[], now: Date): Promise<boolean[]> {
-    assertEncodable(items);
-    const { columns, entries } = transitionColumns(items);
-    const rows = await this.#run("transition", this.#q.transition, [
-      ...columns,
-      entries,
-      now,
-      this.#channel,
-    ]);
-    const applied = new Set(rows.map((r) => r.id as string));
-    return items.map((i) => applied.has(i.id));
+  transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]> {
+    return transitionJobs(this.#runner, this.#q, this.#channel, params.items, params.now);
   }
 
   /** See {@link Storage.extendLocks}. */
-  async extendLocks(params: {
+  extendLocks(params: {
     ids: readonly string[];
     serverName: string;
     lockTtlMs: number;
     now: Date;
   }): Promise<string[]> {
-    if (params.ids.length === 0) return [];
-    const rows = await this.#run("extendLocks", this.#q.extendLocks, [
-      params.ids,
-      params.serverName,
-      new Date(params.now.getTime() + params.lockTtlMs),
-    ]);
-    const held = new Set(rows.map((r) => r.id as string));
-    return params.ids.filter((id) => !held.has(id));
+    return locks.extendLocks(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.findExpiredLocks}. */
-  async findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
-    if (params.limit <= 0) return [];
-    const rows = await this.#run("findExpiredLocks", this.#q.findExpiredLocks, [
-      params.now,
-      Math.trunc(params.limit),
-    ]);
-    return rows.map(rowToJob);
+  findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
+    return maintenance.findExpiredLocks(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.promoteDue}. */
-  async promoteDue(params: { now: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return 0;
-    const rows = await this.#run("promoteDue", this.#q.promoteDue, [
-      params.now,
-      Math.trunc(params.limit),
-      promotedEntry(params.now),
-      this.#channel,
-    ]);
-    return rows[0].promoted as number;
+  promoteDue(params: { now: Date; limit: number }): Promise<number> {
+    return maintenance.promoteDue(this.#runner, this.#q, this.#channel, params);
   }
 
   /** See {@link Storage.purgeExpired}. */
-  async purgeExpired(params: { now: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return 0;
-    const rows = await this.#run("purgeExpired", this.#q.purgeExpired, [
-      params.now,
-      Math.trunc(params.limit),
-    ]);
-    return rows[0].purged as number;
+  purgeExpired(params: { now: Date; limit: number }): Promise<number> {
+    return maintenance.purgeExpired(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.purgeFinished}. */
-  async purgeFinished(params: { before: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return 0;
-    const rows = await this.#run("purgeFinished", this.#q.purgeFinished, [
-      params.before,
-      Math.trunc(params.limit),
-    ]);
-    return rows[0].purged as number;
+  purgeFinished(params: { before: Date; limit: number }): Promise<number> {
+    return maintenance.purgeFinished(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.setProgress}. */
-  async setProgress(
-    params: { id: string; serverName: string; progress: number },
-  ): Promise<boolean> {
-    const p = Number.isFinite(params.progress) ? Math.min(100, Math.max(0, params.progress)) : 0;
-    const rows = await this.#run("setProgress", this.#q.setProgress, [
-      params.id,
-      params.serverName,
-      p,
-    ]);
-    return rows.length > 0;
+  setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean> {
+    return locks.setProgress(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.upsertRecurring}. */
-  async upsertRecurring(params: {
+  upsertRecurring(params: {
     template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
-    const rows = await this.#run(
-      "upsertRecurring",
-      this.#q.upsertRecurring,
-      recurringParams(params.template, params.now),
-    );
-    return rowToRecurring(rows[0]);
+    return recurring.upsertRecurring(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.getRecurring}. */
-  async getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
-    const rows = await this.#run("getRecurring", this.#q.getRecurring, [params.name]);
-    return rows.length ? rowToRecurring(rows[0]) : null;
+  getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
+    return recurring.getRecurring(this.#runner, this.#q, params.name);
   }
 
   /** See {@link Storage.listRecurring}. */
-  async listRecurring(): Promise<RecurringTemplate[]> {
-    return (await this.#run("listRecurring", this.#q.listRecurring, [])).map(rowToRecurring);
+  listRecurring(): Promise<RecurringTemplate[]> {
+    return recurring.listRecurring(this.#runner, this.#q);
   }
 
   /** See {@link Storage.removeRecurring}. */
-  async removeRecurring(params: { name: string }): Promise<boolean> {
-    return (await this.#run("removeRecurring", this.#q.removeRecurring, [params.name])).length > 0;
+  removeRecurring(params: { name: string }): Promise<boolean> {
+    return recurring.removeRecurring(this.#runner, this.#q, params.name);
+  }
+
+  /** See {@link Storage.setRecurringPaused}. */
+  setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return recurring.setRecurringPaused(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.claimCronTick}. */
-  async claimCronTick(
+  claimCronTick(
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
-    const rows = await this.#run("claimCronTick", this.#q.claimCronTick, [
-      ...jobColumns([params.job]),
-      params.name,
-      params.tickAt,
-      this.#channel,
-    ]);
-    return rows.length ? copyJob(params.job) : null;
+    return recurring.claimCronTick(this.#runner, this.#q, this.#channel, params);
   }
 
   /** See {@link Storage.acquireLease}. */
-  async acquireLease(
+  acquireLease(
     params: { name: string; holder: string; ttlMs: number; now: Date },
   ): Promise<boolean> {
-    const rows = await this.#run("acquireLease", this.#q.acquireLease, [
-      params.name,
-      params.holder,
-      new Date(params.now.getTime() + params.ttlMs),
-      params.now,
-    ]);
-    return rows.length > 0;
+    return maintenance.acquireLease(this.#runner, this.#q, params);
   }
 
   /** See {@link Storage.releaseLease}. */
-  async releaseLease(params: { name: string; holder: string }): Promise<void> {
-    await this.#run("releaseLease", this.#q.releaseLease, [params.name, params.holder]);
+  releaseLease(params: { name: string; holder: string }): Promise<void> {
+    return maintenance.releaseLease(this.#runner, this.#q, params);
   }
 
   /** The database's clock: `now()` of a fresh statement. */
@@ -434,12 +315,12 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.recordServer}. */
   recordServer(params: { server: ServerInfo }): Promise<void> {
-    return this.#dash.recordServer(params.server);
+    return this.#dash.recordServer(params);
   }
 
   /** See {@link Storage.removeServer}. */
   removeServer(params: { name: string }): Promise<void> {
-    return this.#dash.removeServer(params.name);
+    return this.#dash.removeServer(params);
   }
 
   /** See {@link Storage.listServers}. */
@@ -449,14 +330,14 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.pruneServers}. */
   pruneServers(params: { before: Date }): Promise<number> {
-    return this.#dash.pruneServers(params.before);
+    return this.#dash.pruneServers(params);
   }
 
   /** See {@link Storage.recordActivity}: one statement upserts the buckets and NOTIFYs. */
   recordActivity(
     params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return this.#dash.recordActivity(params.metrics, params.changes);
+    return this.#dash.recordActivity(params);
   }
 
   /** See {@link Storage.queryMetrics}. */
@@ -472,14 +353,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.compactMetrics}. */
   compactMetrics(params: { now: Date }): Promise<number> {
-    return this.#dash.compactMetrics(params.now);
-  }
-
-  /** See {@link Storage.setRecurringPaused}. */
-  setRecurringPaused(
-    params: { name: string; paused: boolean; now: Date },
-  ): Promise<RecurringTemplate | null> {
-    return this.#dash.setRecurringPaused(params.name, params.paused, params.now);
+    return this.#dash.compactMetrics(params);
   }
 
   /** See {@link Storage.subscribe}: signals arrive by LISTEN on {@link channel}. */
@@ -501,27 +375,5 @@ export class PostgresStorage implements Storage {
       await this.#sql.end({ timeout: 2 });
     })();
     return this.#closing;
-  }
-}
-
-// A result JSON cannot encode (a BigInt) must fail before the driver sees it: postgres.js
-// throws while writing it to a connection that other queries share, which leaves their
-// replies misaligned (a fetch then reads another statement's rows).
-function assertEncodable(items: readonly TransitionItem[]): void {
-  for (const { id, next } of items) {
-    const r = next.result;
-    if (r === null || typeof r === "string" || typeof r === "number" || typeof r === "boolean") {
-      continue;
-    }
-    try {
-      JSON.stringify(r);
-    } catch (err) {
-      throw new StorageError(
-        `postgres transition failed: result of job ${id}: ${errorMessage(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
   }
 }

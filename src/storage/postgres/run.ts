@@ -7,6 +7,13 @@ import type postgres from "postgres";
 import { StorageError } from "../../errors.ts";
 import { isTransientPostgresError } from "../transient.ts";
 
+/** Runs one prepared statement on the storage's pool (what the verb modules take). */
+export type Run = (
+  op: string,
+  text: string,
+  params: unknown[],
+) => Promise<Record<string, unknown>[]>;
+
 /** Run `text` with `params` as a prepared statement on `runner` (the pool or a transaction). */
 export async function runQuery(
   runner: postgres.Sql,

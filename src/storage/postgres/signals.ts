@@ -6,7 +6,7 @@
  * @module
  */
 import type { StorageSignal } from "../storage.ts";
-import { decodeChanges } from "../activity_codec.ts";
+import { activitySignal } from "../activity_codec.ts";
 import { type ListenerOptions, NotificationListener } from "./listener.ts";
 
 /** Prefix of an `activity` payload; the rest is a chunk of `encodeChanges`. */
@@ -16,12 +16,8 @@ export const ACTIVITY_PREFIX = "a:";
 export function parseSignal(payload: string): StorageSignal | null {
   if (payload.startsWith("r:")) return { kind: "ready", queue: payload.slice(2) };
   if (payload.startsWith("c:")) return { kind: "cancelled", id: payload.slice(2) };
-  if (payload.startsWith(ACTIVITY_PREFIX)) {
-    try {
-      return { kind: "activity", changes: decodeChanges(payload.slice(ACTIVITY_PREFIX.length)) };
-    } catch {
-      return null; // not ours (another writer on the channel): ignore
-    }
+  if (payload.startsWith(ACTIVITY_PREFIX + "[")) {
+    return activitySignal(payload.slice(ACTIVITY_PREFIX.length));
   }
   return null;
 }

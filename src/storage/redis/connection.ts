@@ -4,15 +4,17 @@
  *
  * @module
  */
-import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { ConfigError, StorageError } from "../../errors.ts";
+import type { RedisClient, RedisClusterClient } from "./client.ts";
 import { redactUrl, type ResolvedRedisConfig } from "./config.ts";
 import { quietQuit } from "./subscriber.ts";
 
 /** What a connection is for: commands and scripts, or pub/sub only. */
 export type ConnectionRole = "commands" | "subscriber";
 
-function options(cfg: ResolvedRedisConfig): RedisOptions {
+// The option types come from the `import("ioredis")` below: a type import of ioredis would
+// put its declarations into qml's public types (see client.ts).
+function options(cfg: ResolvedRedisConfig) {
   const url = new URL(cfg.url);
   return {
     lazyConnect: true,
@@ -33,7 +35,7 @@ function options(cfg: ResolvedRedisConfig): RedisOptions {
 export async function createConnection(
   cfg: ResolvedRedisConfig,
   role: ConnectionRole,
-): Promise<Redis | Cluster> {
+): Promise<RedisClient> {
   const { Cluster, Redis } = await import("ioredis");
   // Named so that CLIENT LIST shows which storage and role a connection serves.
   const opts = { ...options(cfg), connectionName: `qml:${cfg.keyPrefix}:${role}` };
@@ -44,15 +46,17 @@ export async function createConnection(
   // the first connect, give up at once so `connect` fails fast and leaves nothing behind.
   let connected = false;
   const retry = (times: number) => connected ? Math.min(50 * times, 2_000) : null;
-  let conn: Redis | Cluster;
+  // Typed as our interfaces, so `deno check` proves ioredis still provides what they declare.
+  let conn: RedisClient;
   if (cfg.cluster) {
     const { lazyConnect, ...redisOptions } = opts;
-    conn = new Cluster(cfg.cluster.nodes, {
+    const cluster: RedisClusterClient = new Cluster(cfg.cluster.nodes, {
       lazyConnect,
       redisOptions,
       enableAutoPipelining: autoPipelining,
       clusterRetryStrategy: retry,
     });
+    conn = cluster;
   } else {
     const url = new URL(cfg.url);
     const db = Number(url.pathname.slice(1) || 0);
@@ -82,7 +86,7 @@ export async function createConnection(
 
 /** Connect `conn`; on failure drop it (no reconnect loop left behind) and throw {@link StorageError}. */
 export async function openConnection(
-  conn: Redis | Cluster,
+  conn: RedisClient,
   cfg: ResolvedRedisConfig,
 ): Promise<void> {
   try {
@@ -106,10 +110,10 @@ export async function openConnection(
  * Where CONFIG is disabled (managed Redis often renames it) it warns that it could not check.
  */
 export async function checkMaxmemoryPolicy(
-  conn: Redis | Cluster,
+  conn: RedisClient,
   cfg: ResolvedRedisConfig,
 ): Promise<void> {
-  const nodes = cfg.cluster ? (conn as Cluster).nodes("master") : [conn as Redis];
+  const nodes = cfg.cluster ? (conn as RedisClusterClient).nodes("master") : [conn];
   for (const node of nodes) {
     let policy: string | undefined;
     try {

@@ -1,6 +1,6 @@
 /**
- * The Redis side of what the dashboard reads: servers, the metrics history with its
- * activity messages, and recurring pause. Each write is one Lua script
+ * The Redis side of what the dashboard reads: servers, and the metrics history with its
+ * activity messages. Each write is one Lua script
  * (`lua/record_server.lua`, `lua/record_activity.lua`, …); the bucket layout is described
  * in `lua/record_activity.lua`.
  *
@@ -14,14 +14,14 @@ import {
   HOUR_RETENTION_MS,
   METRIC_BUCKETS_MS,
   type MetricsBucket,
-  type MetricsResolution,
   MINUTE_RETENTION_MS,
   sumByBucket,
 } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
+import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import type { RedisKeys } from "./keys.ts";
-import type { ScriptRunner as Script } from "./scripts.ts";
+import type { Script } from "./scripts.ts";
 
 // Redis has no small payload limit; chunks keep single messages moderate for subscribers.
 const MESSAGE_MAX_BYTES = 64 * 1024;
@@ -33,7 +33,7 @@ type StoredServer = Omit<ServerInfo, "startedAt" | "heartbeatAt"> & {
 };
 
 /** The dashboard verbs of `RedisStorage`, bound to its script runner and keys. */
-export class RedisDashboard {
+export class RedisDashboard implements DashboardVerbs {
   #script: Script;
   #keys: RedisKeys;
   #hvals: (key: string) => Promise<string[]>;
@@ -52,7 +52,7 @@ export class RedisDashboard {
   }
 
   /** See `Storage.recordServer`. */
-  async recordServer(s: ServerInfo): Promise<void> {
+  async recordServer({ server: s }: { server: ServerInfo }): Promise<void> {
     const stored: StoredServer = {
       ...s,
       startedAt: s.startedAt.getTime(),
@@ -66,7 +66,7 @@ export class RedisDashboard {
   }
 
   /** See `Storage.removeServer`. */
-  async removeServer(name: string): Promise<void> {
+  async removeServer({ name }: { name: string }): Promise<void> {
     if (name === "") return;
     await this.#script("removeServers", [this.#keys.base], [name, 0]);
   }
@@ -81,14 +81,13 @@ export class RedisDashboard {
   }
 
   /** See `Storage.pruneServers`. */
-  pruneServers(before: Date): Promise<number> {
+  pruneServers({ before }: { before: Date }): Promise<number> {
     return this.#script<number>("removeServers", [this.#keys.base], ["", before.getTime()]);
   }
 
   /** See `Storage.recordActivity`: one script adds the buckets and publishes. */
   async recordActivity(
-    metrics: readonly MetricsBucket[],
-    changes: readonly JobChange[],
+    { metrics, changes }: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
     if (metrics.length === 0 && changes.length === 0) return;
     const rows = sumByBucket(metrics).map((b) => [
@@ -109,13 +108,7 @@ export class RedisDashboard {
   }
 
   /** See `Storage.queryMetrics`. */
-  async queryMetrics(p: {
-    from: Date;
-    to: Date;
-    resolution: MetricsResolution;
-    queue?: string;
-    method?: string;
-  }): Promise<MetricsBucket[]> {
+  async queryMetrics(p: MetricsQuery): Promise<MetricsBucket[]> {
     const json = await this.#script<string>("queryMetrics", [this.#keys.base], [
       p.from.getTime(),
       p.to.getTime(),
@@ -141,7 +134,7 @@ export class RedisDashboard {
    * See `Storage.compactMetrics`. Hour buckets are written along with minutes, so
    * compaction drops the minutes of every hour that lies wholly before the 7-day cut.
    */
-  compactMetrics(now: Date): Promise<number> {
+  compactMetrics({ now }: { now: Date }): Promise<number> {
     const minuteCut = Math.floor((now.getTime() - MINUTE_RETENTION_MS) / HOUR_MS) * HOUR_MS;
     return this.#script<number>("compactMetrics", [this.#keys.base], [
       minuteCut,

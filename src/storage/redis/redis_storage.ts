@@ -8,13 +8,11 @@
 import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
-import type { Cluster, Redis } from "ioredis";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { ALL_STATES } from "../../job_state.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import { isTransientRedisError } from "../transient.ts";
-import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
+import { fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
   EnqueueResult,
   JobCounts,
@@ -23,34 +21,22 @@ import type {
   Storage,
   StorageSignal,
 } from "../storage.ts";
-import { listIds } from "./search.ts";
 import { type RedisConfig, resolveRedisConfig } from "./config.ts";
 import { checkMaxmemoryPolicy, createConnection, openConnection } from "./connection.ts";
-import {
-  decodeJob,
-  decodeJobs,
-  encodeEntry,
-  encodeJob,
-  encodeTransition,
-  type RawJob,
-} from "./codec.ts";
-import { addCount, emptyJobCounts, listLimit, txRefusal } from "../contract_rules.ts";
+import { decodeJobs, encodeEntry, encodeTransition } from "./codec.ts";
+import { txRefusal } from "../contract_rules.ts";
+import type { RedisClient } from "./client.ts";
+import { enqueueJobs } from "./enqueue.ts";
 import { RedisKeys } from "./keys.ts";
-import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
-import { defineScripts, runScript, type ScriptName, type ScriptRunner } from "./scripts.ts";
+import { defineScripts, runScript, type Script, type ScriptName } from "./scripts.ts";
 import { quietQuit, SignalSubscriber } from "./subscriber.ts";
 import { Deadlines } from "./deadlines.ts";
 import { RedisDashboard } from "./dashboard.ts";
+import { countJobs, getJobs, listJobs } from "./list.ts";
+import * as maintenance from "./maintenance.ts";
+import * as recurring from "./recurring.ts";
 
 export type { RedisConfig } from "./config.ts";
-
-// Jobs per enqueue script call. Chunks are sent back to back (pipelined), so a
-// bulk enqueue is still about one round trip, while no single script holds
-// Redis for long: ~500 jobs run in a few milliseconds.
-const ENQUEUE_CHUNK = 500;
-// Ids purgeFinished inspects per (queue, final state) set, per job it may delete: leaves
-// room for recently finished jobs among old ids while keeping one call short.
-const PURGE_SCAN_FACTOR = 4;
 
 /**
  * Storage on Redis (single node or Cluster) through ioredis.
@@ -73,16 +59,15 @@ export class RedisStorage implements Storage {
    * @internal
    */
   readonly keys: RedisKeys;
-  readonly #client: Redis | Cluster;
+  readonly #client: RedisClient;
   readonly #subscriber: SignalSubscriber;
   readonly #ttl: string;
   readonly #deadlines: Deadlines;
   readonly #dash: RedisDashboard;
-  readonly #scriptFn: ScriptRunner;
   #closing: Promise<void> | null = null;
 
   private constructor(
-    client: Redis | Cluster,
+    client: RedisClient,
     subscriber: SignalSubscriber,
     keys: RedisKeys,
     completedJobTtlMs: number | null,
@@ -93,10 +78,8 @@ export class RedisStorage implements Storage {
     this.#subscriber = subscriber;
     this.keys = keys;
     this.#ttl = String(completedJobTtlMs ?? 0);
-    this.#scriptFn = <T>(name: ScriptName, keys: string[], args: (string | number)[]) =>
-      this.#script<T>(name, keys, args);
     this.#dash = new RedisDashboard(
-      this.#scriptFn,
+      this.#run,
       keys,
       (key) => this.#client.hvals(key),
     );
@@ -144,11 +127,11 @@ export class RedisStorage implements Storage {
    *
    * @internal
    */
-  get redis(): Redis | Cluster {
+  get redis(): RedisClient {
     return this.#client;
   }
 
-  #script<T>(name: Parameters<typeof runScript>[1], keys: string[], args: (string | number)[]) {
+  #script<T>(name: ScriptName, keys: string[], args: (string | number)[]): Promise<T> {
     return this.#deadlines.track(
       name,
       runScript<T>(this.#client, name, keys, args),
@@ -156,56 +139,24 @@ export class RedisStorage implements Storage {
     );
   }
 
-  async #getMany(ids: readonly string[]): Promise<(Job | null)[]> {
-    if (ids.length === 0) return [];
-    const reply = await this.#script<string>("getJobs", [this.keys.base], [...ids]);
-    const raw = JSON.parse(reply) as (RawJob | false)[] | Record<string, never>;
-    return Array.isArray(raw) ? raw.map(decodeJob) : [];
-  }
+  // The runner handed to the verb modules.
+  #run: Script = (name, keys, args) => this.#script(name, keys, args);
 
   /** {@inheritDoc Storage.enqueue} */
-  async enqueue(
-    params: { jobs: readonly Job[]; now: Date; tx?: unknown },
-  ): Promise<EnqueueResult[]> {
+  enqueue(params: { jobs: readonly Job[]; now: Date; tx?: unknown }): Promise<EnqueueResult[]> {
     const refused = txRefusal("RedisStorage", params.tx);
-    if (refused) throw refused;
-    const { jobs } = params;
-    if (jobs.length === 0) return [];
-    const calls: Promise<string[]>[] = [];
-    for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
-      const batch = JSON.stringify(jobs.slice(i, i + ENQUEUE_CHUNK).map(encodeJob));
-      calls.push(this.#script<string[]>("enqueue", [this.keys.base], [batch]));
-    }
-    const holders = calls.length === 1 ? await calls[0] : (await Promise.all(calls)).flat();
-    if (holders.every((h) => h === "")) return jobs.map((job) => ({ job, created: true }));
-    // Unique-key hits: the holder is an earlier job of this batch or an older live job.
-    const inBatch = new Map(jobs.map((j) => [j.id, j]));
-    const missing = [...new Set(holders.filter((h) => h !== "" && !inBatch.has(h)))];
-    const loaded = await this.#getMany(missing);
-    missing.forEach((id, i) => loaded[i] && inBatch.set(id, loaded[i]!));
-    return jobs.map((job, i) => {
-      const h = holders[i];
-      if (h === "") return { job, created: true };
-      const holder = inBatch.get(h);
-      if (!holder) throw new StorageError(`unique key holder ${h} of job ${job.id} vanished`);
-      return { job: holder, created: false };
-    });
+    if (refused) return Promise.reject(refused);
+    return enqueueJobs(this.#run, this.keys, params.jobs);
   }
 
   /** {@inheritDoc Storage.get} */
   async get(params: { id: string }): Promise<Job | null> {
-    return (await this.#getMany([params.id]))[0];
+    return (await getJobs(this.#run, this.keys, [params.id]))[0];
   }
 
   /** {@inheritDoc Storage.list} */
-  async list(params: ListParams): Promise<JobPage> {
-    const { ids, nextCursor } = await listIds(
-      this.#scriptFn,
-      this.keys.base,
-      params,
-      listLimit(params.limit),
-    );
-    return { jobs: (await this.#getMany(ids)).filter((j): j is Job => j !== null), nextCursor };
+  list(params: ListParams): Promise<JobPage> {
+    return listJobs(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.oldestReady} */
@@ -214,16 +165,8 @@ export class RedisStorage implements Storage {
   }
 
   /** {@inheritDoc Storage.counts} */
-  async counts(): Promise<JobCounts> {
-    const rows = await this.#script<[string, ...number[]][]>("counts", [this.keys.base], [
-      ...ALL_STATES,
-    ]);
-    const out = emptyJobCounts();
-    for (const [queue, ...n] of rows) {
-      if (n.every((c) => c === 0)) continue;
-      ALL_STATES.forEach((s, i) => addCount(out, queue, s, n[i]));
-    }
-    return out;
+  counts(): Promise<JobCounts> {
+    return countJobs(this.#run, this.keys);
   }
 
   /** {@inheritDoc Storage.fetchAndLock} */
@@ -283,43 +226,23 @@ export class RedisStorage implements Storage {
   }
 
   /** {@inheritDoc Storage.findExpiredLocks} */
-  async findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
-    if (params.limit <= 0) return [];
-    const reply = await this.#script<string>("findExpired", [this.keys.base], [
-      params.now.getTime(),
-      params.limit,
-    ]);
-    return decodeJobs(reply);
+  findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
+    return maintenance.findExpiredLocks(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.promoteDue} */
   promoteDue(params: { now: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return Promise.resolve(0);
-    return this.#script<number>("promoteDue", [this.keys.base], [
-      params.now.getTime(),
-      params.limit,
-      encodeEntry(promotedEntry(params.now)),
-    ]);
+    return maintenance.promoteDue(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.purgeExpired} */
   purgeExpired(params: { now: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return Promise.resolve(0);
-    return this.#script<number>("purgeExpired", [this.keys.base], [
-      params.now.getTime(),
-      params.limit,
-    ]);
+    return maintenance.purgeExpired(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.purgeFinished} */
   purgeFinished(params: { before: Date; limit: number }): Promise<number> {
-    if (params.limit <= 0) return Promise.resolve(0);
-    const limit = Math.trunc(params.limit);
-    return this.#script<number>("purgeFinished", [this.keys.base], [
-      params.before.getTime(),
-      limit,
-      limit * PURGE_SCAN_FACTOR,
-    ]);
+    return maintenance.purgeFinished(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.setProgress} */
@@ -334,79 +257,52 @@ export class RedisStorage implements Storage {
   }
 
   /** {@inheritDoc Storage.upsertRecurring} */
-  async upsertRecurring(params: {
+  upsertRecurring(params: {
     template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
     now: Date;
   }): Promise<RecurringTemplate> {
-    const { template, now } = params;
-    const [createdAt, lastTickAt, paused] = await this.#script<
-      [string, string | null, string | null]
-    >(
-      "upsertRecurring",
-      [this.keys.base, this.keys.recurring(template.name)],
-      [template.name, encodeTemplate(template), now.getTime()],
-    );
-    return decodeTemplate([
-      encodeTemplate(template),
-      createdAt,
-      String(now.getTime()),
-      lastTickAt,
-      paused,
-    ])!;
+    return recurring.upsertRecurring(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.getRecurring} */
-  async getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
-    if (params.name === "") return null;
-    const [row] = await this.#script<string[][]>("getRecurring", [this.keys.base], [params.name]);
-    return row ? decodeTemplate(row) : null;
+  getRecurring(params: { name: string }): Promise<RecurringTemplate | null> {
+    return recurring.getRecurring(this.#run, this.keys, params.name);
   }
 
   /** {@inheritDoc Storage.listRecurring} */
-  async listRecurring(): Promise<RecurringTemplate[]> {
-    const rows = await this.#script<string[][]>("getRecurring", [this.keys.base], [""]);
-    return rows.map(decodeTemplate).filter((t): t is RecurringTemplate => t !== null);
+  listRecurring(): Promise<RecurringTemplate[]> {
+    return recurring.listRecurring(this.#run, this.keys);
   }
 
   /** {@inheritDoc Storage.removeRecurring} */
-  async removeRecurring(params: { name: string }): Promise<boolean> {
-    const n = await this.#script<number>(
-      "removeRecurring",
-      [this.keys.base, this.keys.recurring(params.name)],
-      [params.name],
-    );
-    return n === 1;
+  removeRecurring(params: { name: string }): Promise<boolean> {
+    return recurring.removeRecurring(this.#run, this.keys, params.name);
+  }
+
+  /** {@inheritDoc Storage.setRecurringPaused} */
+  setRecurringPaused(
+    params: { name: string; paused: boolean; now: Date },
+  ): Promise<RecurringTemplate | null> {
+    return recurring.setRecurringPaused(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.claimCronTick} */
-  async claimCronTick(
+  claimCronTick(
     params: { name: string; tickAt: Date; job: Job; now: Date },
   ): Promise<Job | null> {
-    const holder = await this.#script<string | null>(
-      "claimCronTick",
-      [this.keys.base, this.keys.recurring(params.name)],
-      [params.tickAt.getTime(), JSON.stringify(encodeJob(params.job))],
-    );
-    if (holder === null) return null;
-    return holder === "" ? params.job : await this.get({ id: holder });
+    return recurring.claimCronTick(this.#run, this.keys, params, (id) => this.get({ id }));
   }
 
   /** {@inheritDoc Storage.acquireLease} */
-  async acquireLease(
+  acquireLease(
     params: { name: string; holder: string; ttlMs: number; now: Date },
   ): Promise<boolean> {
-    const now = params.now.getTime();
-    const res = await this.#script<number>("acquireLease", [this.keys.lease(params.name)], [
-      params.holder,
-      now,
-      now + params.ttlMs,
-    ]);
-    return res === 1;
+    return maintenance.acquireLease(this.#run, this.keys, params);
   }
 
   /** {@inheritDoc Storage.releaseLease} */
-  async releaseLease(params: { name: string; holder: string }): Promise<void> {
-    await this.#script<number>("releaseLease", [this.keys.lease(params.name)], [params.holder]);
+  releaseLease(params: { name: string; holder: string }): Promise<void> {
+    return maintenance.releaseLease(this.#run, this.keys, params);
   }
 
   /** The Redis server's clock (`TIME`). */
@@ -417,12 +313,12 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.recordServer} */
   recordServer(params: { server: ServerInfo }): Promise<void> {
-    return this.#dash.recordServer(params.server);
+    return this.#dash.recordServer(params);
   }
 
   /** {@inheritDoc Storage.removeServer} */
   removeServer(params: { name: string }): Promise<void> {
-    return this.#dash.removeServer(params.name);
+    return this.#dash.removeServer(params);
   }
 
   /** {@inheritDoc Storage.listServers} */
@@ -432,14 +328,14 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.pruneServers} */
   pruneServers(params: { before: Date }): Promise<number> {
-    return this.#dash.pruneServers(params.before);
+    return this.#dash.pruneServers(params);
   }
 
   /** {@inheritDoc Storage.recordActivity} */
   recordActivity(
     params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    return this.#dash.recordActivity(params.metrics, params.changes);
+    return this.#dash.recordActivity(params);
   }
 
   /** {@inheritDoc Storage.queryMetrics} */
@@ -455,19 +351,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.compactMetrics} */
   compactMetrics(params: { now: Date }): Promise<number> {
-    return this.#dash.compactMetrics(params.now);
-  }
-
-  /** {@inheritDoc Storage.setRecurringPaused} */
-  async setRecurringPaused(
-    params: { name: string; paused: boolean; now: Date },
-  ): Promise<RecurringTemplate | null> {
-    const row = await this.#script<(string | null)[] | null>(
-      "setRecurringPaused",
-      [this.keys.recurring(params.name)],
-      [params.paused ? "1" : "0", params.now.getTime()],
-    );
-    return row ? decodeTemplate(row) : null;
+    return this.#dash.compactMetrics(params);
   }
 
   /** {@inheritDoc Storage.subscribe} */

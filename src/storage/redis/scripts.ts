@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { ChainableCommander, Cluster, Redis } from "ioredis";
 import lib from "./lua/_lib.lua" with { type: "text" };
 import acquireLease from "./lua/acquire_lease.lua" with { type: "text" };
 import claimCronTick from "./lua/claim_cron_tick.lua" with { type: "text" };
@@ -34,6 +33,7 @@ import recordActivity from "./lua/record_activity.lua" with { type: "text" };
 import recordServer from "./lua/record_server.lua" with { type: "text" };
 import removeServers from "./lua/remove_servers.lua" with { type: "text" };
 import setRecurringPaused from "./lua/set_recurring_paused.lua" with { type: "text" };
+import type { RedisClient } from "./client.ts";
 
 /** Script name → Lua source (without the shared library). */
 export const SCRIPT_SOURCES = {
@@ -67,13 +67,6 @@ export const SCRIPT_SOURCES = {
 /** The name of one script. */
 export type ScriptName = keyof typeof SCRIPT_SOURCES;
 
-/** Runs one script by name (a storage's runner, handed to its area modules). */
-export type ScriptRunner = <T>(
-  name: ScriptName,
-  keys: string[],
-  args: (string | number)[],
-) => Promise<T>;
-
 /** The shared Lua library prepended to every script. */
 export const SCRIPT_LIB: string = lib;
 
@@ -100,7 +93,7 @@ function scriptText(name: ScriptName): string {
 }
 
 /** Register every script on `client` (a Redis or a Cluster). */
-export function defineScripts(client: Redis | Cluster): void {
+export function defineScripts(client: RedisClient): void {
   for (const name of Object.keys(SCRIPT_SOURCES) as ScriptName[]) {
     client.defineCommand(commandName(name), { lua: scriptText(name) });
   }
@@ -108,26 +101,16 @@ export function defineScripts(client: Redis | Cluster): void {
 
 type ScriptArg = string | number;
 
-/** Run script `name` on a client with {@link defineScripts} applied, or queue it on a pipeline. */
+/** Runs one script with the storage's deadline and error wrapping (what the verb modules take). */
+export type Script = <T>(name: ScriptName, keys: string[], args: ScriptArg[]) => Promise<T>;
+
+/** Run script `name` on a client with {@link defineScripts} applied. */
 export function runScript<T>(
-  target: Redis | Cluster,
+  target: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly ScriptArg[],
-): Promise<T>;
-/** Queue script `name` on a pipeline. */
-export function runScript(
-  target: ChainableCommander,
-  name: ScriptName,
-  keys: readonly string[],
-  args: readonly ScriptArg[],
-): ChainableCommander;
-export function runScript(
-  target: Redis | Cluster | ChainableCommander,
-  name: ScriptName,
-  keys: readonly string[],
-  args: readonly ScriptArg[],
-): unknown {
+): Promise<T> {
   // deno-lint-ignore no-explicit-any
   const fn = (target as any)[commandName(name)];
   // ioredis flattens array arguments, so large batches are never spread onto the call stack.

@@ -10,7 +10,7 @@
 import { ALL_STATES } from "../../job_state.ts";
 import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
 import { parseSearch } from "../search.ts";
-import type { ScriptRunner } from "./scripts.ts";
+import type { Script } from "./scripts.ts";
 
 /** Most ids one `list_jobs.lua` call inspects before it returns. */
 export const LIST_CAP = 5_000;
@@ -19,7 +19,7 @@ type Stop = "end" | "full" | "bound" | "cap";
 
 /** The ids of one page (newest first) and the cursor of the next. */
 export async function listIds(
-  script: ScriptRunner,
+  script: Script,
   base: string,
   params: ListParams,
   limit: number,

@@ -10,32 +10,26 @@
  *
  * @module
  */
-import type { Cluster, Redis } from "ioredis";
 import type { StorageSignal } from "../storage.ts";
-import { decodeChanges } from "../activity_codec.ts";
+import { activitySignal } from "../activity_codec.ts";
+import type { RedisClient } from "./client.ts";
 
 /** Decode one channel message; `null` for anything unknown. */
 export function decodeSignal(message: string): StorageSignal | null {
   const body = message.slice(1);
   if (message[0] === "r") return { kind: "ready", queue: body };
   if (message[0] === "c") return { kind: "cancelled", id: body };
-  if (message[0] === "a") {
-    try {
-      return { kind: "activity", changes: decodeChanges(body) };
-    } catch {
-      return null;
-    }
-  }
+  if (message[0] === "a" && body[0] === "[") return activitySignal(body);
   return null;
 }
 
 /** Fans the messages of one channel out to listeners. */
 export class SignalSubscriber {
-  readonly #open: () => Promise<Redis | Cluster>;
+  readonly #open: () => Promise<RedisClient>;
   readonly #channel: string;
   readonly #onError: (err: unknown) => void;
   readonly #listeners = new Set<(signal: StorageSignal) => void>();
-  #conn: Promise<Redis | Cluster | null> | null = null;
+  #conn: Promise<RedisClient | null> | null = null;
   #closed = false;
 
   /**
@@ -44,7 +38,7 @@ export class SignalSubscriber {
    * receiving every signal. `onError` hears a failed subscription.
    */
   constructor(
-    open: () => Promise<Redis | Cluster>,
+    open: () => Promise<RedisClient>,
     channel: string,
     onError: (err: unknown) => void,
   ) {
@@ -53,9 +47,9 @@ export class SignalSubscriber {
     this.#onError = onError;
   }
 
-  #start(): Promise<Redis | Cluster | null> {
+  #start(): Promise<RedisClient | null> {
     return (async () => {
-      let conn: Redis | Cluster | null = null;
+      let conn: RedisClient | null = null;
       try {
         conn = await this.#open();
         conn.on("message", (ch: string, message: string) => {
@@ -106,13 +100,13 @@ export class SignalSubscriber {
  * QUIT a connection, or drop it when QUIT cannot be sent (e.g. Redis is down),
  * and wait until it has fully ended so no socket or timer outlives the call.
  */
-export async function quietQuit(conn: Redis | Cluster): Promise<void> {
+export async function quietQuit(conn: RedisClient): Promise<void> {
   if (conn.status === "end") return;
   const ended = new Promise<void>((resolve) => conn.once("end", () => resolve()));
   // A Cluster runs pub/sub on a connection of its own (ioredis' ClusterSubscriber),
   // which `quit` only disconnects, without waiting: wait for its end as well, or its
   // socket and disconnect timer outlive the call.
-  const sub: Redis | null | undefined = (conn as any).isCluster
+  const sub: RedisClient | null | undefined = conn.isCluster
     ? (conn as any).subscriber?.getInstance?.()
     : null;
   const subEnded = sub && sub.status !== "end" && sub.status !== "wait"

@@ -175,3 +175,23 @@ export function storageError(op: string, err: unknown): unknown {
   if (err instanceof QmlError) return err;
   return new StorageError(`sqlite ${op} failed: ${errorMessage(err)}`, { cause: err });
 }
+
+/** What `SqliteStorage.settings` reads back from the connection. */
+export interface SqliteSettings {
+  /** `wal` for a file, `memory` for `:memory:`. */
+  journalMode: string;
+  /** `PRAGMA synchronous`: 2 is FULL, 1 is NORMAL. */
+  synchronous: number;
+  /** `PRAGMA busy_timeout`, ms. */
+  busyTimeoutMs: number;
+}
+
+/** The durability, busy timeout and journal mode in force on `conn`. */
+export function readSettings(conn: Connection): SqliteSettings {
+  const get = (pragma: string) => Object.values(conn.stmt(`PRAGMA ${pragma}`).get()!)[0];
+  return {
+    journalMode: String(get("journal_mode")),
+    synchronous: Number(get("synchronous")),
+    busyTimeoutMs: Number(get("busy_timeout")),
+  };
+}

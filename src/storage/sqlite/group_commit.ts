@@ -3,7 +3,8 @@
  * busy HTTP server, a `Promise.all` of enqueues) share one transaction — one fsync with
  * durability "full" — instead of one each. Every call runs in a SAVEPOINT of its own, so a
  * call that fails is rolled back and rejected alone; each resolves once the shared
- * transaction committed.
+ * transaction committed. A bulk enqueue is written in transactions of {@link ENQUEUE_CHUNK}
+ * jobs instead.
  *
  * @module
  */
@@ -12,6 +13,14 @@ import type { EnqueueResult } from "../storage.ts";
 import { type Connection, storageError } from "./connection.ts";
 import { insertJobs } from "./enqueue.ts";
 import { type Emit, emitReady } from "./job_verbs.ts";
+
+/**
+ * Jobs per enqueue transaction: a bulk enqueue commits (and yields to the event loop)
+ * every this many jobs, so a server in the same process keeps fetching meanwhile.
+ */
+export const ENQUEUE_CHUNK = 500;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 interface Call {
   jobs: readonly Job[];
@@ -31,6 +40,22 @@ export class EnqueueGroup {
   constructor(conn: Connection, write: WriteNow) {
     this.#conn = conn;
     this.#write = write;
+  }
+
+  /** Store `jobs`: with the other calls of this turn, or a bulk batch chunk by chunk. */
+  async store(jobs: readonly Job[]): Promise<EnqueueResult[]> {
+    if (jobs.length <= ENQUEUE_CHUNK) return await this.add(jobs);
+    const out: EnqueueResult[] = [];
+    for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
+      if (i > 0) await yieldToLoop();
+      const chunk = jobs.slice(i, i + ENQUEUE_CHUNK);
+      this.#write("enqueue", (emit) => {
+        const ready = new Set<string>();
+        insertJobs(this.#conn, chunk, out, ready);
+        emitReady(ready, emit);
+      });
+    }
+    return out;
   }
 
   /** Store `jobs` with the other calls of this turn. */

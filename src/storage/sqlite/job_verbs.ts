@@ -1,5 +1,5 @@
 /**
- * The job verbs of the server's hot path in SQLite (fetch, finish, heartbeat, promotion),
+ * The job verbs of the server's hot path in SQLite (fetch, finish, heartbeat, progress),
  * each run by `SqliteStorage` inside one write transaction. `emit` queues a signal that is
  * published with the transaction and delivered once it committed.
  *
@@ -7,8 +7,8 @@
  */
 import type { Job } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
-import { fetchedEntry, promotedEntry, type TransitionItem } from "../../transitions.ts";
-import { sortFetched } from "../contract_rules.ts";
+import { fetchedEntry, type TransitionItem } from "../../transitions.ts";
+import { sortFetched, storedProgress } from "../contract_rules.ts";
 import type { StorageSignal } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { CountDeltas } from "./job_counts.ts";
@@ -94,37 +94,13 @@ export function extendLocks(conn: Connection, p: {
   return p.ids.filter((id) => Number(stmt.run(id, p.serverName, until).changes) === 0);
 }
 
-/** See `Storage.promoteDue`. */
-export function promoteDue(conn: Connection, p: { now: Date; limit: number }, emit: Emit): number {
-  const now = p.now.getTime(), limit = Math.trunc(p.limit);
-  const counts = new CountDeltas();
-  for (const r of conn.stmt(QUERIES.countDue).all(now, limit)) {
-    counts.add(r.queue as string, r.state as string, -(r.n as number));
-    counts.add(r.queue as string, JobState.Enqueued, r.n as number);
-  }
-  const entry = JSON.stringify(promotedEntry(p.now));
-  const rows = conn.stmt(QUERIES.promoteDue).all(now, limit, entry);
-  counts.write(conn);
-  emitReady(new Set(rows.map((r) => r.queue as string)), emit);
-  return rows.length;
-}
-
-/** See `Storage.purgeExpired`. */
-export function purgeExpired(conn: Connection, p: { now: Date; limit: number }): number {
-  const rows = conn.stmt(QUERIES.purgeExpired).all(p.now.getTime(), Math.trunc(p.limit));
-  const counts = new CountDeltas();
-  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
-  counts.write(conn);
-  return rows.length;
-}
-
-/** See `Storage.purgeFinished`. */
-export function purgeFinished(conn: Connection, p: { before: Date; limit: number }): number {
-  const rows = conn.stmt(QUERIES.purgeFinished).all(p.before.getTime(), Math.trunc(p.limit));
-  const counts = new CountDeltas();
-  for (const r of rows) counts.add(r.queue as string, r.state as string, -1);
-  counts.write(conn);
-  return rows.length;
+/** See `Storage.setProgress`: whether the server still held the job. */
+export function setProgress(
+  conn: Connection,
+  p: { id: string; serverName: string; progress: number },
+): boolean {
+  const run = conn.stmt(QUERIES.setProgress).run(p.id, p.serverName, storedProgress(p.progress));
+  return Number(run.changes) === 1;
 }
 
 /** Emit one `ready` signal per queue. */

@@ -1,12 +1,37 @@
 /**
- * The list query for a given set of filters (each combination is its own cached statement).
- * The search rule is the one of `src/storage/search.ts`, expressed in SQL.
+ * The SQLite read verbs: a job by id, the state counts, and the list, whose query is built
+ * for the given set of filters (each combination is its own cached statement). The search
+ * rule is the one of `src/storage/search.ts`, expressed in SQL.
  *
  * @module
  */
+import type { Job } from "../../job.ts";
+import { countsFromRows, listLimit } from "../contract_rules.ts";
 import { parseSearch } from "../search.ts";
-import { type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
-import type { SqlValue } from "./rows.ts";
+import { type JobCounts, type JobPage, type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
+import type { Connection } from "./connection.ts";
+import { QUERIES } from "./queries.ts";
+import { rowToJob, type SqlValue } from "./rows.ts";
+
+/** One job by id, or `null`. */
+export function getJob(conn: Connection, id: string): Job | null {
+  const row = conn.stmt(QUERIES.getJob).get(id);
+  return row ? rowToJob(row) : null;
+}
+
+/** One page of jobs matching `params`. */
+export function listJobs(conn: Connection, params: ListParams): JobPage {
+  const limit = listLimit(params.limit);
+  const q = buildListQuery(QUERIES.listJobs, params, limit);
+  const rows = conn.stmt(q.text).all(...q.params);
+  const jobs = rows.slice(0, limit).map(rowToJob);
+  return { jobs, nextCursor: rows.length > limit ? jobs[jobs.length - 1].id : null };
+}
+
+/** Jobs per queue and state. */
+export function countJobs(conn: Connection): JobCounts {
+  return countsFromRows(conn.stmt(QUERIES.counts).all());
+}
 
 // The WHERE term of jobs_state_id_idx and jobs_queue_state_id_idx, verbatim.
 const INDEXED_STATES =

@@ -7,6 +7,7 @@
  * @module
  */
 import { MigrationError, StorageError } from "../../errors.ts";
+import { latestVersion, type MigrateResult, type Migration, pendingNames } from "../migrations.ts";
 import type { Connection } from "./connection.ts";
 import { errorMessage } from "./connection.ts";
 import m0001 from "../../../sql/sqlite/migrations/0001_schema.sql" with { type: "text" };
@@ -14,14 +15,7 @@ import m0002 from "../../../sql/sqlite/migrations/0002_job_counts.sql" with { ty
 import m0003 from "../../../sql/sqlite/migrations/0003_trace_context.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL. */
-export interface SqliteMigration {
-  /** Increasing integer; recorded in `qml_migrations` once applied. */
-  version: number;
-  /** File name without `.sql`, used in messages and errors. */
-  name: string;
-  /** The SQL. */
-  sql: string;
-}
+export type SqliteMigration = Migration;
 
 /** Every migration, oldest first. Append new files here; never edit an applied one. */
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
@@ -31,12 +25,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
 ];
 
 /** What {@link migrate} did. */
-export interface SqliteMigrateResult {
-  /** Names of the migrations applied now (empty when the schema was up to date). */
-  applied: string[];
-  /** The schema version afterwards. */
-  version: number;
-}
+export type SqliteMigrateResult = MigrateResult;
 
 /** What `SqliteStorage.healthCheck` reports. */
 export interface SqliteHealth {
@@ -75,7 +64,7 @@ export function appliedMigrations(conn: Connection): Map<number, string> {
  * not know, and "migrating" it could only damage it.
  */
 function checkNotNewer(done: Map<number, string>, migrations: readonly SqliteMigration[]) {
-  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const known = latestVersion(migrations);
   for (const [version, name] of done) {
     if (version > known) {
       throw new MigrationError(
@@ -94,7 +83,7 @@ export function pendingMigrations(
 ): string[] {
   const done = appliedMigrations(conn);
   checkNotNewer(done, migrations);
-  return migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+  return pendingNames(migrations, done);
 }
 
 /**
@@ -122,7 +111,7 @@ export function migrate(
           .run(m.version, m.name, Date.now());
         applied.push(m.name);
       }
-      const version = Math.max(0, ...done.keys(), ...migrations.map((m) => m.version));
+      const version = latestVersion(migrations, done.keys());
       return { applied, version };
     });
   } catch (err) {
@@ -143,9 +132,9 @@ export function checkHealth(
     conn.stmt("SELECT 1").get();
     const latencyMs = performance.now() - started;
     const done = appliedMigrations(conn);
-    const pending = migrations.filter((m) => !done.has(m.version)).map((m) => m.name);
+    const pending = pendingNames(migrations, done);
     const schemaVersion = Math.max(0, ...done.keys());
-    const known = Math.max(0, ...migrations.map((m) => m.version));
+    const known = latestVersion(migrations);
     const health: SqliteHealth = {
       ok: pending.length === 0 && schemaVersion <= known,
       latencyMs,

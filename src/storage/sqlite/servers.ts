@@ -1,6 +1,5 @@
 /**
- * Who runs and who leads, in SQLite: the servers' records (refreshed by their heartbeats)
- * and the named leases that elect one leader for maintenance.
+ * Who runs, in SQLite: the servers' records, refreshed by their heartbeats.
  *
  * @module
  */
@@ -27,18 +26,4 @@ export function listServers(conn: Connection): ServerInfo[] {
 /** Forget servers silent since before `before`; how many. */
 export function pruneServers(conn: Connection, before: Date): number {
   return Number(conn.stmt(QUERIES.pruneServers).run(before.getTime()).changes);
-}
-
-/** Take or renew a lease; whether `holder` holds it afterwards. */
-export function acquireLease(
-  conn: Connection,
-  p: { name: string; holder: string; ttlMs: number; now: Date },
-): boolean {
-  const now = p.now.getTime();
-  return conn.stmt(QUERIES.acquireLease).get(p.name, p.holder, now + p.ttlMs, now) !== undefined;
-}
-
-/** Give up a lease held by `holder` (no-op otherwise). */
-export function releaseLease(conn: Connection, p: { name: string; holder: string }): void {
-  conn.stmt(QUERIES.releaseLease).run(p.name, p.holder);
 }

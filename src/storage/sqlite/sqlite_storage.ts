@@ -14,7 +14,7 @@ import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { TransitionItem } from "../../transitions.ts";
 import { oldestReady } from "./oldest_ready.ts";
-import { countsFromRows, listLimit, txRefusal } from "../contract_rules.ts";
+import { txRefusal } from "../contract_rules.ts";
 import type {
   EnqueueResult,
   JobCounts,
@@ -24,12 +24,12 @@ import type {
   StorageSignal,
 } from "../storage.ts";
 import { resolveConfig, type ResolvedSqliteConfig, type SqliteConfig } from "./config.ts";
-import { Connection } from "./connection.ts";
-import { insertJobs } from "./enqueue.ts";
+import { Connection, readSettings, type SqliteSettings } from "./connection.ts";
+import { SqliteDashboard } from "./dashboard.ts";
 import { EnqueueGroup } from "./group_commit.ts";
 import * as verbs from "./job_verbs.ts";
-import { buildListQuery } from "./list.ts";
-import * as history from "./metrics_history.ts";
+import { countJobs, getJob, listJobs } from "./list.ts";
+import * as maintenance from "./maintenance.ts";
 import {
   checkHealth,
   migrate,
@@ -37,32 +37,13 @@ import {
   type SqliteHealth,
   type SqliteMigrateResult,
 } from "./migrate.ts";
-import { QUERIES } from "./queries.ts";
 import * as recurring from "./recurring.ts";
-import { rowToJob } from "./rows.ts";
-import * as servers from "./servers.ts";
 import { SignalHub } from "./signals.ts";
 
 export type { SqliteConfig, SqliteDurability } from "./config.ts";
 export type { SqliteHealth, SqliteMigrateResult } from "./migrate.ts";
-
-/**
- * Jobs per enqueue transaction: a bulk enqueue commits (and yields to the event loop)
- * every this many jobs, so a server in the same process keeps fetching meanwhile.
- */
-export const ENQUEUE_CHUNK = 500;
-
-const yieldToLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/** What {@link SqliteStorage.settings} reads back from the connection. */
-export interface SqliteSettings {
-  /** `wal` for a file, `memory` for `:memory:`. */
-  journalMode: string;
-  /** `PRAGMA synchronous`: 2 is FULL, 1 is NORMAL. */
-  synchronous: number;
-  /** `PRAGMA busy_timeout`, ms. */
-  busyTimeoutMs: number;
-}
+export type { SqliteSettings } from "./connection.ts";
+export { ENQUEUE_CHUNK } from "./group_commit.ts";
 
 /**
  * Job storage in one SQLite file (or `:memory:`), shared safely by a few processes on one
@@ -83,6 +64,7 @@ export class SqliteStorage implements Storage {
   readonly #cfg: ResolvedSqliteConfig;
   readonly #signals: SignalHub;
   readonly #group: EnqueueGroup;
+  readonly #dash: SqliteDashboard;
   #closed = false;
 
   private constructor(conn: Connection, cfg: ResolvedSqliteConfig) {
@@ -91,6 +73,11 @@ export class SqliteStorage implements Storage {
     const file = cfg.memory ? null : Deno.realPathSync(cfg.path);
     this.#signals = new SignalHub(conn, file, cfg.signalPollMs);
     this.#group = new EnqueueGroup(conn, (op, fn) => this.#writeNow(op, fn));
+    this.#dash = new SqliteDashboard(
+      conn,
+      (op, fn) => this.#read(op, fn),
+      (op, fn) => this.#write(op, fn),
+    );
   }
 
   /**
@@ -121,12 +108,7 @@ export class SqliteStorage implements Storage {
 
   /** The durability, busy timeout and journal mode in force on this connection. */
   settings(): SqliteSettings {
-    const get = (pragma: string) => Object.values(this.#conn.stmt(`PRAGMA ${pragma}`).get()!)[0];
-    return {
-      journalMode: String(get("journal_mode")),
-      synchronous: Number(get("synchronous")),
-      busyTimeoutMs: Number(get("busy_timeout")),
-    };
+    return readSettings(this.#conn);
   }
 
   /** Apply every pending migration (idempotent; safe from several processes at once). */
@@ -176,7 +158,7 @@ export class SqliteStorage implements Storage {
 
   /**
    * See {@link Storage.enqueue}. Calls of one event-loop turn share a transaction (group
-   * commit); a bulk enqueue commits every {@link ENQUEUE_CHUNK} jobs. SQLite has no caller
+   * commit); a bulk enqueue commits every `ENQUEUE_CHUNK` jobs. SQLite has no caller
    * transactions: `tx` is refused.
    */
   async enqueue(
@@ -184,37 +166,17 @@ export class SqliteStorage implements Storage {
   ): Promise<EnqueueResult[]> {
     const refusal = txRefusal("SqliteStorage", params.tx);
     if (refusal) throw refusal;
-    if (params.jobs.length <= ENQUEUE_CHUNK) return await this.#group.add(params.jobs);
-    const out: EnqueueResult[] = [];
-    for (let i = 0; i < params.jobs.length; i += ENQUEUE_CHUNK) {
-      if (i > 0) await yieldToLoop();
-      const chunk = params.jobs.slice(i, i + ENQUEUE_CHUNK);
-      await this.#write("enqueue", (emit) => {
-        const ready = new Set<string>();
-        insertJobs(this.#conn, chunk, out, ready);
-        verbs.emitReady(ready, emit);
-      });
-    }
-    return out;
+    return await this.#group.store(params.jobs);
   }
 
   /** See {@link Storage.get}. */
   get(params: { id: string }): Promise<Job | null> {
-    return this.#read("get", () => {
-      const row = this.#conn.stmt(QUERIES.getJob).get(params.id);
-      return row ? rowToJob(row) : null;
-    });
+    return this.#read("get", () => getJob(this.#conn, params.id));
   }
 
   /** See {@link Storage.list}. */
   list(params: ListParams): Promise<JobPage> {
-    return this.#read("list", () => {
-      const limit = listLimit(params.limit);
-      const q = buildListQuery(QUERIES.listJobs, params, limit);
-      const rows = this.#conn.stmt(q.text).all(...q.params);
-      const jobs = rows.slice(0, limit).map(rowToJob);
-      return { jobs, nextCursor: rows.length > limit ? jobs[jobs.length - 1].id : null };
-    });
+    return this.#read("list", () => listJobs(this.#conn, params));
   }
 
   /** See {@link Storage.oldestReady}. */
@@ -224,7 +186,7 @@ export class SqliteStorage implements Storage {
 
   /** See {@link Storage.counts}. */
   counts(): Promise<JobCounts> {
-    return this.#read("counts", () => countsFromRows(this.#conn.stmt(QUERIES.counts).all()));
+    return this.#read("counts", () => countJobs(this.#conn));
   }
 
   /** See {@link Storage.fetchAndLock}. */
@@ -260,41 +222,30 @@ export class SqliteStorage implements Storage {
   /** See {@link Storage.findExpiredLocks}. */
   findExpiredLocks(params: { now: Date; limit: number }): Promise<Job[]> {
     if (params.limit <= 0) return Promise.resolve([]);
-    return this.#read("findExpiredLocks", () =>
-      this.#conn.stmt(QUERIES.findExpiredLocks)
-        .all(params.now.getTime(), Math.trunc(params.limit))
-        .map(rowToJob));
+    return this.#read("findExpiredLocks", () => maintenance.findExpiredLocks(this.#conn, params));
   }
 
   /** See {@link Storage.promoteDue}. */
   promoteDue(params: { now: Date; limit: number }): Promise<number> {
     if (params.limit <= 0) return Promise.resolve(0);
-    return this.#write("promoteDue", (emit) => verbs.promoteDue(this.#conn, params, emit));
+    return this.#write("promoteDue", (emit) => maintenance.promoteDue(this.#conn, params, emit));
   }
 
   /** See {@link Storage.purgeExpired}. */
   purgeExpired(params: { now: Date; limit: number }): Promise<number> {
     if (params.limit <= 0) return Promise.resolve(0);
-    return this.#write("purgeExpired", () => verbs.purgeExpired(this.#conn, params));
+    return this.#write("purgeExpired", () => maintenance.purgeExpired(this.#conn, params));
   }
 
   /** See {@link Storage.purgeFinished}. */
   purgeFinished(params: { before: Date; limit: number }): Promise<number> {
     if (params.limit <= 0) return Promise.resolve(0);
-    return this.#write("purgeFinished", () => verbs.purgeFinished(this.#conn, params));
+    return this.#write("purgeFinished", () => maintenance.purgeFinished(this.#conn, params));
   }
 
   /** See {@link Storage.setProgress}. */
   setProgress(params: { id: string; serverName: string; progress: number }): Promise<boolean> {
-    const p = Number.isFinite(params.progress) ? Math.min(100, Math.max(0, params.progress)) : 0;
-    return this.#write(
-      "setProgress",
-      () =>
-        Number(
-          this.#conn.stmt(QUERIES.setProgress).run(params.id, params.serverName, p).changes,
-        ) ===
-          1,
-    );
+    return this.#write("setProgress", () => verbs.setProgress(this.#conn, params));
   }
 
   /** See {@link Storage.upsertRecurring}. */
@@ -347,12 +298,12 @@ export class SqliteStorage implements Storage {
   acquireLease(
     params: { name: string; holder: string; ttlMs: number; now: Date },
   ): Promise<boolean> {
-    return this.#write("acquireLease", () => servers.acquireLease(this.#conn, params));
+    return this.#write("acquireLease", () => maintenance.acquireLease(this.#conn, params));
   }
 
   /** See {@link Storage.releaseLease}. */
   releaseLease(params: { name: string; holder: string }): Promise<void> {
-    return this.#write("releaseLease", () => servers.releaseLease(this.#conn, params));
+    return this.#write("releaseLease", () => maintenance.releaseLease(this.#conn, params));
   }
 
   /** The process clock: every process sharing the file runs on this machine's clock. */
@@ -362,35 +313,29 @@ export class SqliteStorage implements Storage {
 
   /** See {@link Storage.recordServer}. */
   recordServer(params: { server: ServerInfo }): Promise<void> {
-    return this.#write("recordServer", () => servers.recordServer(this.#conn, params.server));
+    return this.#dash.recordServer(params);
   }
 
   /** See {@link Storage.removeServer}. */
   removeServer(params: { name: string }): Promise<void> {
-    return this.#write("removeServer", () => servers.removeServer(this.#conn, params.name));
+    return this.#dash.removeServer(params);
   }
 
   /** See {@link Storage.listServers}. */
   listServers(): Promise<ServerInfo[]> {
-    return this.#read("listServers", () => servers.listServers(this.#conn));
+    return this.#dash.listServers();
   }
 
   /** See {@link Storage.pruneServers}. */
   pruneServers(params: { before: Date }): Promise<number> {
-    return this.#write("pruneServers", () => servers.pruneServers(this.#conn, params.before));
+    return this.#dash.pruneServers(params);
   }
 
   /** See {@link Storage.recordActivity}: one transaction for the metrics and the signal. */
   recordActivity(
     params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
   ): Promise<void> {
-    if (params.metrics.length === 0 && params.changes.length === 0) return Promise.resolve();
-    return this.#write("recordActivity", (emit) => {
-      for (const m of params.metrics) history.addMetrics(this.#conn, "minute", m);
-      if (params.changes.length) {
-        emit({ kind: "activity", changes: params.changes.map((c) => ({ ...c })) });
-      }
-    });
+    return this.#dash.recordActivity(params);
   }
 
   /** See {@link Storage.queryMetrics}. */
@@ -401,12 +346,12 @@ export class SqliteStorage implements Storage {
     queue?: string;
     method?: string;
   }): Promise<MetricsBucket[]> {
-    return this.#read("queryMetrics", () => history.queryMetrics(this.#conn, params));
+    return this.#dash.queryMetrics(params);
   }
 
   /** See {@link Storage.compactMetrics}. */
   compactMetrics(params: { now: Date }): Promise<number> {
-    return this.#write("compactMetrics", () => history.compactMetrics(this.#conn, params.now));
+    return this.#dash.compactMetrics(params);
   }
 
   /**

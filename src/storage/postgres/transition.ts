@@ -1,0 +1,71 @@
+/**
+ * Transitions on Postgres: a batch of guarded state changes as one statement, falling back to
+ * one statement per item when a unique key breaks the batch.
+ *
+ * @module
+ */
+import { StorageError } from "../../errors.ts";
+import type { TransitionItem } from "../../transitions.ts";
+import { transitionColumns } from "./columns.ts";
+import type { Queries } from "./queries.ts";
+import { errorMessage, isUniqueViolation, type Run } from "./run.ts";
+
+/** Apply `items` (NOTIFYing `channel`); per item, whether its guard held. */
+export async function transitionJobs(
+  run: Run,
+  q: Queries,
+  channel: string,
+  items: readonly TransitionItem[],
+  now: Date,
+): Promise<boolean[]> {
+  if (items.length === 0) return [];
+  try {
+    return await transitionBatch(run, q, channel, items, now);
+  } catch (err) {
+    // A requeue racing a concurrent enqueue for the same unique key breaks the unique
+    // index for the whole batch: apply the items one by one so only that one fails.
+    if (!isUniqueViolation(err) || items.length === 1) {
+      if (isUniqueViolation(err)) return [false];
+      throw err;
+    }
+    const out: boolean[] = [];
+    for (const item of items) out.push((await transitionJobs(run, q, channel, [item], now))[0]);
+    return out;
+  }
+}
+
+async function transitionBatch(
+  run: Run,
+  q: Queries,
+  channel: string,
+  items: readonly TransitionItem[],
+  now: Date,
+): Promise<boolean[]> {
+  assertEncodable(items);
+  const { columns, entries } = transitionColumns(items);
+  const rows = await run("transition", q.transition, [...columns, entries, now, channel]);
+  const applied = new Set(rows.map((r) => r.id as string));
+  return items.map((i) => applied.has(i.id));
+}
+
+// A result JSON cannot encode (a BigInt) must fail before the driver sees it: postgres.js
+// throws while writing it to a connection that other queries share, which leaves their
+// replies misaligned (a fetch then reads another statement's rows).
+function assertEncodable(items: readonly TransitionItem[]): void {
+  for (const { id, next } of items) {
+    const r = next.result;
+    if (r === null || typeof r === "string" || typeof r === "number" || typeof r === "boolean") {
+      continue;
+    }
+    try {
+      JSON.stringify(r);
+    } catch (err) {
+      throw new StorageError(
+        `postgres transition failed: result of job ${id}: ${errorMessage(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+}
