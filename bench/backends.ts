@@ -1,17 +1,37 @@
 /**
- * Where a benchmark run keeps its jobs: a fresh Postgres schema or Redis key prefix per run
- * (named by the harness, handed to both child processes), or a MemoryStorage of the
- * process itself. Also how the harness drops them afterwards, and how an observer on a
+ * Where a benchmark run keeps its jobs: a fresh Postgres schema, Redis key prefix or SQLite
+ * file per run (named by the harness, handed to both child processes), or a MemoryStorage of
+ * the process itself. Also how the harness drops them afterwards, and how an observer on a
  * separate connection asks whether any job is left unfinished.
  *
  * @module
  */
 
-/** A backend a case runs on. */
-export type BackendName = "postgres" | "redis" | "memory";
+/**
+ * A backend a case runs on. `sqlite` is durability "full" (the default); `sqlite-normal` the
+ * same file with `durability=normal`, to measure what "full" costs.
+ */
+export type BackendName = "postgres" | "redis" | "memory" | "sqlite" | "sqlite-normal";
 
 /** Every backend, in table order. */
-export const BACKENDS: readonly BackendName[] = ["postgres", "redis", "memory"];
+export const BACKENDS: readonly BackendName[] = [
+  "postgres",
+  "redis",
+  "sqlite",
+  "sqlite-normal",
+  "memory",
+];
+
+/** The backends `deno task bench` runs when no `--backend` is given. */
+export const DEFAULT_BACKENDS: readonly BackendName[] = ["postgres", "redis", "sqlite", "memory"];
+
+/** Where the SQLite files go: TMPDIR (default /tmp), on the machine's disk unless it is a tmpfs. */
+export const SQLITE_DIR = Deno.env.get("TMPDIR") ?? "/tmp";
+
+/** The SQLite database file of namespace `ns` (its `-wal` and `-shm` files sit beside it). */
+function sqliteFile(ns: string): string {
+  return `${SQLITE_DIR}/${ns}.db`;
+}
 
 /** Postgres server of the benchmarks (`DATABASE_URL` overrides). */
 export const PG_URL = Deno.env.get("DATABASE_URL") ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -32,6 +52,10 @@ export function storageUrl(backend: BackendName, ns: string): string {
       return `${REDIS_URL}${REDIS_URL.includes("?") ? "&" : "?"}prefix=${ns}`;
     case "memory":
       return "memory://";
+    case "sqlite":
+      return `sqlite:${sqliteFile(ns)}`;
+    case "sqlite-normal":
+      return `sqlite:${sqliteFile(ns)}?durability=normal`;
   }
 }
 
@@ -41,7 +65,8 @@ export const UNFINISHED = ["Enqueued", "Scheduled", "Processing", "AwaitingRetry
 /**
  * A probe on its own connection: resolves whether any job of namespace `ns` is unfinished.
  * On Postgres an index-served `EXISTS` (a full count would cost more than the 5 ms poll at a
- * million rows); on Redis the storage's own counts, which read per-state counters.
+ * million rows); on Redis and SQLite the storage's own counts, which read per-state counters
+ * (on SQLite a second connection to the file, in the server's process and thread).
  */
 export async function openObserver(
   // deno-lint-ignore no-explicit-any
@@ -68,7 +93,10 @@ export async function openObserver(
   };
 }
 
-/** Drop what a run left in `ns` (the harness's own connection; memory needs nothing). */
+/**
+ * Drop what a run left in `ns` (the harness's own connection; SQLite's file and its companions
+ * are deleted; memory needs nothing).
+ */
 export async function dropNamespace(backend: BackendName, ns: string): Promise<void> {
   if (!/^qmlb_[0-9a-f]{12}$/.test(ns)) throw new Error(`refusing to drop ${ns}`);
   if (backend === "postgres") {
@@ -92,6 +120,12 @@ export async function dropNamespace(backend: BackendName, ns: string): Promise<v
       } while (cursor !== "0");
     } finally {
       redis.disconnect();
+    }
+  } else if (backend === "sqlite" || backend === "sqlite-normal") {
+    for (const suffix of ["", "-wal", "-shm", "-journal"]) {
+      await Deno.remove(sqliteFile(ns) + suffix).catch((err) => {
+        if (!(err instanceof Deno.errors.NotFound)) throw err;
+      });
     }
   }
 }

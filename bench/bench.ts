@@ -4,8 +4,13 @@
  * `deno run`), a fresh schema / key prefix per run, start-up counted, three runs per case in
  * interleaved rounds, median (min–max). Prints one markdown table.
  *
- *   deno task bench [--backend=postgres,redis,memory] [--only=1a,1b,2,3,growth,verbs]
- *                   [--runs=3] [--big] [--checkout=DIR]
+ *   deno task bench [--backend=postgres,redis,sqlite,sqlite-normal,memory]
+ *                   [--only=1a,1b,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
+ *
+ * `sqlite` is a fresh file in TMPDIR per run (durability "full", the default), deleted after;
+ * `sqlite-normal` the same with `durability=normal` (not run unless named). What needs the
+ * producer and the server in one process (SQLite's in-process latency, its event loop during
+ * a bulk enqueue, group commit) is `bench/sqlite_bench.ts`.
  *
  * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
  * own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
@@ -19,14 +24,20 @@
  *
  * @module
  */
-import { type BackendName, BACKENDS, dropNamespace, freshNamespace } from "./backends.ts";
+import {
+  type BackendName,
+  BACKENDS,
+  DEFAULT_BACKENDS,
+  dropNamespace,
+  freshNamespace,
+} from "./backends.ts";
 import { type Cell, renderTable, type Row } from "./table.ts";
 
 const flags = Object.fromEntries(
   Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
 );
 const RUNS = Number(flags.runs ?? 3);
-const backends = (flags.backend?.split(",") ?? BACKENDS) as BackendName[];
+const backends = (flags.backend?.split(",") ?? DEFAULT_BACKENDS) as BackendName[];
 const only = flags.only ? new Set(flags.only.split(",")) : null;
 const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const libs = [{ label: "", dir: here }];
@@ -155,7 +166,7 @@ const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib
     ]);
   });
 
-const durable: BackendName[] = ["postgres", "redis"];
+const durable: BackendName[] = ["postgres", "redis", "sqlite", "sqlite-normal"];
 const cases: Case[] = [
   { group: "1a", label: "1a `enqueue` × 10,000, sequential", run: produce("seq", 10_000) },
   { group: "1b", label: "1b `enqueueMany` of 10,000", run: produce("many", 10_000) },

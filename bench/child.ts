@@ -12,6 +12,7 @@
  * @module
  */
 import { type BackendName, openObserver, storageUrl } from "./backends.ts";
+import { nearestRank } from "./table.ts";
 
 const flags = Object.fromEntries(
   Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
@@ -135,7 +136,7 @@ async function latency(client: any): Promise<void> {
     latencies.push((job.result as { t: number }).t - t);
   }
   latencies.sort((a, b) => a - b);
-  const rank = (p: number) => latencies[Math.max(0, Math.ceil(p * latencies.length) - 1)];
+  const rank = (p: number) => nearestRank(latencies, p);
   report({ p50: rank(0.5), p95: rank(0.95), p99: rank(0.99) });
 }
 

@@ -1,80 +1,120 @@
 /**
- * SqliteStorage benchmarks (not tests): the workloads of bench/workloads.ts on a fresh
- * database file per run, plus one of its own:
+ * What `deno task bench` cannot measure for SQLite, because it needs the producer and the
+ * server in one process (`deno task bench --backend=sqlite,sqlite-normal,postgres` measures
+ * workloads 1a, 1b, 2 and 3 across processes, by the method of every backend):
  *
- * 1c 10,000 `enqueue` calls, 100 in flight at a time (as from a busy HTTP server): the calls
- *    of one event-loop turn share a transaction and its fsync (group commit)
- * 3p enqueue resolved → handler start with the server in another process (woken through
- *    the watch on the WAL file): 200 jobs 20 ms apart, after the server idled 1.5 s
- * 4  the server's enqueue call → start latency (p50/p95/p99/max) and the event loop's worst
- *    stall while a bulk enqueue of 10,000 jobs runs in the same process: `DatabaseSync`
- *    is synchronous, so this is what a long statement would cost everything else.
+ * 3i  workload 3 in one process: an idle inline server (settled 1.5 s) and 200 jobs enqueued
+ *     on a fixed 20 ms schedule; handler start − `enqueue` returned (the method's latency;
+ *     below zero when the handler started before the call resolved) and − `enqueue` called
+ *     (adds the enqueue's own commit)
+ * 4b  the same probes every 5 ms while one `enqueueMany` of 10,000 runs in the process
+ *     (latency from the call), and the event loop's worst stall meanwhile (a 1 ms interval's
+ *     lateness): `DatabaseSync` is synchronous, so this is what a bulk enqueue costs a server
+ *     beside it
+ * 1c  10,000 `enqueue` calls, 100 in flight at a time (the requests of a busy HTTP server):
+ *     the calls of one event-loop turn share a transaction and its fsync (group commit)
  *
- *   deno run -A bench/sqlite_bench.ts [--only=1a,1b,1c,drain,2,3,3p,4] [--runs=3]
- *     [--execution=workers] [--durability=normal]
+ *   deno run -A bench/sqlite_bench.ts [--only=3i,4b,1c] [--runs=3] [--durability=full,normal]
  *
- * Files go to a temporary directory (TMPDIR) on the machine's disk; durability "full"
- * (the default) fsyncs at every commit.
+ * Public API only (`openStorage`, `JobClient`, `BackgroundJobServer`); a fresh file in TMPDIR
+ * per run, deleted after; the durabilities given run in interleaved rounds, one column each.
+ * Prints one markdown table of median (min–max).
  *
  * @module
  */
 import { JobClient } from "../src/client.ts";
 import { BackgroundJobServer } from "../src/server/job_server.ts";
-import type { SqliteDurability } from "../src/storage/sqlite/config.ts";
-import { SqliteStorage } from "../src/storage/sqlite/sqlite_storage.ts";
+import { openStorage } from "../src/storage/open.ts";
 import { defineWorker, WorkerRegistry } from "../src/worker.ts";
-import { type BenchBackend, runWorkloads } from "./workloads.ts";
+import { type BackendName, dropNamespace, freshNamespace, storageUrl } from "./backends.ts";
+import { type Cell, nearestRank, renderTable, type Row } from "./table.ts";
 
-const args = Object.fromEntries(
-  Deno.args.map((a) => a.replace(/^--/, "").split("=")).map(([k, v]) => [k, v ?? "true"]),
+const flags = Object.fromEntries(
+  Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
 );
-const durability: SqliteDurability = args.durability === "normal" ? "normal" : "full";
-const RUNS = Number(args.runs ?? 3);
-const ONLY = args.only ? new Set(String(args.only).split(",")) : null;
+const RUNS = Number(flags.runs ?? 3);
+const only = flags.only ? new Set(flags.only.split(",")) : null;
+const durabilities = (flags.durability ?? "full").split(",");
+for (const d of durabilities) {
+  if (d !== "full" && d !== "normal") throw new Error(`durability ${d}`);
+}
+const backendOf = (d: string): BackendName => d === "full" ? "sqlite" : "sqlite-normal";
 
-const backend: BenchBackend = {
-  name: `SQLite (durability ${durability})`,
-  async open() {
-    const dir = await Deno.makeTempDir({ prefix: "qml_bench_" });
-    const storage = await SqliteStorage.open({ path: `${dir}/jobs.db`, durability });
-    return {
-      storage,
-      async drop() {
-        await storage.close();
-        await Deno.remove(dir, { recursive: true });
-      },
-    };
-  },
-  listening: () => Promise.resolve(), // in-process signals are live at once
-};
+type Result = Record<string, number>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-await runWorkloads(backend);
-
-interface UnderLoad {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  stall: number;
+/** A fresh file for one run, dropped afterwards. */
+async function withStorage<T>(
+  durability: string,
+  fn: (storage: Awaited<ReturnType<typeof openStorage>>) => Promise<T>,
+): Promise<T> {
+  const ns = freshNamespace();
+  const storage = await openStorage(storageUrl(backendOf(durability), ns));
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.close();
+    await dropNamespace(backendOf(durability), ns);
+  }
 }
 
-// Probe jobs every 5 ms through an idle inline server while one enqueueMany of 10,000 runs.
-async function latencyUnderBulk(): Promise<UnderLoad> {
-  const { storage, drop } = await backend.open();
-  try {
-    const started = new Map<number, number>();
-    const probe = defineWorker({
-      name: "probe",
-      execute: (a: { i: number }) => void started.set(a.i, performance.now()),
-    });
-    const server = new BackgroundJobServer({
-      storage,
-      workers: new WorkerRegistry().register(probe),
-      execution: "inline",
-      queues: ["probe"],
-      logLevel: "error",
-    });
-    await server.start();
+/** An idle inline server whose `probe` worker records when each `{ i }` started. */
+async function probeServer(storage: Awaited<ReturnType<typeof openStorage>>) {
+  const started = new Map<number, number>();
+  const probe = defineWorker({
+    name: "probe",
+    execute: (a: { i: number }) => void started.set(a.i, performance.now()),
+  });
+  const server = new BackgroundJobServer({
+    storage,
+    workers: new WorkerRegistry().register(probe),
+    execution: "inline",
+    queues: ["probe"],
+    logLevel: "error",
+  });
+  await server.start();
+  // Waits (polling, no fixed sleep) until every probe of `from` has started.
+  const allStarted = async (from: Map<number, number>) => {
+    const deadline = performance.now() + 30_000;
+    while (started.size < from.size && performance.now() < deadline) await sleep(5);
+    if (started.size < from.size) throw new Error(`${started.size} of ${from.size} started`);
+  };
+  const latencies = (from: Map<number, number>) =>
+    [...from].map(([i, t]) => started.get(i)! - t).sort((a, b) => a - b);
+  return { probe, server, allStarted, latencies };
+}
+
+const percentiles = (sorted: number[], prefix = ""): Result => ({
+  [`${prefix}p50`]: nearestRank(sorted, 0.5),
+  [`${prefix}p95`]: nearestRank(sorted, 0.95),
+  [`${prefix}p99`]: nearestRank(sorted, 0.99),
+});
+
+/** 3i: 200 jobs 20 ms apart through an idle server in the same process. */
+function latencyOneProcess(durability: string): Promise<Result> {
+  return withStorage(durability, async (storage) => {
+    const { probe, server, allStarted, latencies } = await probeServer(storage);
+    await sleep(1_500);
+    const client = new JobClient(storage);
+    const called = new Map<number, number>(), returned = new Map<number, number>();
+    const t0 = performance.now();
+    for (let i = 0; i < 200; i++) {
+      called.set(i, performance.now());
+      await client.enqueue(probe, { i }, { queue: "probe" });
+      returned.set(i, performance.now());
+      const wait = t0 + (i + 1) * 20 - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    await allStarted(called);
+    await server.stop();
+    return { ...percentiles(latencies(returned)), ...percentiles(latencies(called), "call_") };
+  });
+}
+
+/** 4b: probes every 5 ms while one `enqueueMany` of 10,000 runs; the event loop's worst stall. */
+function latencyUnderBulk(durability: string): Promise<Result> {
+  return withStorage(durability, async (storage) => {
+    const { probe, server, allStarted, latencies } = await probeServer(storage);
     const client = new JobClient(storage);
     let stall = 0, last = performance.now();
     const ticker = setInterval(() => {
@@ -82,120 +122,30 @@ async function latencyUnderBulk(): Promise<UnderLoad> {
       stall = Math.max(stall, now - last - 1);
       last = now;
     }, 1);
-    const returned = new Map<number, number>();
-    let bulkDone = false;
+    const called = new Map<number, number>();
+    let bulkEnd = 0;
+    const t0 = performance.now();
     const bulk = client.enqueueMany(
       Array.from({ length: 10_000 }, (_, i) => ({ worker: "noop", args: { i } })),
-    ).then(() => bulkDone = true);
-    for (let i = 0; !bulkDone || i < 20; i++) {
-      // From the call: in one process the handler may start before `enqueue` resolves.
-      returned.set(i, performance.now());
+    ).then(() => bulkEnd = performance.now());
+    for (let i = 0; !bulkEnd || i < 20; i++) {
+      called.set(i, performance.now());
       await client.enqueue(probe, { i }, { queue: "probe" });
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
     }
     await bulk;
-    const deadline = performance.now() + 5_000;
-    while (started.size < returned.size && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    const bulkMs = bulkEnd - t0;
+    await allStarted(called);
     clearInterval(ticker);
     await server.stop();
-    const lat = [...returned].map(([i, t]) => (started.get(i) ?? Infinity) - t)
-      .sort((a, b) => a - b);
-    const pct = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))];
-    return { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: lat[lat.length - 1], stall };
-  } finally {
-    await drop();
-  }
+    const lat = latencies(called);
+    return { ...percentiles(lat), max: lat[lat.length - 1], stall, bulkMs };
+  });
 }
 
-if (!ONLY || ONLY.has("4")) {
-  const runs: UnderLoad[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await latencyUnderBulk());
-  const med = (k: keyof UnderLoad) =>
-    [...runs.map((r) => r[k])].sort((a, b) => a - b)[Math.floor(runs.length / 2)].toFixed(2);
-  console.log(
-    `4 latency while enqueueMany(10,000) runs          median p50 ${med("p50")} ms, p95 ${
-      med("p95")
-    } ms, p99 ${med("p99")} ms, max ${med("max")} ms; worst event-loop stall ${med("stall")} ms`,
-  );
-}
-
-// Workload 3 across processes: the producer here, the server in a child process.
-async function crossProcessLatency(): Promise<number[]> {
-  const { storage, drop } = await backend.open();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./sqlite_latency_server.ts", import.meta.url).pathname,
-      (storage as SqliteStorage).path,
-    ],
-    stdout: "piped",
-  }).spawn();
-  try {
-    const started = new Map<number, number>();
-    const ready = Promise.withResolvers<void>();
-    const reading = (async () => {
-      let buf = "";
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        buf += chunk;
-        let nl;
-        while ((nl = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line === "started") ready.resolve();
-          else {
-            const [i, at] = line.split(" ").map(Number);
-            started.set(i, at);
-          }
-        }
-      }
-    })();
-    await ready.promise;
-    await new Promise((r) => setTimeout(r, 1_500));
-    const client = new JobClient(storage);
-    const returned = new Map<number, number>();
-    for (let i = 0; i < 200; i++) {
-      const next = performance.now() + 20;
-      await client.enqueue("probe", { i });
-      returned.set(i, performance.timeOrigin + performance.now());
-      const wait = next - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
-    const deadline = performance.now() + 5_000;
-    while (started.size < 200 && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    child.kill("SIGTERM");
-    await child.status;
-    await reading;
-    if (started.size !== 200) throw new Error(`only ${started.size} of 200 started`);
-    return [...returned].map(([i, t]) => started.get(i)! - t).sort((a, b) => a - b);
-  } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await drop();
-  }
-}
-
-if (!ONLY || ONLY.has("3p")) {
-  const runs: number[][] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await crossProcessLatency());
-  const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-  const med = (p: number) =>
-    runs.map((r) => pct(r, p)).sort((a, b) => a - b)[Math.floor(runs.length / 2)].toFixed(2);
-  console.log(
-    `3p the same, server in another process            median p50 ${med(0.5)} ms, p95 ${
-      med(0.95)
-    } ms, p99 ${med(0.99)} ms`,
-  );
-}
-
-async function concurrentEnqueues(): Promise<number> {
-  const { storage, drop } = await backend.open();
-  try {
+/** 1c: 10,000 enqueue calls, 100 in flight at a time. */
+function concurrentEnqueues(durability: string): Promise<Result> {
+  return withStorage(durability, async (storage) => {
     const client = new JobClient(storage);
     const t = performance.now();
     for (let i = 0; i < 10_000; i += 100) {
@@ -203,19 +153,76 @@ async function concurrentEnqueues(): Promise<number> {
         Array.from({ length: 100 }, (_, k) => client.enqueue("noop", { i: i + k })),
       );
     }
-    return 10_000 / ((performance.now() - t) / 1000);
-  } finally {
-    await drop();
-  }
+    return { rate: 10_000 / ((performance.now() - t) / 1000) };
+  });
 }
 
-if (!ONLY || ONLY.has("1c")) {
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await concurrentEnqueues());
-  runs.sort((a, b) => a - b);
-  console.log(
-    `1c concurrent enqueue calls (100 in flight)      median ${
-      runs[Math.floor(runs.length / 2)].toFixed(0).padStart(7)
-    } jobs/s  (runs: ${runs.map((r) => r.toFixed(0)).join(", ")})`,
-  );
+interface Case {
+  group: string;
+  run(durability: string): Promise<Result>;
+  rows: { label: string; cell(rs: Result[]): Cell }[];
 }
+const one = (key: string, digits?: number) => (rs: Result[]): Cell => ({
+  kind: "one",
+  values: rs.map((r) => r[key]),
+  digits,
+});
+const multi = (prefix: string) => (rs: Result[]): Cell => ({
+  kind: "multi",
+  series: ["p50", "p95", "p99"].map((p) => rs.map((r) => r[prefix + p])),
+});
+const cases: Case[] = [
+  {
+    group: "3i",
+    run: latencyOneProcess,
+    rows: [
+      {
+        label: "3i latency in one process, from `enqueue` returned, p50 / p95 / p99 (ms)",
+        cell: multi(""),
+      },
+      { label: "3i the same from the `enqueue` call (ms)", cell: multi("call_") },
+    ],
+  },
+  {
+    group: "4b",
+    run: latencyUnderBulk,
+    rows: [
+      {
+        label: "4b latency from the call while `enqueueMany` of 10,000 runs, p50 / p95 / p99 (ms)",
+        cell: multi(""),
+      },
+      { label: "4b worst event-loop stall meanwhile (ms)", cell: one("stall", 1) },
+      { label: "4b the `enqueueMany` of 10,000 meanwhile (ms)", cell: one("bulkMs", 0) },
+    ],
+  },
+  {
+    group: "1c",
+    run: concurrentEnqueues,
+    rows: [{ label: "1c `enqueue` × 10,000, 100 in flight (jobs/s)", cell: one("rate", 0) }],
+  },
+];
+const selected = cases.filter((c) => !only || only.has(c.group));
+
+const results = new Map<string, Result[]>();
+for (let round = 1; round <= RUNS; round++) {
+  for (const c of selected) {
+    for (const d of durabilities) {
+      const r = await c.run(d);
+      const key = `${c.group}|${d}`;
+      (results.get(key) ?? results.set(key, []).get(key)!).push(r);
+      console.error(`round ${round}/${RUNS}: ${c.group} durability ${d}: ${JSON.stringify(r)}`);
+    }
+  }
+}
+const rows: Row[] = selected.flatMap((c) =>
+  c.rows.map((row) => ({
+    label: row.label,
+    cells: durabilities.map((d) => row.cell(results.get(`${c.group}|${d}`) ?? [])),
+  }))
+);
+console.log(renderTable({
+  title: `SQLite in one process: median (min–max) of ${RUNS} runs in rounds; ` +
+    `\`deno run -A bench/sqlite_bench.ts ${Deno.args.join(" ")}\``.replace(" `", "`"),
+  columns: durabilities.map((d) => `sqlite, durability "${d}"`),
+  rows,
+}));

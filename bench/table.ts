@@ -24,11 +24,18 @@ export function median(xs: readonly number[]): number {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
+/** The `p` percentile (0–1) of ascending `sorted`, by nearest rank. */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
 function num(x: number, digits: number): string {
-  return x.toLocaleString("en-US", {
+  const text = x.toLocaleString("en-US", {
     maximumFractionDigits: digits,
     minimumFractionDigits: digits,
   });
+  // A tiny negative latency (the handler started just before `enqueue` resolved) is 0.00.
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 /** Decimals that suit a figure of this size: 0 above 100, 1 above 10, else 2. */

@@ -34,6 +34,7 @@ export class SignalHub {
   #timer: ReturnType<typeof setInterval> | undefined;
   #watcher: Deno.FsWatcher | undefined;
   #checkQueued = false;
+  #recheck: ReturnType<typeof setTimeout> | undefined;
   #lastSeq = 0;
   #dataVersion = -1;
   #published = 0;
@@ -91,6 +92,11 @@ export class SignalHub {
 
   // Writes of other processes to the WAL wake a check at once; many events in a burst
   // make one check. Without a watcher (no such file, no permission) the poll still runs.
+  // The event comes when the writer writes its frames, before it has synced them and made
+  // the commit visible in the shared-memory index (which raises no event): when nothing new
+  // is visible yet, look again after 1, 2, 4 … 64 ms rather than wait up to a poll interval
+  // (with durability "full" the writer's sync takes milliseconds on a busy disk, so the first
+  // look often comes too early).
   #watch(wal: string): void {
     let watcher: Deno.FsWatcher;
     try {
@@ -104,37 +110,52 @@ export class SignalHub {
         for await (const _ of watcher) {
           if (this.#checkQueued) continue;
           this.#checkQueued = true;
+          // A new write: look now and restart the backoff (a chain left waiting its 64 ms
+          // step would hold a later commit's wake-up that long).
+          clearTimeout(this.#recheck);
+          this.#recheck = undefined;
           setTimeout(() => {
             this.#checkQueued = false;
-            if (this.#timer !== undefined) this.#poll();
+            this.#checkUntilVisible(1);
           }, 0);
         }
       } catch { /* closed */ }
     })();
   }
 
+  #checkUntilVisible(delayMs: number): void {
+    this.#recheck = undefined;
+    if (this.#timer === undefined || this.#poll() || delayMs > 64) return;
+    this.#recheck = setTimeout(() => this.#checkUntilVisible(delayMs * 2), delayMs);
+  }
+
   #readDataVersion(): number {
     return this.#conn.stmt("PRAGMA data_version").get()!.data_version as number;
   }
 
-  #poll(): void {
+  // Whether another connection committed something since the last look.
+  #poll(): boolean {
     try {
       const v = this.#readDataVersion();
-      if (v === this.#dataVersion) return;
+      if (v === this.#dataVersion) return false;
       this.#dataVersion = v;
       const rows = this.#conn.stmt(QUERIES.readSignals).all(this.#lastSeq);
       for (const r of rows) {
         this.#lastSeq = r.seq as number;
         if (r.origin !== ORIGIN) this.#emit(decodeSignal(r.payload as string));
       }
+      return true;
     } catch {
       // Best effort (the contract says so): a busy or closing database costs one interval.
+      return false;
     }
   }
 
   #stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
     try {
       this.#watcher?.close();
     } catch { /* already closed */ }
