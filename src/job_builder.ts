@@ -7,9 +7,17 @@
  */
 import { ConfigError } from "./errors.ts";
 import { createJob, type Job } from "./job.ts";
-import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
+import {
+  checkMaxAttempts,
+  checkMethodName,
+  checkPriority,
+  checkQueueName,
+  checkRunAt,
+  checkTimeoutMs,
+  checkUniqueKey,
+} from "./job_options.ts";
 import { checkPayload } from "./json.ts";
-import { type BackoffSpec, resolveMaxAttempts } from "./retry_policy.ts";
+import { type BackoffSpec, resolveMaxAttempts, validateBackoffSpec } from "./retry_policy.ts";
 import { currentTraceContext } from "./telemetry/tracing.ts";
 import { parseArgs, type WorkerDefinition, type WorkerRegistry } from "./worker.ts";
 
@@ -62,10 +70,7 @@ export interface BuildContext {
 export async function buildJob(item: EnqueueItem, now: Date, ctx: BuildContext): Promise<Job> {
   const { worker, args = null } = item;
   if (validates(worker)) {
-    const method = worker.name;
-    if (typeof method !== "string" || method.length === 0) {
-      throw new ConfigError("method", "expected a worker or a non-empty method name");
-    }
+    checkMethodName("method", worker.name);
     checkPayload(args, "args", ctx.maxPayloadBytes);
     await parseArgs(worker, args);
   }
@@ -88,9 +93,7 @@ export function buildJobSync(
   const { worker, args = null, options = {} } = item;
   const method = typeof worker === "string" ? worker : worker.name;
   if (!checked) {
-    if (typeof method !== "string" || method.length === 0) {
-      throw new ConfigError("method", "expected a worker or a non-empty method name");
-    }
+    checkMethodName("method", method);
     checkPayload(args, "args", ctx.maxPayloadBytes);
   }
   const def = typeof worker === "string" ? ctx.registry?.get(worker) : worker;
@@ -101,8 +104,9 @@ export function buildJobSync(
     now,
     queue: options.queue,
     priority: options.priority,
-    runAt: options.runAt ??
-      (options.delayMs ? new Date(now.getTime() + options.delayMs) : undefined),
+    runAt: options.delayMs && options.runAt === undefined
+      ? checkRunAt("delayMs", new Date(now.getTime() + options.delayMs))
+      : options.runAt,
     maxAttempts: resolveMaxAttempts(options.maxAttempts, def?.retry),
     uniqueKey: options.uniqueKey,
     backoff: options.backoff,
@@ -125,16 +129,8 @@ function checkOptions(o: EnqueueOptions): void {
   if (o.delayMs !== undefined && (!Number.isFinite(o.delayMs) || o.delayMs < 0)) {
     throw new ConfigError("delayMs", `expected ms ≥ 0, got ${o.delayMs}`);
   }
-  if (o.runAt !== undefined && !(o.runAt instanceof Date && Number.isFinite(o.runAt.getTime()))) {
-    throw new ConfigError("runAt", "expected a valid Date");
-  }
-  if (o.timeoutMs !== undefined && (!Number.isFinite(o.timeoutMs) || o.timeoutMs <= 0)) {
-    throw new ConfigError("timeoutMs", `expected ms > 0, got ${o.timeoutMs}`);
-  }
-  if (
-    o.uniqueKey !== undefined &&
-    (typeof o.uniqueKey !== "string" || o.uniqueKey.length === 0 || o.uniqueKey.length > 500)
-  ) {
-    throw new ConfigError("uniqueKey", "expected a string of 1..500 characters");
-  }
+  if (o.runAt !== undefined) checkRunAt("runAt", o.runAt);
+  if (o.timeoutMs !== undefined) checkTimeoutMs("timeoutMs", o.timeoutMs);
+  if (o.uniqueKey !== undefined) checkUniqueKey("uniqueKey", o.uniqueKey);
+  if (o.backoff !== undefined) validateBackoffSpec(o.backoff);
 }

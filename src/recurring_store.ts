@@ -7,7 +7,12 @@
 import type { Clock } from "./clock.ts";
 import { validateCron } from "./cron.ts";
 import { ValidationError } from "./errors.ts";
-import { checkMaxAttempts, checkPriority, checkQueueName } from "./job_options.ts";
+import {
+  checkMaxAttempts,
+  checkPriority,
+  checkQueueName,
+  METHOD_NAME_PATTERN,
+} from "./job_options.ts";
 import { assertJson } from "./json.ts";
 import type { MissedTicksPolicy, RecurringTemplate } from "./recurring.ts";
 import type { Storage } from "./storage/storage.ts";
@@ -55,7 +60,9 @@ export async function scheduleRecurring(
   if (typeof p.name !== "string" || !/^[\w.:\-]{1,200}$/.test(p.name)) {
     bad("name must be 1..200 letters, digits, _ . : -");
   }
-  if (typeof p.method !== "string" || p.method === "") bad("method must be a non-empty string");
+  if (typeof p.method !== "string" || !METHOD_NAME_PATTERN.test(p.method)) {
+    bad("method must be 1..200 letters, digits, _ . : - /");
+  }
   if (registry && !registry.has(p.method)) {
     bad(`no worker is registered for method "${p.method}"`);
   }

@@ -60,14 +60,7 @@ export const DEFAULT_RETRY = {
 export function validateRetryPolicy(policy: RetryPolicy, where = "retry"): void {
   const { maxAttempts, baseMs, maxMs, jitter, backoff } = policy;
   if (maxAttempts !== undefined) checkMaxAttempts(`${where}.maxAttempts`, maxAttempts);
-  for (const [k, v] of [["baseMs", baseMs], ["maxMs", maxMs]] as const) {
-    if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
-      throw new ConfigError(`${where}.${k}`, `expected a number of ms ≥ 0, got ${v}`);
-    }
-  }
-  if (jitter !== undefined && (!Number.isFinite(jitter) || jitter < 0 || jitter > 1)) {
-    throw new ConfigError(`${where}.jitter`, `expected a fraction 0..1, got ${jitter}`);
-  }
+  checkDelays(where, { baseMs, maxMs, jitter });
   if (
     backoff !== undefined && typeof backoff !== "function" &&
     !["exponential", "fixed", "none"].includes(backoff)
@@ -76,6 +69,43 @@ export function validateRetryPolicy(policy: RetryPolicy, where = "retry"): void 
       `${where}.backoff`,
       `expected "exponential", "fixed", "none" or a function`,
     );
+  }
+}
+
+/**
+ * Check a per-job {@link BackoffSpec} (an enqueue option; stored with the job) and throw
+ * {@link ConfigError} naming what is wrong: its delays follow the worker policy's rules.
+ */
+export function validateBackoffSpec(spec: unknown, where = "backoff"): BackoffSpec {
+  const type = (spec as { type?: unknown } | null)?.type;
+  if (typeof spec !== "object" || !["exponential", "fixed", "none"].includes(type as string)) {
+    throw new ConfigError(
+      where,
+      `expected { type: "exponential" | "fixed" | "none", … }, got ${JSON.stringify(spec)}`,
+    );
+  }
+  const s = spec as Partial<Record<"baseMs" | "maxMs" | "jitter" | "delayMs", number>>;
+  if (type === "fixed" && s.delayMs === undefined) {
+    throw new ConfigError(`${where}.delayMs`, "expected a number of ms ≥ 0");
+  }
+  checkDelays(where, s);
+  return spec as BackoffSpec;
+}
+
+// Delays are finite ms ≥ 0, jitter a fraction: the one rule for policies and per-job specs.
+function checkDelays(
+  where: string,
+  d: { baseMs?: unknown; maxMs?: unknown; jitter?: unknown; delayMs?: unknown },
+): void {
+  for (const k of ["baseMs", "maxMs", "delayMs"] as const) {
+    const v = d[k];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v < 0)) {
+      throw new ConfigError(`${where}.${k}`, `expected a number of ms ≥ 0, got ${v}`);
+    }
+  }
+  const j = d.jitter;
+  if (j !== undefined && (typeof j !== "number" || !Number.isFinite(j) || j < 0 || j > 1)) {
+    throw new ConfigError(`${where}.jitter`, `expected a fraction 0..1, got ${j}`);
   }
 }
 

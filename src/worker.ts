@@ -4,6 +4,7 @@
  * @module
  */
 import { ConfigError, UnknownWorkerError, ValidationError } from "./errors.ts";
+import { checkMethodName, checkTimeoutMs } from "./job_options.ts";
 import { permissionFlags, type WorkerPermissions } from "./permissions.ts";
 import { type RetryPolicy, validateRetryPolicy } from "./retry_policy.ts";
 import { formatIssue, isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
@@ -115,26 +116,13 @@ export function defineWorker<
 >(
   options: WorkerOptions<InOf<V, A>, OutOf<V, A>, R> & { args?: V },
 ): WorkerDefinition<InOf<V, A>, OutOf<V, A>, R> {
-  if (typeof options.name !== "string" || !/^[\w.:\-/]{1,200}$/.test(options.name)) {
-    throw new ConfigError(
-      "worker name",
-      `expected 1..200 characters of letters, digits, _ . : - /, got ${
-        JSON.stringify(options.name)
-      }`,
-    );
-  }
+  checkMethodName("worker name", options.name);
   if (typeof options.execute !== "function") {
     throw new ConfigError(`worker "${options.name}" execute`, "expected a function");
   }
   if (options.retry) validateRetryPolicy(options.retry, `worker "${options.name}" retry`);
-  if (
-    options.timeoutMs !== undefined &&
-    (!Number.isFinite(options.timeoutMs) || options.timeoutMs <= 0)
-  ) {
-    throw new ConfigError(
-      `worker "${options.name}" timeoutMs`,
-      `expected a number of ms > 0, got ${options.timeoutMs}`,
-    );
+  if (options.timeoutMs !== undefined) {
+    checkTimeoutMs(`worker "${options.name}" timeoutMs`, options.timeoutMs);
   }
   if (options.isolation !== undefined && options.isolation !== "process") {
     throw new ConfigError(

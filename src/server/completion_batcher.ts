@@ -7,20 +7,21 @@
  * slots that let the fetch loop take more work, so a job holds its slot until
  * its result is written and results cannot pile up faster than they are stored.
  *
- * Batch isolation: a write that fails for a reason tied to what it carried (a
- * value the backend refuses) is split in halves until the item that causes it
- * is found; that job is recorded as Failed with the error (through `poisoned`,
- * which decides it), and the rest are written. A transient failure (connection
- * lost, timeout; see `src/storage/transient.ts`) keeps the whole batch and
- * retries it after `retryMs`: locks may lapse meanwhile, in which case the
- * rescuer requeues the jobs and the late transitions simply do not apply.
+ * Batch isolation (`src/storage/batch_isolation.ts`): a write that fails for a
+ * reason tied to what it carried (a value the backend refuses) is split in
+ * halves until the item that causes it is found; that job is recorded as Failed
+ * with the error (through `poisoned`, which decides it), and the rest are
+ * written. A transient failure (connection lost, timeout; see
+ * `src/storage/transient.ts`) keeps the whole batch and retries it after
+ * `retryMs`: locks may lapse meanwhile, in which case the rescuer requeues the
+ * jobs and the late transitions simply do not apply.
  *
  * @module
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../logger.ts";
 import type { Storage } from "../storage/storage.ts";
-import { isTransient } from "../storage/transient.ts";
+import { transitionIsolated } from "../storage/batch_isolation.ts";
 import type { TransitionItem } from "../transitions.ts";
 
 /** What one write stored: the items (as written), their metas, and whether each applied. */
@@ -146,45 +147,15 @@ export class CompletionBatcher<M> {
     items: TransitionItem[],
     metas: M[],
   ): Promise<{ written: WrittenBatch<M>; left: number[]; error: unknown }> {
-    const { storage, clock } = this.#o;
-    const stored = items.slice();
-    const applied: (boolean | undefined)[] = new Array(items.length);
-    const ranges: [number, number][] = [[0, items.length]];
-    let error: unknown;
-    while (ranges.length > 0) {
-      const [lo, hi] = ranges.pop()!;
-      try {
-        const res = await storage.transition({ items: stored.slice(lo, hi), now: clock.now() });
-        for (let i = lo; i < hi; i++) applied[i] = res[i - lo];
-        continue;
-      } catch (err) {
-        if (isTransient(err)) {
-          ranges.push([lo, hi]);
-          error = err;
-          break;
-        }
-        if (hi - lo > 1) {
-          if (hi - lo === items.length) {
-            this.#o.logger.warn(
-              `could not record ${items.length} job result(s); writing them in parts to find the cause`,
-              { error: err instanceof Error ? err.message : String(err) },
-            );
-          }
-          const mid = (lo + hi) >>> 1;
-          ranges.push([mid, hi], [lo, mid]);
-          continue;
-        }
-        const ok = await this.#replacePoisoned(items[lo], metas[lo], err);
-        if (ok === undefined) {
-          // Refused even as a plain failure: the cause is not this item (storage closed…).
-          ranges.push([lo, hi]);
-          error = err;
-          break;
-        }
-        if (ok !== null) stored[lo] = ok.item;
-        applied[lo] = ok?.applied ?? false;
-      }
-    }
+    const { stored, applied, left, error } = await transitionIsolated(this.#o.storage, items, {
+      now: () => this.#o.clock.now(),
+      refused: (i, err) => this.#replacePoisoned(items[i], metas[i], err),
+      splitting: (err) =>
+        this.#o.logger.warn(
+          `could not record ${items.length} job result(s); writing them in parts to find the cause`,
+          { error: err instanceof Error ? err.message : String(err) },
+        ),
+    });
     const written: WrittenBatch<M> = { items: [], metas: [], applied: [] };
     for (let i = 0; i < items.length; i++) {
       if (applied[i] === undefined) continue;
@@ -192,9 +163,6 @@ export class CompletionBatcher<M> {
       written.metas.push(metas[i]);
       written.applied.push(applied[i]!);
     }
-    const left: number[] = [];
-    for (const [lo, hi] of ranges) for (let i = lo; i < hi; i++) left.push(i);
-    left.sort((a, b) => a - b);
     return { written, left, error };
   }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ManualClock } from "../../src/clock.ts";
+import { StorageError } from "../../src/errors.ts";
 import { createJob } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
 import { consoleLogger, type Logger } from "../../src/logger.ts";
@@ -119,4 +120,58 @@ Deno.test("runner: a leased plugin runs on one server; a failing plugin is retri
   // After a stops and releases its lease, b takes over at once.
   assert.equal(await b.runOnce("sweep"), 1);
   assert.equal(ran.at(-1), "b");
+});
+
+Deno.test("rescuer: a job whose rescue the storage refuses fails alone; the rest are rescued", async () => {
+  const { storage, clock } = setup("rescuer");
+  const jobs = Array.from({ length: 7 }, () => createJob({ method: "m", args: null, now: T0 }));
+  await storage.enqueue({ jobs, now: T0 });
+  await storage.fetchAndLock({
+    queues: ["default"],
+    limit: 7,
+    serverName: "dead",
+    lockTtlMs: 1_000,
+    now: T0,
+  });
+  // The storage refuses the rescue (back to Enqueued) of two jobs; one of them also refuses
+  // being failed instead.
+  const [failsAlone, stuck] = [jobs[2].id, jobs[5].id];
+  const refusing = new Proxy(storage, {
+    get(target, prop, receiver) {
+      if (prop !== "transition") {
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      }
+      return (params: Parameters<MemoryStorage["transition"]>[0]) => {
+        const bad = params.items.find((i) =>
+          (i.id === failsAlone && i.next.state === JobState.Enqueued) || i.id === stuck
+        );
+        if (bad) return Promise.reject(new StorageError(`value refused in job ${bad.id}`));
+        return target.transition(params);
+      };
+    },
+  });
+  const lines: string[] = [];
+  const logger: Logger = {
+    ...silent,
+    warn: (msg) => void lines.push(msg),
+    error: (msg) => void lines.push(msg),
+  };
+  const plugin = rescuerPlugin({ storage: refusing, clock, serverName: "rescuer", logger }, {
+    intervalMs: 500,
+  });
+  clock.advance(1_000);
+  assert.equal(await plugin.tick(clock.now()), 6);
+  for (const j of jobs) {
+    const got = (await storage.get({ id: j.id }))!;
+    if (j.id === failsAlone) {
+      assert.equal(got.state, JobState.Failed);
+      assert.match(got.error!.message, /its rescue could not be recorded: value refused/);
+    } else if (j.id === stuck) assert.equal(got.state, JobState.Processing);
+    else assert.equal(got.state, JobState.Enqueued, "rescued");
+  }
+  // The stuck job comes back each tick; it is logged once.
+  assert.equal(await plugin.tick(clock.now()), 0);
+  assert.equal(lines.filter((l) => l.includes(stuck)).length, 1, lines.join("\n"));
+  assert.equal(lines.filter((l) => l.includes(failsAlone)).length, 1, lines.join("\n"));
 });

@@ -23,6 +23,17 @@ async function tablesOf(schema: string): Promise<string[]> {
   );
 }
 
+/** `name:type` of the given columns of `jobs`, by name. */
+async function columnTypes(s: PostgresStorage, schema: string, names: string[]): Promise<string[]> {
+  const rows = await s.sql.unsafe(
+    `select column_name, data_type from information_schema.columns
+     where table_schema = $1 and table_name = 'jobs' and column_name = any($2)
+     order by column_name`,
+    [schema, names],
+  );
+  return rows.map((r) => `${r.column_name}:${r.data_type}`);
+}
+
 Deno.test("migrate: an empty database gets the whole schema", async () => {
   const schema = testSchema();
   const s = await connect(schema, false);
@@ -163,16 +174,55 @@ Deno.test("migrate: 0002 keeps the args and results stored by a version-1 schema
       const job = await s.get({ id: "a" });
       assert.deepEqual(job?.args, { k: [1, "x"] });
       assert.equal(job?.result, "done");
-      const types = await s.sql.unsafe(
-        `select column_name, data_type from information_schema.columns
-         where table_schema = $1 and table_name = 'jobs' and column_name in ('args', 'result')
-         order by column_name`,
-        [schema],
-      );
-      assert.deepEqual(types.map((r) => `${r.column_name}:${r.data_type}`), [
+      assert.deepEqual(await columnTypes(s, schema, ["args", "result"]), [
         "args:json",
         "result:json",
       ]);
+    } finally {
+      await s.close();
+    }
+  } finally {
+    await dropSchema(schema);
+  }
+});
+
+Deno.test("migrate: 0005 keeps the errors and history stored by a version-4 schema", async () => {
+  const schema = testSchema();
+  const error = { name: "TypeError", message: "boom", stack: "TypeError: boom\n  at x" };
+  try {
+    await withAdmin(async (sql) => {
+      await migrate(sql, schema, `"${schema}"`, MIGRATIONS.slice(0, 4));
+      await sql.unsafe(
+        `insert into "${schema}".jobs (id, method, args, queue, state, max_attempts, run_at,
+           created_at, error, history)
+         values ('a', 'm', null, 'default', 'Enqueued', 2, now(), now(), $1::jsonb,
+           jsonb_build_array(jsonb_build_object('state', 'Enqueued', 'at', now()))),
+           ('b', 'm', null, 'default', 'Enqueued', 2, now(), now(), null, default)`,
+        [error],
+      );
+    });
+    const s = await connect(schema, true);
+    try {
+      assert.deepEqual((await s.get({ id: "a" }))?.error, error);
+      assert.deepEqual(await columnTypes(s, schema, ["error", "history"]), [
+        "error:json",
+        "history:json",
+      ]);
+      // Entries append to histories stored before (one entry, and the empty default).
+      const now = new Date();
+      const fetched = await s.fetchAndLock({
+        queues: ["default"],
+        limit: 2,
+        serverName: "s1",
+        lockTtlMs: 30_000,
+        now,
+      });
+      assert.deepEqual(fetched.map((j) => j.history.map((e) => e.state)).sort(), [
+        ["Enqueued", "Processing"],
+        ["Processing"],
+      ]);
+      const stored = await s.get({ id: "a" });
+      assert.deepEqual(stored?.history.map((e) => e.state), ["Enqueued", "Processing"]);
     } finally {
       await s.close();
     }

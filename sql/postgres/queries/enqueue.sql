@@ -21,7 +21,7 @@ ins AS (
     progress, history, trace_context
   )
   SELECT i, m, a::json, q, p, s::{{schema}}.job_state, n, x, b::jsonb, t, r, c, sa, fa, ea,
-    rs::json, er::jsonb, u, g, h::jsonb, tc
+    rs::json, er::json, u, g, h::json, tc
   FROM input
   ORDER BY o
   ON CONFLICT (unique_key)

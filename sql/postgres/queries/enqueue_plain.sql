@@ -17,7 +17,7 @@ WITH ins AS (
     progress, history, trace_context
   )
   SELECT i, m, a::json, q, p, s::{{schema}}.job_state, n, x, b::jsonb, t, r, c, sa, fa, ea,
-    rs::json, er::jsonb, u, g, h::jsonb, tc
+    rs::json, er::json, u, g, h::json, tc
   FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::integer[],
     $8::integer[], $9::text[], $10::integer[], $11::timestamptz[], $12::timestamptz[],

@@ -4,7 +4,7 @@
 -- $3 timestamptz now
 -- $4 text        server name
 -- $5 timestamptz lock expiry (now + lock TTL)
--- $6 jsonb       history entry to append (fetchedEntry)
+-- $6 json        history entry to append (fetchedEntry)
 -- Returns the locked jobs (unordered: the caller sorts them) with their full history, but
 -- not the columns this statement just set from its parameters (state, started_at, locked_by,
 -- locked_until): the caller fills those in rather than parsing them per row.
@@ -36,7 +36,7 @@ SET state = 'Processing',
     started_at = $3,
     locked_by = $4,
     locked_until = $5,
-    history = t.history || jsonb_build_array($6::jsonb)
+    history = {{schema}}.history_append(t.history, $6::json)
 WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM picked))
 RETURNING t.id, t.method, t.args, t.queue, t.priority, t.attempts, t.max_attempts, t.backoff,
   t.timeout_ms, t.run_at, t.created_at, t.finished_at, t.expires_at, t.result, t.error,

@@ -1,7 +1,7 @@
 -- promote_due: Scheduled / AwaitingRetry jobs that came due become Enqueued.
 -- $1 timestamptz now
 -- $2 integer     limit
--- $3 jsonb       history entry to append (promotedEntry)
+-- $3 json        history entry to append (promotedEntry)
 -- $4 text        NOTIFY channel
 -- Returns one row: how many were promoted. Emits `r:<queue>` per queue touched.
 -- The due rows are updated by their locked rows' addresses (see fetch_and_lock.sql).
@@ -15,7 +15,7 @@ WITH due AS (
 ),
 upd AS (
   UPDATE {{schema}}.jobs AS t
-  SET state = 'Enqueued', history = t.history || jsonb_build_array($3::jsonb)
+  SET state = 'Enqueued', history = {{schema}}.history_append(t.history, $3::json)
   WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM due))
   RETURNING t.queue
 ),

@@ -4,7 +4,7 @@
 --        attempts, result (JSON text), error (JSON text), started at, finished at,
 --        expires at, and the index of the history entry to append in $14; a column null in
 --        every row comes as an empty array (unnest pads it)
--- $14 jsonb       distinct history entries to append (0-based)
+-- $14 text[]      distinct history entries to append, as JSON text (0-based)
 -- $15 timestamptz now (for the lock-expired guard)
 -- $16 text        NOTIFY channel
 -- Returns the ids of the items that applied.
@@ -20,8 +20,8 @@
 WITH input AS (
   SELECT x.i AS id, x.gs::{{schema}}.job_state AS g_state, x.gl AS g_locked_by,
     x.ge::boolean AS g_lock_expired, x.s::{{schema}}.job_state AS state, x.r AS run_at,
-    x.n AS attempts, x.rs::json AS result, x.er::jsonb AS error, x.sa AS started_at,
-    x.fa AS finished_at, x.ea AS expires_at, $14::jsonb -> x.e AS entry
+    x.n AS attempts, x.rs::json AS result, x.er::json AS error, x.sa AS started_at,
+    x.fa AS finished_at, x.ea AS expires_at, ($14::text[])[x.e + 1]::json AS entry
   FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
     $7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
@@ -40,7 +40,7 @@ upd AS (
       expires_at = i.expires_at,
       locked_by = NULL,
       locked_until = NULL,
-      history = t.history || jsonb_build_array(i.entry)
+      history = {{schema}}.history_append(t.history, i.entry)
   FROM input AS i
   WHERE t.id = i.id
     AND t.state = i.g_state

@@ -10,8 +10,8 @@
  * once the planner inlined it: quadratic.) A column that is null in every row is sent as
  * an empty array: `unnest` pads it with nulls.
  *
- * Args and results travel as JSON text and are stored in `json` columns, verbatim: a
- * `"\u0000"` or a lone surrogate round-trips (jsonb cannot hold either).
+ * Args, results, errors and history entries travel as JSON text and are stored in `json`
+ * columns, verbatim: a `"\u0000"` or a lone surrogate round-trips (jsonb cannot hold either).
  *
  * @module
  */
@@ -119,14 +119,14 @@ export interface TransitionColumns {
   /** `$1`…`$12`: id, guard state, guard locked by, guard lock expired, state, run at,
    * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`. */
   columns: unknown[];
-  /** `$14`: distinct history entries (0-based, read with `->`): one flush mostly shares one. */
-  entries: HistoryEntry[];
+  /** `$14`: distinct history entries as JSON text (0-based): one flush mostly shares one. */
+  entries: string[];
 }
 
 /** The column arrays of transition `items` (see `sql/postgres/queries/transition.sql`). */
 export function transitionColumns(items: readonly TransitionItem[]): TransitionColumns {
   const entryIndex = new Map<string, number>();
-  const entries: HistoryEntry[] = [];
+  const entries: string[] = [];
   const entryOf = (e: HistoryEntry): number => {
     // Strings go through JSON.stringify so that no reason or server name can fake a separator.
     const key = e.error === undefined
@@ -135,7 +135,7 @@ export function transitionColumns(items: readonly TransitionItem[]): TransitionC
     let i = entryIndex.get(key);
     if (i === undefined) {
       i = entries.length;
-      entries.push(e);
+      entries.push(e.error === undefined ? JSON.stringify(e) : key);
       entryIndex.set(key, i);
     }
     return i;

@@ -1,10 +1,13 @@
 /**
- * Edge values in args and results: NUL characters, lone surrogates, very long strings and
- * deep nesting round-trip unchanged on every backend (Postgres's jsonb could hold neither
- * of the first two; its args and results are stored as `json` text for that).
+ * Edge values in args and results, and edge strings in errors and history entries: NUL
+ * characters, lone surrogates, very long strings and deep nesting round-trip unchanged on
+ * every backend (Postgres's jsonb could hold neither of the first two; its args, results,
+ * errors and history are stored as `json` text for that).
  */
 import assert from "node:assert/strict";
+import type { JobError } from "../../../src/job_error.ts";
 import { JobState } from "../../../src/job_state.ts";
+import { decide } from "../../../src/transitions.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at, finish, job, must, put, take } from "./fixtures.ts";
 
@@ -31,6 +34,7 @@ export const EDGE_VALUES: Readonly<Record<string, unknown>> = {
 
 export function payloadCases(ctx: ConformanceContext): void {
   const area = "payloads";
+  errorPayloadCases(ctx);
 
   conformanceCase(
     ctx,
@@ -102,4 +106,83 @@ export function payloadCases(ctx: ConformanceContext): void {
       assert.deepEqual((await must(s, tickJob.id)).args, args);
     },
   );
+}
+
+/** The string values of {@link EDGE_VALUES}: what error messages, stacks and reasons can hold. */
+export const EDGE_STRINGS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EDGE_VALUES).filter((e): e is [string, string] => typeof e[1] === "string"),
+);
+
+/** A stored error made of `s` in every field, as a handler throwing it would leave it. */
+export function edgeError(s: string): JobError {
+  return {
+    name: `E${s}`,
+    message: `bad ${s} byte`,
+    stack: `Error: ${s}\n    at job (${s}:1:1)`,
+    code: s,
+  };
+}
+
+// The same edge strings where a job's failures are recorded: error fields and history entries.
+function errorPayloadCases(ctx: ConformanceContext): void {
+  const area = "payloads";
+
+  conformanceCase(
+    ctx,
+    area,
+    "edge strings in errors and history round-trip through failed and retried jobs, one batch",
+    async (s) => {
+      const names = Object.keys(EDGE_STRINGS);
+      // Per name: one job failing for good, one retried (AwaitingRetry), written together.
+      const jobs = names.flatMap(() => [job({ maxAttempts: 1 }), job({ maxAttempts: 3 })]);
+      await put(s, ...jobs);
+      const running = await take(s, { limit: jobs.length });
+      assert.equal(running.length, jobs.length);
+      const now = at(1_000);
+      const errorOf = new Map(
+        jobs.map((j, k) => [j.id, edgeError(EDGE_STRINGS[names[k >> 1]])] as const),
+      );
+      const items = running.map((r) => ({
+        id: r.id,
+        guard: { state: r.state, lockedBy: r.lockedBy ?? undefined },
+        next: decide(r, { type: "failed", error: errorOf.get(r.id)! }, {
+          now,
+          server: "s1",
+          random: () => 0,
+        }),
+      }));
+      assert.deepEqual(await s.transition({ items, now }), items.map(() => true));
+      for (const [k, j] of jobs.entries()) {
+        const done = await must(s, j.id);
+        const name = names[k >> 1];
+        assert.equal(done.state, k % 2 ? JobState.AwaitingRetry : JobState.Failed, name);
+        assert.deepEqual(done.error, errorOf.get(j.id), `error ${name}`);
+        assert.deepEqual(done.history.at(-1)?.error, errorOf.get(j.id), `history ${name}`);
+      }
+      // The retried ones come back through promotion and fetch with their errors intact.
+      await s.promoteDue({ now: at(3_600_000), limit: 100 });
+      const again = await take(s, { limit: jobs.length, now: at(3_600_000) });
+      assert.equal(again.length, names.length);
+      for (const r of again) {
+        assert.deepEqual(r.error, errorOf.get(r.id));
+        assert.deepEqual(r.history.find((e) => e.error)?.error, errorOf.get(r.id));
+      }
+    },
+  );
+
+  conformanceCase(ctx, area, "edge strings in history reasons round-trip", async (s) => {
+    const names = Object.keys(EDGE_STRINGS);
+    const jobs = names.map(() => job());
+    await put(s, ...jobs);
+    const now = at(1_000);
+    for (const [k, j] of jobs.entries()) {
+      const reason = EDGE_STRINGS[names[k]];
+      assert.ok(await finish(s, j, { type: "deleted", reason }, { now }), names[k]);
+    }
+    for (const [k, j] of jobs.entries()) {
+      const done = await must(s, j.id);
+      assert.equal(done.state, JobState.Deleted);
+      assert.equal(done.history.at(-1)?.reason, EDGE_STRINGS[names[k]], names[k]);
+    }
+  });
 }

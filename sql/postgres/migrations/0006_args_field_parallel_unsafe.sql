@@ -1,4 +1,4 @@
--- qml schema for PostgreSQL, version 5: `args_field` (0003) is PARALLEL UNSAFE.
+-- qml schema for PostgreSQL, version 6: `args_field` (0003) is PARALLEL UNSAFE.
 -- 0003 declared it PARALLEL SAFE, but its body has an EXCEPTION block (to read a field whose
 -- text cannot be converted, like "\u0000", as NULL), and PL/pgSQL runs such a block as a
 -- subtransaction, which a parallel worker may not start: the PostgreSQL manual requires any
