@@ -12,6 +12,7 @@ import { waitUntil } from "../_helpers/poll.ts";
 import { openTestStorage, withAdmin } from "../_helpers/postgres.ts";
 import { PostgresStorage } from "../../src/storage/postgres/postgres_storage.ts";
 import { privatePostgresUnavailable, startPrivatePostgres } from "../_helpers/private_postgres.ts";
+import { startPrivateRedis } from "../_helpers/private_redis.ts";
 
 function countingRegistry() {
   const runs = new Map<number, number>();
@@ -52,43 +53,18 @@ function busyServer(storage: Storage, registry: WorkerRegistry): BackgroundJobSe
 }
 
 /** A private Redis with an fsync-always AOF, so a restart keeps every acknowledged write. */
-async function startRedis(dir: string, port: number): Promise<Deno.ChildProcess> {
-  const proc = new Deno.Command("redis-server", {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--dir",
-      dir,
-      "--save",
-      "",
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--maxmemory-policy",
-      "noeviction",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  await waitUntil(async () => {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return true;
-    } catch {
-      return false;
-    }
-  }, { what: `redis-server on ${port}` });
-  return proc;
-}
+const DURABLE_REDIS = [
+  "--appendonly",
+  "yes",
+  "--appendfsync",
+  "always",
+  "--maxmemory-policy",
+  "noeviction",
+];
 
 Deno.test("[redis] a Redis restart mid-run: the server survives and every job succeeds", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "qml-redis-restart-" });
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  let redis = await startRedis(dir, port);
-  const url = `redis://127.0.0.1:${port}`;
+  const redis = await startPrivateRedis(DURABLE_REDIS);
+  const url = redis.url;
   const { runs, work, registry } = countingRegistry();
   const storage = await RedisStorage.connect({
     url,
@@ -104,9 +80,7 @@ Deno.test("[redis] a Redis restart mid-run: the server survives and every job su
     );
     await server.start();
     await waitUntil(() => runs.size >= 50, { what: "some progress" });
-    redis.kill("SIGKILL"); // no goodbye: the process dies
-    await redis.status;
-    redis = await startRedis(dir, port);
+    await redis.restart(); // SIGKILL first: no goodbye, the process dies
     await allSucceeded(client, 300, "all 300 Succeeded after the restart");
     assert.equal(server.state, "running");
     assert.equal(runs.size, 300, "every job ran");
@@ -114,9 +88,7 @@ Deno.test("[redis] a Redis restart mid-run: the server survives and every job su
     await server.stop();
     await storage.close();
     await clientStorage.close();
-    redis.kill("SIGKILL");
-    await redis.status;
-    await Deno.remove(dir, { recursive: true });
+    await redis.stop();
   }
 });
 

@@ -37,6 +37,25 @@ function oddJobs(): Job[] {
         },
       ],
     },
+    // Quotes and backslashes in every text column; a value spelled like NULL.
+    createJob({
+      method: 'say "hi" \\ {now}',
+      args: { s: 'a"b\\c', t: "NULL" },
+      now: T0,
+      queue: 'q"\\,',
+      traceContext: "NULL",
+    }),
+    createJob({ method: "NULL", args: "{}", now: T0, queue: "NULL" }),
+    // Equal entries but for the reason: each keeps its own.
+    { ...createJob({ method: "m", args: 1, now: T0 }), history: [{ ...base.history[0] }] },
+    {
+      ...createJob({ method: "m", args: 2, now: T0 }),
+      history: [{ ...base.history[0], reason: 'r "2"' }],
+    },
+    {
+      ...createJob({ method: "m", args: 3, now: T0 }),
+      history: [{ ...base.history[0], server: "s" }],
+    },
   ];
 }
 
@@ -52,18 +71,31 @@ Deno.test("enqueue: every column round-trips through the encoded batch", async (
   }
 });
 
-Deno.test("enqueue: a batch travels as one array per column; all-null columns as empty arrays", () => {
+Deno.test("enqueue: every column round-trips through the keyed statement too", async () => {
+  const h = await openTestStorage();
+  try {
+    const jobs = oddJobs().map((j, i) => ({ ...j, uniqueKey: `k "${i}" \\` }));
+    const res = await h.storage.enqueue({ jobs, now: T0 });
+    assert.ok(res.every((r) => r.created));
+    for (const j of jobs) assert.deepEqual(await h.storage.get({ id: j.id }), j);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+Deno.test("enqueue: a batch travels as one array literal per column; all-null columns as {}", () => {
   const jobs = Array.from(
     { length: 100 },
     (_, i) => createJob({ method: "m", args: i, now: at(i) }),
   );
   const cols = jobColumns(jobs);
   assert.equal(cols.length, JOB_COLUMN_COUNT);
-  assert.deepEqual(cols[0], jobs.map((j) => j.id));
-  assert.deepEqual(cols[2], jobs.map((_, i) => String(i)));
-  assert.deepEqual(cols[11], jobs.map((j) => j.createdAt.toISOString()));
+  assert.equal(cols[0], `{${jobs.map((j) => `"${j.id}"`).join(",")}}`);
+  assert.equal(cols[2], `{${jobs.map((_, i) => `"${i}"`).join(",")}}`);
+  assert.equal(cols[4], `{${jobs.map(() => '"0"').join(",")}}`);
+  assert.equal(cols[11], `{${jobs.map((j) => `"${j.createdAt.toISOString()}"`).join(",")}}`);
   // started, finished, expires, result, error, unique key: null in every row.
-  for (const k of [12, 13, 14, 15, 16, 17]) assert.deepEqual(cols[k], [], `column ${k}`);
+  for (const k of [12, 13, 14, 15, 16, 17]) assert.equal(cols[k], "{}", `column ${k}`);
 });
 
 Deno.test("enqueue: duplicate keys inside one batch store the first and point the rest at it", async () => {

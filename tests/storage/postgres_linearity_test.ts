@@ -54,7 +54,7 @@ Deno.test("linearity: no batch statement's plan casts a whole array", async () =
     const t = transitionColumns(finishItems(processing, "s"));
     const now = at(0);
     const statements: [QueryName, unknown[]][] = [
-      ["enqueuePlain", [...jobColumns(jobs), "ch"]],
+      ["enqueuePlain", [...jobColumns(jobs), ["default"], "ch"]],
       ["enqueue", [...jobColumns(keyed), keyed.map((_, i) => i + 1), "ch"]],
       ["claimCronTick", [...jobColumns(jobs.slice(0, 1)), "tpl", now, "ch"]],
       ["transition", [...t.columns, t.entries, now, "ch"]],

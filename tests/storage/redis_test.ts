@@ -8,15 +8,9 @@ import { RedisStorage } from "../../src/storage/redis/redis_storage.ts";
 import type { StorageSignal } from "../../src/storage/storage.ts";
 import { runStorageConformance } from "./conformance/mod.ts";
 import { at, job, put, T0, take } from "./conformance/fixtures.ts";
-import {
-  keySlot,
-  openTestStorage,
-  prefixKeys,
-  TEST_REDIS_URL,
-  testPrefix,
-  withRedis,
-} from "../_helpers/redis.ts";
+import { keySlot, openTestStorage, prefixKeys, testPrefix, withRedis } from "../_helpers/redis.ts";
 import { waitUntil } from "../_helpers/poll.ts";
+import { startPrivateRedis } from "../_helpers/private_redis.ts";
 
 runStorageConformance("redis", () => openTestStorage());
 
@@ -196,34 +190,33 @@ redisCase("enqueue inside a caller transaction is refused", async (s) => {
   await assert.rejects(s.enqueue({ jobs: [job()], now: T0, tx: {} }), ConfigError);
 });
 
+// A private server: the shared Redis serves other test files at the same time, and they must
+// never see an evicting policy.
 Deno.test("[redis only] an evicting maxmemory-policy warns, or fails when asked", async () => {
-  await withRedis(async (admin) => {
-    const [, before] = await admin.config("GET", "maxmemory-policy") as string[];
-    await admin.config("SET", "maxmemory-policy", "allkeys-lru");
-    try {
-      const warnings: string[] = [];
-      const s = await RedisStorage.connect({
-        url: TEST_REDIS_URL,
+  const redis = await startPrivateRedis(["--maxmemory-policy", "allkeys-lru"]);
+  try {
+    const warnings: string[] = [];
+    const s = await RedisStorage.connect({
+      url: redis.url,
+      keyPrefix: testPrefix(),
+      onWarning: (m) => warnings.push(m),
+    });
+    await s.close();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /allkeys-lru/);
+    assert.match(warnings[0], /SILENTLY LOST/);
+    await assert.rejects(
+      RedisStorage.connect({
+        url: redis.url,
         keyPrefix: testPrefix(),
-        onWarning: (m) => warnings.push(m),
-      });
-      await s.close();
-      assert.equal(warnings.length, 1);
-      assert.match(warnings[0], /allkeys-lru/);
-      assert.match(warnings[0], /SILENTLY LOST/);
-      await assert.rejects(
-        RedisStorage.connect({
-          url: TEST_REDIS_URL,
-          keyPrefix: testPrefix(),
-          maxmemoryPolicy: "fail",
-          onWarning: () => {},
-        }),
-        (err: unknown) => err instanceof ConfigError && /maxmemoryPolicy/.test(err.message),
-      );
-    } finally {
-      await admin.config("SET", "maxmemory-policy", before);
-    }
-  });
+        maxmemoryPolicy: "fail",
+        onWarning: () => {},
+      }),
+      (err: unknown) => err instanceof ConfigError && /maxmemoryPolicy/.test(err.message),
+    );
+  } finally {
+    await redis.stop();
+  }
 });
 
 Deno.test("[redis only] an unreachable Redis is a StorageError with the cause", async () => {

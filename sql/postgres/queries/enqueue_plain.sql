@@ -5,11 +5,14 @@
 --        expires at, result (JSON text), error (JSON text), unique key, progress, history
 --        (JSON text), trace context; a column null in every row comes as an empty array
 --        (unnest pads it)
--- $22 text NOTIFY channel
--- Returns one row. Every row is stored (an id clash is an error).
--- Emits a `r:<queue>` notification per queue that received Enqueued jobs.
+-- $22 text[] the queues that receive Enqueued jobs, each once
+-- $23 text   NOTIFY channel
+-- Returns one row. Every row is stored (an id clash is an error), so the caller knows the
+-- queues to signal: a `r:<queue>` notification each. (Taking them from RETURNING would
+-- keep every row and sort them for a DISTINCT: ~5 % of the statement.)
 --
 -- Each value is parsed once, as its column's type: the statement is linear in the batch.
+-- A data-modifying WITH runs to completion whether or not the outer query reads it.
 WITH ins AS (
   INSERT INTO {{schema}}.jobs (
     id, method, args, queue, priority, state, attempts, max_attempts, backoff, timeout_ms,
@@ -24,7 +27,6 @@ WITH ins AS (
     $13::timestamptz[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::text[],
     $18::text[], $19::float8[], $20::text[], $21::text[]
   ) AS j(i, m, a, q, p, s, n, x, b, t, r, c, sa, fa, ea, rs, er, u, g, h, tc)
-  RETURNING queue, state
 )
-SELECT count(pg_notify($22, 'r:' || q.queue))::integer AS notified
-FROM (SELECT DISTINCT queue FROM ins WHERE state = 'Enqueued') AS q
+SELECT count(pg_notify($23, 'r:' || q))::integer AS notified
+FROM unnest($22::text[]) AS q

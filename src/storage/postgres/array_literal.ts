@@ -29,10 +29,14 @@ const JSON_ESCAPED = /[\u0000-\u001f\ud800-\udfff]/;
  */
 export function arrayLiteral(xs: readonly unknown[]): string | undefined {
   let out = "{";
+  // A run of equal values (the method, queue, state and times of a bulk enqueue, one flush's
+  // state) is quoted once.
+  let last: unknown = undefined, lastText = "";
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i];
     let text: string;
-    if (typeof x === "string") {
+    if (x === last && i > 0) text = lastText;
+    else if (typeof x === "string") {
       // JSON text (results, activity payloads) is full of quotes: JSON.stringify quotes it
       // in one pass, where a regular-expression replacement allocates per match.
       text = !QUOTE_OR_BACKSLASH.test(x)
@@ -43,6 +47,8 @@ export function arrayLiteral(xs: readonly unknown[]): string | undefined {
     } else if (typeof x === "number" && Number.isFinite(x)) text = `"${x}"`;
     else if (x === null) text = "NULL";
     else return undefined;
+    last = x;
+    lastText = text;
     out += i === 0 ? text : "," + text;
   }
   return out + "}";

@@ -10,6 +10,7 @@
 import type postgres from "postgres";
 import { ConfigError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
+import { JobState } from "../../job_state.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
 import { copyJob } from "../job_copy.ts";
@@ -73,7 +74,10 @@ export async function enqueueJobs(
   }
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
-    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), channel], runner);
+    const ready = [
+      ...new Set(jobs.filter((j) => j.state === JobState.Enqueued).map((j) => j.queue)),
+    ];
+    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), ready, channel], runner);
     return jobs.map((job) => ({ job: copyJob(job), created: true }));
   }
   const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
