@@ -34,8 +34,8 @@ export interface BackgroundJobServerOptions {
   /** This server's name in locks and history (default: `host:pid:random`). */
   serverName?: string;
   /**
-   * Jobs held at once by this server, over all threads: running, or finished and waiting for
-   * their result to be written (default 200). Env: `QML_CONCURRENCY`.
+   * Jobs running at once on this server, over all threads (default 200). As many finished
+   * jobs again may wait for their result to be written. Env: `QML_CONCURRENCY`.
    */
   concurrency?: number;
   /**
@@ -55,7 +55,7 @@ export interface BackgroundJobServerOptions {
   pollIntervalMs?: number;
   /** Timeout of a job whose worker and job give none. */
   jobTimeoutMs?: number;
-  /** Most jobs taken from storage in one call (default: half of `concurrency`, see {@link defaultFetchBatchSize}). */
+  /** Most jobs taken from storage in one call (default: `concurrency`, at most 100; see {@link defaultFetchBatchSize}). */
   fetchBatchSize?: number;
   /** Lock duration of a running job; the heartbeat renews it every third of it. */
   lockTtlMs?: number;
@@ -102,12 +102,10 @@ export interface BackgroundJobServerOptions {
 /** Defaults of every optional numeric and boolean option. */
 export const SERVER_DEFAULTS = {
   /**
-   * 200 jobs held (running, or finished and waiting for their result to be written). A job
-   * keeps its slot until its result is stored, so the slots cover the write round trip as
-   * well as the handler: with 200, two fetch batches of 100 circulate, one being written
-   * while the other runs, and each durable round trip carries 100 jobs. Handlers that share a
-   * small database pool or an API quota, or CPU-bound handlers on a few threads (jobs queue
-   * in a thread with their timeout running), want a lower value.
+   * 200 jobs running (and up to as many finished ones waiting for their result write: see
+   * `slots.ts`), fetched 100 at a time so each durable round trip carries 100 jobs. Handlers
+   * that share a small database pool or an API quota, or CPU-bound handlers on a few threads
+   * (jobs queue in a thread with their timeout running), want a lower value.
    */
   concurrency: 200,
   pollIntervalMs: 1_000,
@@ -134,13 +132,14 @@ export function defaultThreads(cores: number = navigator.hardwareConcurrency || 
 }
 
 /**
- * Default `fetchBatchSize`: half of `concurrency` (rounded up). A job holds its slot until
- * its result is written, so with one batch of `concurrency` the server would wait for each
- * write before it could fetch again; two half-size batches keep a fetch and a write in
- * flight at once.
+ * Default `fetchBatchSize`: `concurrency`, at most 100. A finished job's result waits in the
+ * write-back (`slots.ts`), not in its run slot, so one fetch can refill every run slot while
+ * the last results are written; fewer, larger fetches cost fewer round trips. Past 100 a
+ * second fetch goes out while the first is in flight (see `fetch_loop.ts`) rather than one
+ * large statement.
  */
 export function defaultFetchBatchSize(concurrency: number): number {
-  return Math.max(1, Math.ceil(concurrency / 2));
+  return Math.max(1, Math.min(concurrency, 100));
 }
 
 /** Fully resolved, validated configuration: every option set, the environment applied. */

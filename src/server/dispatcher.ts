@@ -164,12 +164,15 @@ export class Dispatcher {
   }
 
   #onResults(results: RunResult[]): void {
+    // One time for the batch: the results arrived together, and reading the (storage)
+    // clock per job costs more than the decisions themselves on a fast drain.
+    let now: Date | undefined;
     for (const r of results) {
       const run = this.#running.get(r.id);
       if (!run) continue;
       this.#running.delete(r.id);
       const outcome = outcomeOf(r, run.flag, run.timeoutMs);
-      if (outcome) this.#decide(run, outcome);
+      if (outcome) this.#decide(run, outcome, now ??= this.#o.clock.now());
       else this.#o.output.dropped(run);
     }
     if (this.#running.size === 0 && this.#idle.length > 0) {
@@ -177,10 +180,10 @@ export class Dispatcher {
     }
   }
 
-  #decide(run: Run, outcome: Outcome): void {
+  #decide(run: Run, outcome: Outcome, now: Date = this.#o.clock.now()): void {
     let item: TransitionItem;
     try {
-      item = decideItem(run.job, outcome, this.#o.clock.now(), run.worker?.retry, this.#o);
+      item = decideItem(run.job, outcome, now, run.worker?.retry, this.#o);
     } catch (err) {
       // Only a bug (or a custom backoff function that throws) lands here. Leave the job
       // locked: the rescuer requeues it when the lock lapses, so it is not lost.

@@ -1,10 +1,10 @@
 /**
  * The server's data path, built in the order jobs flow through it: the fetch
  * stage takes slots and starts jobs on the dispatcher, the executor runs them,
- * the dispatcher decides each end (`outcome.ts`) and hands it to the completion
- * batcher, whose written batches go on to events and activity and give their
- * slots back, which wakes the fetch loop. Each stage only hands its output to
- * the next one.
+ * the dispatcher decides each end (`outcome.ts`), moves its job from a run slot
+ * to the write-back (`slots.ts`) and hands it to the completion batcher, whose
+ * written batches go on to events and activity and free their write-back, which
+ * wakes the fetch loop. Each stage only hands its output to the next one.
  *
  * @module
  */
@@ -14,7 +14,7 @@ import { type Job, toJobError } from "../job.ts";
 import { type RetentionTtls, retentionTtls, type TransitionItem } from "../transitions.ts";
 import type { WorkerRegistry } from "../worker.ts";
 import { ActivityRecorder } from "./activity_recorder.ts";
-import { CompletionBatcher } from "./completion_batcher.ts";
+import { CompletionBatcher, DEFAULT_MAX_BATCH } from "./completion_batcher.ts";
 import type { ServerConfig } from "./config.ts";
 import { Dispatcher, type Run } from "./dispatcher.ts";
 import { JobEvents } from "./job_events.ts";
@@ -26,7 +26,7 @@ import { Slots } from "./slots.ts";
 
 /** The stages of a running server's data path. */
 export interface Pipeline {
-  /** Free and taken job slots (back-pressure). */
+  /** Run slots and the write-back of unwritten results (back-pressure). */
   slots: Slots;
   /** Runs and decides jobs. */
   dispatcher: Dispatcher;
@@ -60,10 +60,12 @@ export function buildPipeline(
     clock: cfg.clock,
     logger: cfg.logger,
     poisoned: (item, run, err) => poisonedItem(cfg, ttls, item, run, err),
+    // The slots let up to two batches of `concurrency` wait; each write carries one.
+    maxBatch: Math.min(DEFAULT_MAX_BATCH, cfg.concurrency),
     onWritten: (batch) => {
       jobEvents.written(batch);
       activity.written(batch);
-      slots.give(batch.items.length);
+      slots.written(batch.items.length);
     },
   });
   const dispatcher = new Dispatcher({
@@ -77,11 +79,12 @@ export function buildPipeline(
     output: {
       settled: (item, run) => {
         progress.forget(run.job.id);
+        slots.settled(1);
         batcher.add(item, run);
       },
       dropped: (run) => {
         progress.forget(run.job.id);
-        slots.give(1);
+        slots.dropped(1);
       },
       progress: (job, percent) => progress.report(job, percent),
     },

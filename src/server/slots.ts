@@ -1,48 +1,99 @@
 /**
- * A server's slots: `concurrency` of them. A job takes one when it is fetched and
- * gives it back only when its result is written (or dropped), so a server never
- * holds more than `concurrency` jobs between storage and storage — running or
- * waiting to be recorded — and a slow write slows fetching instead of letting
- * results pile up (back-pressure).
+ * A server's slots: `concurrency` run slots, plus a write-back of as many again
+ * for results waiting for their write. A job takes a run slot when it is fetched;
+ * when its handler ends, its result moves to the write-back and the run slot is
+ * free for the next fetch, so fetching and running the next jobs overlaps writing
+ * the last results instead of waiting for them (a fetch and a write are each a
+ * round trip; paid one after the other they halve a fast server's throughput).
+ * The write-back is bounded: once it is full, a finished job keeps its run slot
+ * until its result is written. So a server never runs more than `concurrency`
+ * jobs, never holds more than `concurrency + writeBack` between storage and
+ * storage (running, or waiting to be recorded), and a slow write slows fetching
+ * instead of letting results pile up (back-pressure).
  *
  * @module
  */
 
-/** Counts taken slots and tells listeners when some are given back. */
+/** Counts running jobs and unwritten results; tells listeners when room frees up. */
 export class Slots {
   readonly #size: number;
-  #used = 0;
+  readonly #writeBack: number;
+  #running = 0;
+  #writing = 0;
   readonly #listeners: (() => void)[] = [];
+  #notifying = false;
 
-  /** `size` slots, all free. */
-  constructor(size: number) {
+  /** `size` run slots and a write-back of `writeBack` results (default `size`), all free. */
+  constructor(size: number, writeBack: number = size) {
     this.#size = size;
+    this.#writeBack = Math.max(0, writeBack);
   }
 
-  /** Slots free now. */
+  /**
+   * Jobs a fetch may take now: run slots free, and no more than the write-back leaves
+   * room for (results beyond it still hold their run slots).
+   */
   get free(): number {
-    return this.#size - this.#used;
+    const total = this.#size + this.#writeBack - this.#running - this.#writing;
+    return Math.max(0, Math.min(this.#size - this.#running, total));
   }
 
-  /** Slots taken now. */
+  /** Jobs held now: running, or finished with their result not written yet. */
   get used(): number {
-    return this.#used;
+    return this.#running + this.#writing;
   }
 
-  /** Take `n` slots (a fetch of `n` jobs, which asked for at most {@link Slots.free}). */
+  /** Jobs running now (fetched, handler not ended). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Results waiting for their write (or being written). */
+  get writing(): number {
+    return this.#writing;
+  }
+
+  /** `n` fetched jobs start running (a fetch that asked for at most {@link Slots.free}). */
   take(n: number): void {
-    this.#used += n;
+    this.#running += n;
   }
 
-  /** Give back `n` slots and tell every listener. */
-  give(n: number): void {
+  /** `n` running jobs ended with a result to write: they wait in the write-back. */
+  settled(n: number): void {
     if (n <= 0) return;
-    this.#used = Math.max(0, this.#used - n);
-    for (const f of this.#listeners) f();
+    const moved = Math.min(n, this.#running);
+    this.#running -= moved;
+    this.#writing += moved;
+    this.#freed();
   }
 
-  /** Call `listener` whenever slots are given back. */
+  /** `n` running jobs ended with nothing to write: their slots are free. */
+  dropped(n: number): void {
+    if (n <= 0) return;
+    this.#running = Math.max(0, this.#running - n);
+    this.#freed();
+  }
+
+  /** `n` results were written: their room is free. */
+  written(n: number): void {
+    if (n <= 0) return;
+    this.#writing = Math.max(0, this.#writing - n);
+    this.#freed();
+  }
+
+  /** Call `listener` whenever room frees up. */
   onFreed(listener: () => void): void {
     this.#listeners.push(listener);
+  }
+
+  // Once per microtask turn: a batch of results frees its room job by job, and the fetch
+  // loop needs one wake-up for all of them, not one each.
+  #freed(): void {
+    if (this.#notifying) return;
+    this.#notifying = true;
+    queueMicrotask(() => {
+      this.#notifying = false;
+      for (const f of this.#listeners) f();
+    });
   }
 }

@@ -1,18 +1,23 @@
-/** Back-pressure: a job holds its slot until its result is written. */
+/**
+ * Back-pressure: a server runs at most `concurrency` jobs and holds at most as many again
+ * whose results wait for their write; a write that does not return stops the fetching.
+ */
 import assert from "node:assert/strict";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { MODES, withServer } from "./_server.ts";
 
-// Result writes take 30 ms; counts jobs fetched and not yet written, and write sizes.
-function slowWrites(inner: Storage) {
-  const seen = { held: 0, maxHeld: 0, batches: [] as number[] };
+// Counts jobs fetched, held (fetched, not yet written) and written, and write sizes; each
+// result write first awaits `beforeWrite`.
+function observed(inner: Storage, beforeWrite: () => Promise<void>) {
+  const seen = { fetched: 0, held: 0, maxHeld: 0, written: 0, batches: [] as number[] };
   const storage = new Proxy(inner, {
     get(target, prop, receiver) {
       if (prop === "fetchAndLock") {
         return async (p: Parameters<Storage["fetchAndLock"]>[0]) => {
           const jobs = await target.fetchAndLock(p);
+          seen.fetched += jobs.length;
           seen.held += jobs.length;
           seen.maxHeld = Math.max(seen.maxHeld, seen.held);
           return jobs;
@@ -21,9 +26,10 @@ function slowWrites(inner: Storage) {
       if (prop === "transition") {
         return async (p: Parameters<Storage["transition"]>[0]) => {
           seen.batches.push(p.items.length);
-          await new Promise((r) => setTimeout(r, 30));
+          await beforeWrite();
           const out = await target.transition(p);
           seen.held -= p.items.length;
+          seen.written += p.items.length;
           return out;
         };
       }
@@ -34,8 +40,11 @@ function slowWrites(inner: Storage) {
   return { storage, seen };
 }
 
+// Result writes take 30 ms.
+const slowWrites = (inner: Storage) => observed(inner, () => new Promise((r) => setTimeout(r, 30)));
+
 for (const mode of MODES) {
-  Deno.test(`[${mode}] with slow result writes the server holds at most concurrency jobs; batches stay bounded`, async () => {
+  Deno.test(`[${mode}] with slow result writes the server holds at most twice concurrency jobs; batches stay bounded`, async () => {
     const inner = new MemoryStorage();
     const { storage, seen } = slowWrites(inner);
     await withServer(
@@ -50,8 +59,47 @@ for (const mode of MODES) {
         });
       },
     );
-    assert.ok(seen.maxHeld <= 10, `held up to ${seen.maxHeld} jobs between fetch and write`);
+    assert.ok(seen.maxHeld <= 20, `held up to ${seen.maxHeld} jobs between fetch and write`);
     assert.ok(Math.max(...seen.batches) <= 10, `largest write: ${Math.max(...seen.batches)}`);
     assert.equal(seen.batches.reduce((a, b) => a + b, 0), 300);
   });
 }
+
+// Result writes wait until released.
+function gatedWrites(inner: Storage) {
+  const gates: (() => void)[] = [];
+  const { storage, seen } = observed(inner, () => new Promise<void>((r) => gates.push(r)));
+  const release = () => gates.splice(0).forEach((r) => r());
+  return { storage, seen, release };
+}
+
+Deno.test("[inline] the next batch is fetched and run while the last results are written; a write that does not return stops fetching at twice concurrency", async () => {
+  const inner = new MemoryStorage();
+  const { storage, seen, release } = gatedWrites(inner);
+  await withServer(
+    { storage, execution: "inline", concurrency: 10, fetchBatchSize: 10 },
+    async (server) => {
+      await server.client.enqueueMany(
+        Array.from({ length: 50 }, (_, i) => ({ worker: "noop", args: { i } })),
+      );
+      // No write has returned, yet a second batch was fetched and run: the first batch's
+      // results wait in the write-back, not in the run slots.
+      await waitUntil(() => seen.fetched === 20 && server.runningJobs === 0, {
+        what: "two batches fetched and run with no write returned",
+      });
+      // Both writes are out (one per batch) and nothing more is fetched: the write-back is full.
+      await waitUntil(() => seen.batches.length === 2, { what: "two writes in flight" });
+      const held = await inner.counts();
+      assert.equal(held.byState.Processing, 20);
+      assert.equal(seen.fetched, 20);
+      assert.equal(seen.written, 0);
+      // Let writes through until the backlog is done; every job is written exactly once.
+      await waitUntil(async () => {
+        release();
+        return (await inner.counts()).byState.Succeeded === 50;
+      }, { what: "50 jobs" });
+    },
+  );
+  assert.equal(seen.fetched, 50);
+  assert.equal(seen.written, 50);
+});

@@ -31,11 +31,11 @@ function rejects(opts: Record<string, unknown>, pattern: RegExp): void {
   );
 }
 
-Deno.test("threads default to one per core but one; fetch batches to half of concurrency", () => {
+Deno.test("threads default to one per core but one; fetch batches to concurrency, at most 100", () => {
   assert.deepEqual([1, 2, 4, 16].map((n) => defaultThreads(n)), [1, 1, 3, 15]);
-  assert.deepEqual([1, 7, 100, 1000].map(defaultFetchBatchSize), [1, 4, 50, 500]);
-  assert.equal(resolveConfig(base({ concurrency: 10 })).fetchBatchSize, 5);
-  assert.equal(resolveConfig(base({ concurrency: 10, fetchBatchSize: 10 })).fetchBatchSize, 10);
+  assert.deepEqual([1, 7, 100, 1000].map(defaultFetchBatchSize), [1, 7, 100, 100]);
+  assert.equal(resolveConfig(base({ concurrency: 10 })).fetchBatchSize, 10);
+  assert.equal(resolveConfig(base({ concurrency: 10, fetchBatchSize: 5 })).fetchBatchSize, 5);
   assert.equal(resolveConfig(base({ concurrency: 1 })).threads, 1);
 });
 
