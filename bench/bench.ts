@@ -6,6 +6,7 @@
  *
  *   deno task bench [--backend=postgres,redis,sqlite,sqlite-normal,memory]
  *                   [--only=1a,1b,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
+ *                   [--otel]
  *
  * `sqlite` is a fresh file in TMPDIR per run (durability "full", the default), deleted after;
  * `sqlite-normal` the same with `durability=normal` (not run unless named). What needs the
@@ -21,6 +22,10 @@
  * API, one Postgres `transition` call of 4,000 items with distinct timestamps.
  * `--checkout=DIR` runs every case against another checkout of the library too (e.g. a
  * `git worktree` of the previous commit), in the same rounds, for an A/B in one session.
+ * `--otel` adds, beside each column, a ` +otel` column for the drains of workload 2 whose
+ * server child runs with Deno's OpenTelemetry on (`OTEL_DENO=true`, service `qml-bench`),
+ * exporting over OTLP/HTTP to a sink the harness serves on 127.0.0.1 (`bench/otlp_sink.ts`);
+ * a row under each drain shows what reached the sink per run (0 in the columns without).
  *
  * @module
  */
@@ -32,6 +37,7 @@ import {
   freshNamespace,
 } from "./backends.ts";
 import { type Cell, renderTable, type Row } from "./table.ts";
+import { type OtlpSink, type SinkCounts, startOtlpSink } from "./otlp_sink.ts";
 
 const flags = Object.fromEntries(
   Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
@@ -47,6 +53,15 @@ if (flags.checkout) {
   libs.push({ label: ` (${dir.split("/").pop()})`, dir });
 }
 for (const b of backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}`);
+const sink: OtlpSink | null = flags.otel ? startOtlpSink() : null;
+/** What a ` +otel` column's server child runs with. */
+const otelEnv: Record<string, string> = sink
+  ? {
+    OTEL_DENO: "true",
+    OTEL_SERVICE_NAME: "qml-bench",
+    OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
+  }
+  : {};
 
 /** One measurement a child printed. */
 type Result = Record<string, number>;
@@ -70,7 +85,12 @@ export default new WorkerRegistry()
 const workersOf = new Map<string, string>();
 for (const l of libs) workersOf.set(l.dir, await workersModule(l.dir));
 
-function child(lib: string, args: string[], stdin: "piped" | "null" = "null") {
+function child(
+  lib: string,
+  args: string[],
+  stdin: "piped" | "null" = "null",
+  env: Record<string, string> = {},
+) {
   return new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -82,13 +102,18 @@ function child(lib: string, args: string[], stdin: "piped" | "null" = "null") {
       ...args,
     ],
     stdin,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
 }
 
-async function runChild(lib: string, args: string[]): Promise<Result> {
-  const out = await child(lib, args).output();
+async function runChild(
+  lib: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Result> {
+  const out = await child(lib, args, "null", env).output();
   const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
   if (!out.success || !text.startsWith("{")) {
     throw new Error(`child ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
@@ -126,12 +151,16 @@ async function latencyRun(lib: string, base: string[]): Promise<Result> {
   }
 }
 
-/** A case: one table row, run once per round, per backend and library. */
+/**
+ * A case: one table row, run once per round, per backend and library. `otel`: it also runs
+ * in the ` +otel` columns, its server child with `env` (the other children never get it).
+ */
 interface Case {
   group: string;
   label: string;
   backends?: readonly BackendName[];
-  run(lib: string, backend: BackendName): Promise<Result>;
+  otel?: boolean;
+  run(lib: string, backend: BackendName, env: Record<string, string>): Promise<Result>;
 }
 
 async function fresh(
@@ -152,7 +181,7 @@ const produce = (what: string, n: number): Case["run"] => (lib, backend) =>
     (base) => runChild(lib, [...base, "--role=produce", `--case=${what}`, `--n=${n}`]),
   );
 
-const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib, backend) =>
+const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib, backend, env) =>
   fresh(backend, async (base) => {
     if (backend !== "memory") {
       await runChild(lib, [...base, "--role=produce", "--case=fill", `--n=${n}`]);
@@ -163,23 +192,30 @@ const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib
       "--case=drain",
       `--n=${n}`,
       `--options=${JSON.stringify(options)}`,
-    ]);
+    ], env);
   });
 
 const durable: BackendName[] = ["postgres", "redis", "sqlite", "sqlite-normal"];
 const cases: Case[] = [
   { group: "1a", label: "1a `enqueue` × 10,000, sequential", run: produce("seq", 10_000) },
   { group: "1b", label: "1b `enqueueMany` of 10,000", run: produce("many", 10_000) },
-  { group: "2", label: "2 drain 10,000, no options", run: drain(10_000, {}) },
+  { group: "2", label: "2 drain 10,000, no options", otel: true, run: drain(10_000, {}) },
   {
     group: "2",
     label: "2 drain 10,000, `concurrency: 10`",
+    otel: true,
     run: drain(10_000, { concurrency: 10 }),
   },
-  { group: "2", label: "2 drain 10,000, inline", run: drain(10_000, { execution: "inline" }) },
+  {
+    group: "2",
+    label: "2 drain 10,000, inline",
+    otel: true,
+    run: drain(10_000, { execution: "inline" }),
+  },
   {
     group: "2",
     label: "2 drain 10,000, inline, `concurrency: 10`",
+    otel: true,
     run: drain(10_000, { execution: "inline", concurrency: 10 }),
   },
   {
@@ -208,19 +244,53 @@ if (flags.big) {
   });
 }
 const selected = cases.filter((c) => !only || only.has(c.group));
-const columns = backends.flatMap((b) =>
-  libs.map((l) => ({ backend: b, lib: l.dir, name: b + l.label }))
+/** A column of the table: a backend, a library, and whether the server exports telemetry. */
+interface Column {
+  backend: BackendName;
+  lib: string;
+  name: string;
+  otel: boolean;
+}
+const columns: Column[] = backends.flatMap((b) =>
+  libs.flatMap((l) =>
+    [false, ...(sink ? [true] : [])].map((otel) => ({
+      backend: b,
+      lib: l.dir,
+      name: b + l.label + (otel ? " +otel" : ""),
+      otel,
+    }))
+  )
 );
+/** Whether case `c` runs in column `col` (otherwise its cell is "–"). */
+const applies = (c: Case, col: Column): boolean =>
+  (!c.backends || c.backends.includes(col.backend)) && (!col.otel || !!c.otel);
+
+/** A run of `c` in `col`, with what reached the OTLP sink meanwhile when `--otel` is on. */
+async function measure(c: Case, col: Column): Promise<Result> {
+  const before = sink?.counts();
+  const r = await c.run(col.lib, col.backend, col.otel ? otelEnv : {});
+  if (!sink || !before || !c.otel) return r;
+  const after = sink.counts();
+  const delta = (s: keyof SinkCounts, k: "requests" | "bytes") => after[s][k] - before[s][k];
+  const all = (k: "requests" | "bytes") =>
+    (Object.keys(after) as (keyof SinkCounts)[]).reduce((sum, s) => sum + delta(s, k), 0);
+  return {
+    ...r,
+    otlpTraceRequests: delta("traces", "requests"),
+    otlpTraceKiB: delta("traces", "bytes") / 1024,
+    otlpKiB: all("bytes") / 1024,
+  };
+}
 
 const results = new Map<string, Result[]>();
-const key = (c: Case, col: { name: string }) => `${c.label}|${col.name}`;
+const key = (c: Case, col: Column) => `${c.label}|${col.name}`;
 for (let round = 1; round <= RUNS; round++) {
   for (const c of selected) {
     for (const col of columns) {
-      if (c.backends && !c.backends.includes(col.backend)) continue;
+      if (!applies(c, col)) continue;
       const label = `round ${round}/${RUNS}: ${c.label} on ${col.name}`;
       try {
-        const r = await c.run(col.lib, col.backend);
+        const r = await measure(c, col);
         (results.get(key(c, col)) ?? results.set(key(c, col), []).get(key(c, col))!).push(r);
         console.error(`${label}: ${JSON.stringify(r)}`);
       } catch (err) {
@@ -231,7 +301,7 @@ for (let round = 1; round <= RUNS; round++) {
 }
 
 const rows: Row[] = [];
-const cell = (c: Case, col: { name: string }): Result[] => results.get(key(c, col)) ?? [];
+const cell = (c: Case, col: Column): Result[] => results.get(key(c, col)) ?? [];
 for (const c of selected) {
   const unit = c.group === "3"
     ? "latency"
@@ -244,7 +314,7 @@ for (const c of selected) {
     label: c.label + (unit === "rate" ? " (jobs/s)" : unit === "ms" ? " (ms)" : ""),
     cells: columns.map((col): Cell => {
       const rs = cell(c, col);
-      if (c.backends && !c.backends.includes(col.backend)) return { kind: "none" };
+      if (!applies(c, col)) return { kind: "none" };
       if (unit === "latency") {
         return { kind: "multi", series: ["p50", "p95", "p99"].map((p) => rs.map((r) => r[p])) };
       }
@@ -257,9 +327,23 @@ for (const c of selected) {
         ? "4 server peak RSS (MiB), idle server of 3"
         : `4 server peak RSS (MiB), ${c.label.replace(/^\d /, "")}`,
       cells: columns.map((col): Cell => {
-        if (c.backends && !c.backends.includes(col.backend)) return { kind: "none" };
+        if (!applies(c, col)) return { kind: "none" };
         return { kind: "one", values: cell(c, col).map((r) => r.rssMiB), digits: 0 };
       }),
+    });
+  }
+  if (sink && c.otel) {
+    rows.push({
+      label: `OTLP to the sink per run: trace exports / trace KiB / KiB all signals, ${
+        c.label.replace(/^\d /, "")
+      }`,
+      cells: columns.map((col): Cell => ({
+        kind: "multi",
+        series: ["otlpTraceRequests", "otlpTraceKiB", "otlpKiB"].map((k) =>
+          cell(c, col).map((r) => r[k])
+        ),
+        digits: 0,
+      })),
     });
   }
 }
@@ -270,6 +354,7 @@ const growth = (labels: string[], title: string, pick: (r: Result) => number) =>
   rows.push({
     label: title,
     cells: columns.map((col): Cell => {
+      if (!applies(found[0]!, col)) return { kind: "none" };
       const ms = found.map((c) => {
         const vs = cell(c!, col).map(pick).sort((a, b) => a - b);
         // Time per run: enqueue rows give ms; drain rows give a rate of 10^(4+i) jobs.
@@ -301,3 +386,4 @@ console.log(renderTable({
   rows,
 }));
 for (const path of workersOf.values()) await Deno.remove(new URL(path)).catch(() => {});
+await sink?.close();

@@ -134,7 +134,7 @@ try {
     () => s.list({ limit: 50, search: "example.com" }),
   );
   await measure(
-    "search, no hit (scans 100k)",
+    "search, no hit (scans the bound)",
     () => s.list({ limit: 50, search: "nobody-here" }),
     10,
   );

@@ -9,7 +9,7 @@
 export type Cell =
   | { kind: "none" }
   | { kind: "one"; values: number[]; digits?: number }
-  | { kind: "multi"; series: number[][] }
+  | { kind: "multi"; series: number[][]; digits?: number }
   | { kind: "ratios"; values: number[] };
 
 /** One row: its label and a cell per column. */
@@ -50,7 +50,8 @@ function spread(values: readonly number[], digits?: number): string {
   const d = digits ?? digitsFor(m);
   const lo = Math.min(...ok), hi = Math.max(...ok);
   const runs = ok.length < values.length ? ` [${ok.length} ok]` : "";
-  return ok.length === 1
+  // Runs that print alike (a count, say) need no range.
+  return ok.length === 1 || num(lo, d) === num(hi, d)
     ? `${num(m, d)}${runs}`
     : `${num(m, d)} (${num(lo, d)}–${num(hi, d)})${runs}`;
 }
@@ -62,7 +63,7 @@ function render(c: Cell): string {
     case "one":
       return c.values.length ? spread(c.values, c.digits) : "failed";
     case "multi":
-      return c.series.map((s) => (s.length ? spread(s, 2) : "failed")).join(" / ");
+      return c.series.map((s) => (s.length ? spread(s, c.digits ?? 2) : "failed")).join(" / ");
     case "ratios": {
       const steps: string[] = [];
       for (let i = 1; i < c.values.length; i++) {

@@ -3,7 +3,8 @@
  * which jobs it matches. Memory applies {@link matchesSearch}; the durable backends
  * express the same rule in SQL and Lua (each cites this module).
  *
- * A job matches when any of these holds (all case-insensitive):
+ * A job matches when any of these holds (all case-insensitive for ASCII letters, as every
+ * backend can fold case cheaply and identically: `É` and `é` stay different):
  * - its id starts with the text;
  * - its method contains the text;
  * - the JSON of its `args` contains the text;
@@ -13,9 +14,14 @@
  * @module
  */
 
+/** Lowercase the ASCII letters of `s` (and nothing else): the case folding of a search. */
+export function foldCase(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
 /** A parsed search. */
 export interface JobSearch {
-  /** The trimmed text, lowercased. */
+  /** The trimmed text, case-folded ({@link foldCase}). */
   text: string;
   /** The `key:value` reading of the text, when it has that shape. */
   field: { key: string; value: string } | null;
@@ -30,8 +36,8 @@ export function parseSearch(search: string | undefined | null): JobSearch | null
   if (trimmed === "") return null;
   const m = FIELD_RE.exec(trimmed);
   return {
-    text: trimmed.toLowerCase(),
-    field: m ? { key: m[1], value: m[2].toLowerCase() } : null,
+    text: foldCase(trimmed),
+    field: m ? { key: m[1], value: foldCase(m[2]) } : null,
   };
 }
 
@@ -46,12 +52,12 @@ export function matchesSearch(
   search: JobSearch,
 ): boolean {
   const { text, field } = search;
-  if (job.id.startsWith(text) || job.method.toLowerCase().includes(text)) return true;
+  if (job.id.startsWith(text) || foldCase(job.method).includes(text)) return true;
   const args = job.args;
   if (
     field && args !== null && typeof args === "object" && !Array.isArray(args) &&
     Object.hasOwn(args, field.key) &&
-    fieldText((args as Record<string, unknown>)[field.key]).toLowerCase() === field.value
+    foldCase(fieldText((args as Record<string, unknown>)[field.key])) === field.value
   ) return true;
-  return (JSON.stringify(args) ?? "").toLowerCase().includes(text);
+  return foldCase(JSON.stringify(args) ?? "").includes(text);
 }

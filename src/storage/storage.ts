@@ -36,9 +36,10 @@ export interface ListParams {
   method?: string;
   /**
    * Search: an id or id prefix, a method, `key:value` for a top-level field of `args`, or a
-   * plain substring of the JSON of `args` (case-insensitive; the rule is in `search.ts`).
-   * A search looks only at the newest {@link SEARCH_SCAN_LIMIT} jobs that pass the other
-   * filters (below the cursor), so it stays fast at millions of jobs.
+   * plain substring of the JSON of `args` (ASCII case-insensitive; the rule is in
+   * `search.ts`). A search looks only at the newest {@link SEARCH_SCAN_LIMIT} jobs that
+   * pass the `state`, `queue` and `method` filters, below the cursor: older jobs are never
+   * reported by that page, which then has no `nextCursor`.
    */
   search?: string;
   /** Only jobs created at or after this time (bounded like `search`). */
@@ -76,8 +77,13 @@ export type StorageSignal =
   /** Jobs changed (published once per written batch by {@link Storage.recordActivity}). */
   | { kind: "activity"; changes: JobChange[] };
 
-/** How many of the newest jobs a `search` scans at most. */
-export const SEARCH_SCAN_LIMIT = 100_000;
+/**
+ * How many jobs one `list` page with a `search` (or `from` / `to`) scans at most: the
+ * newest that pass its `state`, `queue` and `method` filters, below its cursor. The same on
+ * every backend; sized so that a search stays under 100 ms at a million jobs on Redis, the
+ * slowest to scan (one hash read per job; README, "At a million jobs").
+ */
+export const SEARCH_SCAN_LIMIT = 5_000;
 
 /**
  * The storage contract.
@@ -115,6 +121,13 @@ export interface Storage {
 
   /** Counts by state and by queue. */
   counts(): Promise<JobCounts>;
+
+  /**
+   * Per queue holding Enqueued jobs, the earliest `runAt` among them: the oldest ready job
+   * has waited since then (the dashboard shows the storage time minus it, 0 when ahead).
+   * Read from the ready index — one lookup per (queue, priority) present — never a scan.
+   */
+  oldestReady(): Promise<Record<string, Date>>;
 
   /**
    * Take up to `limit` ready jobs for `serverName`: Enqueued jobs with `runAt <= now`,

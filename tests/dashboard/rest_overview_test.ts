@@ -1,6 +1,7 @@
 /** REST: stats, queues, servers, metrics and recurring templates, on every backend. */
 import assert from "node:assert/strict";
 import { createDashboard } from "../../src/dashboard/app.ts";
+import { createJob } from "../../src/job.ts";
 import { METRIC_BUCKETS_MS } from "../../src/metrics.ts";
 import type { ServerInfo } from "../../src/server_info.ts";
 import { call, eachBackend, enqueue, finishAll } from "./_harness.ts";
@@ -69,6 +70,19 @@ eachBackend(
     assert.ok(video.jobsPerSecond > 0);
     assert.equal(video.waitP95Ms, METRIC_BUCKETS_MS[1]);
     assert.equal(queues.body.queues[0].jobsPerSecond, 0);
+    // The oldest ready job's age, from the storage clock: none left in video.
+    assert.equal(video.oldestReadyAgeMs, null);
+    const mailAge = queues.body.queues[0].oldestReadyAgeMs;
+    assert.ok(mailAge >= 0 && mailAge < 90_000, `mail age ${mailAge}`);
+    const old = createJob({
+      method: "m",
+      args: null,
+      queue: "mail",
+      now: new Date(now.getTime() - 90_000),
+    });
+    await storage.enqueue({ jobs: [old], now });
+    const aged = await call(app.fetch, "GET", "/api/queues");
+    assert.ok(aged.body.queues[0].oldestReadyAgeMs >= 90_000);
 
     const servers = await call(app.fetch, "GET", "/api/servers");
     const status = Object.fromEntries(

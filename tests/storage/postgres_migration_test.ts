@@ -230,3 +230,25 @@ Deno.test("migrate: 0005 keeps the errors and history stored by a version-4 sche
     await dropSchema(schema);
   }
 });
+
+Deno.test("migrate: args_field, whose EXCEPTION block is a subtransaction, is PARALLEL UNSAFE", async () => {
+  const schema = testSchema();
+  const s = await connect(schema, true);
+  try {
+    const [row] = await s.sql.unsafe(
+      `select p.proparallel from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+       where n.nspname = $1 and p.proname = 'args_field'`,
+      [schema],
+    );
+    assert.equal(row.proparallel, "u");
+    // Still reads a field, and still turns an unconvertible one into NULL.
+    const [r] = await s.sql.unsafe(
+      `select "${schema}".args_field('{"a":"x"}', 'a') as a,
+              "${schema}".args_field('{"a":"\\u0000"}', 'a') as b`,
+    );
+    assert.deepEqual([r.a, r.b], ["x", null]);
+  } finally {
+    await s.close();
+    await dropSchema(schema);
+  }
+});

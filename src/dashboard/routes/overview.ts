@@ -25,7 +25,7 @@ export function overviewRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
     const now = await ctx.storage.time();
     const since = new Date(Math.floor(now.getTime() / MINUTE) * MINUTE - MINUTE);
     const to = new Date(now.getTime() + 1);
-    const counts = await ctx.storage.counts();
+    const [counts, oldest] = await Promise.all([ctx.storage.counts(), ctx.storage.oldestReady()]);
     const names = Object.keys(counts.byQueue).sort();
     // One metrics read per queue: a handful of queues, never a scan of jobs.
     const perQueue = await Promise.all(
@@ -39,6 +39,8 @@ export function overviewRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): 
       return {
         name,
         counts: counts.byQueue[name],
+        // How long the oldest ready job has waited (storage clock; 0 when due in the future).
+        oldestReadyAgeMs: oldest[name] ? Math.max(0, now.getTime() - oldest[name].getTime()) : null,
         jobsPerSecond: Math.round(((t.succeeded + t.failed + t.retried) / seconds) * 100) / 100,
         waitP95Ms: percentile(t.waitMs, 0.95),
         runP95Ms: percentile(t.runMs, 0.95),

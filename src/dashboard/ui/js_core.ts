@@ -71,12 +71,14 @@ function fmtTime(iso) {
   const d = new Date(iso);
   return d.toLocaleString();
 }
+function fmtAge(a) {
+  return a < 60 ? a + "s" : a < 3600 ? Math.round(a / 60) + "m" : a < 86400 ? Math.round(a / 3600) + "h" : Math.round(a / 86400) + "d";
+}
 function ago(iso) {
   if (!iso) return "—";
   const s = Math.round((Date.now() - new Date(iso).getTime()) / 1000);
-  const a = Math.abs(s), sign = s < 0 ? "in " : "";
-  const txt = a < 60 ? a + "s" : a < 3600 ? Math.round(a / 60) + "m" : a < 86400 ? Math.round(a / 3600) + "h" : Math.round(a / 86400) + "d";
-  return s < 0 ? sign + txt : txt + " ago";
+  const txt = fmtAge(Math.abs(s));
+  return s < 0 ? "in " + txt : txt + " ago";
 }
 function timeEl(iso) { return h("span", { title: iso ? new Date(iso).toISOString() : "" }, ago(iso)); }
 function badge(state) { return h("span", { class: "badge " + state, "data-badge": state }, state); }

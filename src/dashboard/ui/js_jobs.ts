@@ -5,6 +5,8 @@
  * @module
  */
 
+import { SEARCH_SCAN_LIMIT } from "../../storage/storage.ts";
+
 /** Job views of the UI script. */
 export const JS_JOBS: string = String.raw`
 const FILTER_FIELDS = ["state", "queue", "method", "search"];
@@ -22,7 +24,9 @@ route(/^\/jobs$/, async (main, _m, params, current) => {
       STATES.map((s) => h("option", { value: s, selected: filter.state === s }, s))),
     h("input", { name: "queue", placeholder: "queue", value: filter.queue || "", size: 12 }),
     h("input", { name: "method", placeholder: "method", value: filter.method || "", size: 14 }),
-    h("input", { name: "search", type: "search", placeholder: "search: id, method, key:value or text in args", value: filter.search || "" }),
+    h("input", { name: "search", type: "search", placeholder: "search: id, method, key:value or text in args", title: "Looks at the newest ${
+  SEARCH_SCAN_LIMIT.toLocaleString("en")
+} jobs passing the state, queue and method filters", value: filter.search || "" }),
     h("button", { type: "submit", class: "primary" }, "Apply"));
   const bulk = READ_ONLY ? null : h("div", { class: "row" },
     h("span", { class: "muted" }, "All jobs matching this filter:"),

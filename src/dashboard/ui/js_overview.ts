@@ -24,7 +24,7 @@ route(/^\/$/, async (main, _m, _params, current) => {
       h("div", { class: "card" }, h("div", { class: "row" }, h("h2", {}, "Throughput"), h("span", { class: "spacer" }), seg), kpis, chartBox,
         h("div", { class: "legend" }, h("span", {}, h("i", { class: "lg-ok" }), "succeeded"), h("span", {}, h("i", { class: "lg-bad" }), "failed / retried"))),
       h("div", { class: "card" }, h("h2", {}, "Live activity"), feed)),
-    h("div", { class: "card" }, h("h2", {}, "Queues"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Queue"), STATES.map((s) => h("th", { class: "num" }, s)), h("th", { class: "num" }, "jobs/s"), h("th", { class: "num" }, "wait p95"))), queues)),
+    h("div", { class: "card" }, h("h2", {}, "Queues"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Queue"), STATES.map((s) => h("th", { class: "num" }, s)), h("th", { class: "num" }, "oldest ready"), h("th", { class: "num" }, "jobs/s"), h("th", { class: "num" }, "wait p95"))), queues)),
     h("div", { class: "card" }, h("h2", {}, "Servers"), h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Name"), h("th", {}, "Status"), h("th", {}, "Queues"), h("th", { class: "num" }, "In flight"), h("th", {}, "Heartbeat"))), servers)),
   );
 
@@ -47,10 +47,11 @@ route(/^\/$/, async (main, _m, _params, current) => {
     const { queues: qs } = await api("/api/queues");
     if (!current()) return;
     clear(queues);
-    if (qs.length === 0) queues.appendChild(h("tr", {}, h("td", { colspan: STATES.length + 3, class: "empty" }, "No jobs yet")));
+    if (qs.length === 0) queues.appendChild(h("tr", {}, h("td", { colspan: STATES.length + 4, class: "empty" }, "No jobs yet")));
     for (const q of qs) {
       queues.appendChild(h("tr", {}, h("td", {}, h("a", { href: "#/jobs?queue=" + encodeURIComponent(q.name) }, q.name)),
         STATES.map((s) => h("td", { class: "num" }, fmtNum(q.counts[s]))),
+        h("td", { class: "num", "data-oldest-ready": "" }, q.oldestReadyAgeMs === null ? "—" : fmtAge(Math.round(q.oldestReadyAgeMs / 1000))),
         h("td", { class: "num" }, String(q.jobsPerSecond)), h("td", { class: "num" }, q.waitP95Ms === null ? "—" : "≤ " + q.waitP95Ms + " ms")));
     }
   }

@@ -22,6 +22,11 @@ export class Heap<T> {
     return this.#items.length;
   }
 
+  /** Every entry, in no particular order (for rebuilding a heap without its stale ones). */
+  entries(): readonly T[] {
+    return this.#items;
+  }
+
   /** The smallest entry, without removing it. */
   peek(): T | undefined {
     return this.#items[0];

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { OldestReady } from "./oldest_ready.ts";
 import type { Job } from "../../job.ts";
 import { isFinalState, JobState } from "../../job_state.ts";
 import { Heap } from "./heap.ts";
@@ -49,6 +50,8 @@ export class JobStore {
   readonly unique = new Map<string, string>();
   /** Counts by queue and state. */
   readonly counts = new StateCounts();
+  /** The earliest `runAt` of each queue's Enqueued jobs (`Storage.oldestReady`). */
+  readonly oldestReady = new OldestReady((e) => this.versions.get(e.id) === e.v);
 
   /**
    * Re-index a job after any change: bump its version (staling old heap entries)
@@ -64,6 +67,7 @@ export class JobStore {
         let heap = this.ready.get(job.queue);
         if (!heap) this.ready.set(job.queue, heap = new Heap(byReady));
         heap.push({ id, v, at: job.runAt.getTime(), priority: job.priority });
+        this.oldestReady.add(job.queue, { id, v, at: job.runAt.getTime() });
         break;
       }
       case JobState.Scheduled:

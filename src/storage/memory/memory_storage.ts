@@ -115,6 +115,10 @@ export class MemoryStorage implements Storage {
     return Promise.resolve({ jobs: page.jobs.map(copyJob), nextCursor: page.nextCursor });
   }
 
+  oldestReady(): Promise<Record<string, Date>> {
+    return Promise.resolve(this.#store.oldestReady.snapshot());
+  }
+
   counts(): Promise<JobCounts> {
     return Promise.resolve(this.#store.counts.snapshot());
   }

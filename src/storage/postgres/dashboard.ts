@@ -38,6 +38,12 @@ export class PostgresDashboard implements DashboardVerbs {
     this.#channel = channel;
   }
 
+  /** See `Storage.oldestReady` (`oldest_ready.sql`). */
+  async oldestReady(): Promise<Record<string, Date>> {
+    const rows = await this.#run("oldestReady", this.#q.oldestReady, []);
+    return Object.fromEntries(rows.map((r) => [r.queue as string, r.run_at as Date]));
+  }
+
   /** See `Storage.recordServer`. */
   async recordServer({ server: s }: { server: ServerInfo }): Promise<void> {
     await this.#run("recordServer", this.#q.recordServer, [

@@ -94,25 +94,24 @@ export function buildListQuery(
   if (isDate(p.from)) match.push(`created_at >= ${param(p.from)}`);
   if (isDate(p.to)) match.push(`created_at < ${param(p.to)}`);
   if (search) {
-    // The rule of src/storage/search.ts. `args_lower` (search_jobs.sql) is
-    // `lower(args::text)`: `::text` reads the args whatever the column's type (jsonb, json
-    // or text). `args_field` parses them only for rows that name the key and hold the value.
+    // The rule of src/storage/search.ts, folding ASCII case only (COLLATE "C").
+    // `args_lower` (search_jobs.sql) is the lowercased `args::text`; `args_field` parses
+    // the args only for rows that name the key and, when JSON would not escape it, hold
+    // the value as text.
     const s = param(search.text);
     const any = [
       `starts_with(id, ${s})`,
-      `strpos(lower(method), ${s}) > 0`,
+      `strpos(lower(method COLLATE "C"), ${s}) > 0`,
       `strpos(args_lower, ${s}) > 0`,
     ];
     if (search.field) {
       const k = param(search.field.key);
       const v = param(search.field.value);
-      // Cheap prefilters before parsing: the key appears quoted and, unless JSON would
-      // escape it, the value appears as is.
       const literal = ![...search.field.value].some((c) => c === '"' || c === "\\" || c < " ");
       any.push(
-        `(strpos(args_lower, '"' || lower(${k}) || '"') > 0 AND ` +
+        `(strpos(args_lower, '"' || lower(${k} COLLATE "C") || '"') > 0 AND ` +
           (literal ? `strpos(args_lower, ${v}) > 0 AND ` : "") +
-          `lower(${schemaIdent}.args_field(args::text, ${k})) = ${v})`,
+          `lower(${schemaIdent}.args_field(args::text, ${k}) COLLATE "C") = ${v})`,
       );
     }
     match.push(`(${any.join(" OR ")})`);

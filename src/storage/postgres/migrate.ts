@@ -16,6 +16,9 @@ import m0002 from "../../../sql/postgres/migrations/0002_json_payloads.sql" with
 import m0003 from "../../../sql/postgres/migrations/0003_dashboard.sql" with { type: "text" };
 import m0004 from "../../../sql/postgres/migrations/0004_trace_context.sql" with { type: "text" };
 import m0005 from "../../../sql/postgres/migrations/0005_json_errors.sql" with { type: "text" };
+import m0006 from "../../../sql/postgres/migrations/0006_args_field_parallel_unsafe.sql" with {
+  type: "text",
+};
 
 export type { MigrateResult, Migration } from "../migrations.ts";
 
@@ -26,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "0003_dashboard", sql: m0003 },
   { version: 4, name: "0004_trace_context", sql: m0004 },
   { version: 5, name: "0005_json_errors", sql: m0005 },
+  { version: 6, name: "0006_args_field_parallel_unsafe", sql: m0006 },
 ];
 
 type Sql = postgres.Sql;

@@ -197,6 +197,11 @@ export class PostgresStorage implements Storage {
     return listJobs(this.#runner, this.#q, this.#cfg.schemaIdent, params);
   }
 
+  /** See {@link Storage.oldestReady}. */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#dash.oldestReady();
+  }
+
   /** See {@link Storage.counts}. */
   counts(): Promise<JobCounts> {
     return countJobs(this.#runner, this.#q);

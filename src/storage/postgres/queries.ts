@@ -7,6 +7,7 @@
 import acquireLease from "../../../sql/postgres/queries/acquire_lease.sql" with { type: "text" };
 import claimCronTick from "../../../sql/postgres/queries/claim_cron_tick.sql" with { type: "text" };
 import counts from "../../../sql/postgres/queries/counts.sql" with { type: "text" };
+import oldestReady from "../../../sql/postgres/queries/oldest_ready.sql" with { type: "text" };
 import enqueue from "../../../sql/postgres/queries/enqueue.sql" with { type: "text" };
 import enqueuePlain from "../../../sql/postgres/queries/enqueue_plain.sql" with { type: "text" };
 import extendLocks from "../../../sql/postgres/queries/extend_locks.sql" with { type: "text" };
@@ -63,6 +64,7 @@ const RAW = {
   acquireLease,
   claimCronTick,
   counts,
+  oldestReady,
   enqueue,
   enqueuePlain,
   extendLocks,

@@ -45,6 +45,12 @@ export class RedisDashboard implements DashboardVerbs {
     this.#hvals = hvals;
   }
 
+  /** See `Storage.oldestReady` (`lua/oldest_ready.lua`). */
+  async oldestReady(): Promise<Record<string, Date>> {
+    const rows = await this.#script<[string, number][]>("oldestReady", [this.#keys.base], []);
+    return Object.fromEntries(rows.map(([q, at]) => [q, new Date(at)]));
+  }
+
   /** See `Storage.recordServer`. */
   async recordServer({ server: s }: { server: ServerInfo }): Promise<void> {
     const stored: StoredServer = {

@@ -1,5 +1,5 @@
 /**
- * The Redis read verbs: jobs by id, the filtered list (a budget of ids per script call), and
+ * The Redis read verbs: jobs by id, the filtered list (its ids found by `search.ts`), and
  * the per-queue state counts.
  *
  * @module
@@ -7,14 +7,11 @@
 import type { Job } from "../../job.ts";
 import { ALL_STATES } from "../../job_state.ts";
 import { addCount, emptyJobCounts, listLimit } from "../contract_rules.ts";
-import { parseSearch } from "../search.ts";
-import { type JobCounts, type JobPage, type ListParams, SEARCH_SCAN_LIMIT } from "../storage.ts";
+import type { JobCounts, JobPage, ListParams } from "../storage.ts";
 import { decodeJob, type RawJob } from "./codec.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { Script } from "./scripts.ts";
-
-// Most ids one list call inspects before returning a (possibly short) page.
-const LIST_BUDGET = 5_000;
+import { listIds } from "./search.ts";
 
 /** The jobs of `ids`, in order (`null` where one does not exist). */
 export async function getJobs(
@@ -34,50 +31,9 @@ export async function listJobs(
   keys: RedisKeys,
   params: ListParams,
 ): Promise<JobPage> {
-  const limit = listLimit(params.limit);
-  const search = parseSearch(params.search);
-  const time = (d: Date | undefined) =>
-    d instanceof Date && !Number.isNaN(d.getTime()) ? d.getTime() : "";
-  const from = time(params.from), to = time(params.to);
-  // A search or time range is bounded by SEARCH_SCAN_LIMIT jobs, scanned a budget per
-  // call so that Redis is never held long; other filters return one call's page.
-  const bounded = search !== null || from !== "" || to !== "";
-  const ids: string[] = [];
-  let cursor = params.cursor ?? "";
-  let scannedTotal = 0;
-  while (true) {
-    const [page, next, scanned] = await script<[string[], string | null, number]>(
-      "listJobs",
-      [keys.base],
-      [
-        cursor,
-        limit - ids.length,
-        params.queue ?? "",
-        params.method ?? "",
-        search?.text ?? "",
-        LIST_BUDGET,
-        search?.field?.key ?? "",
-        search?.field?.value ?? "",
-        from,
-        to,
-        ...(params.state ? [params.state] : ALL_STATES),
-      ],
-    );
-    ids.push(...page);
-    scannedTotal += scanned;
-    if (!next) {
-      cursor = "";
-      break;
-    }
-    cursor = next;
-    if (!bounded || ids.length >= limit) break;
-    if (scannedTotal >= SEARCH_SCAN_LIMIT) {
-      cursor = "";
-      break;
-    }
-  }
+  const { ids, nextCursor } = await listIds(script, keys.base, params, listLimit(params.limit));
   const jobs = (await getJobs(script, keys, ids)).filter((j): j is Job => j !== null);
-  return { jobs, nextCursor: cursor || null };
+  return { jobs, nextCursor };
 }
 
 /** Jobs per queue and state. */

@@ -159,6 +159,11 @@ export class RedisStorage implements Storage {
     return listJobs(this.#run, this.keys, params);
   }
 
+  /** {@inheritDoc Storage.oldestReady} */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#dash.oldestReady();
+  }
+
   /** {@inheritDoc Storage.counts} */
   counts(): Promise<JobCounts> {
     return countJobs(this.#run, this.keys);

@@ -18,6 +18,7 @@ import findExpired from "./lua/find_expired.lua" with { type: "text" };
 import getRecurring from "./lua/get_recurring.lua" with { type: "text" };
 import getJobs from "./lua/get_jobs.lua" with { type: "text" };
 import listJobs from "./lua/list_jobs.lua" with { type: "text" };
+import oldestReady from "./lua/oldest_ready.lua" with { type: "text" };
 import promoteDue from "./lua/promote_due.lua" with { type: "text" };
 import purgeExpired from "./lua/purge_expired.lua" with { type: "text" };
 import purgeFinished from "./lua/purge_finished.lua" with { type: "text" };
@@ -52,6 +53,7 @@ export const SCRIPT_SOURCES = {
   getJobs,
   getRecurring,
   listJobs,
+  oldestReady,
   promoteDue,
   purgeExpired,
   purgeFinished,

@@ -13,6 +13,7 @@ import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { RecurringTemplate } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { TransitionItem } from "../../transitions.ts";
+import { oldestReady } from "./oldest_ready.ts";
 import { txRefusal } from "../contract_rules.ts";
 import type {
   EnqueueResult,
@@ -176,6 +177,11 @@ export class SqliteStorage implements Storage {
   /** See {@link Storage.list}. */
   list(params: ListParams): Promise<JobPage> {
     return this.#read("list", () => listJobs(this.#conn, params));
+  }
+
+  /** See {@link Storage.oldestReady}. */
+  oldestReady(): Promise<Record<string, Date>> {
+    return this.#read("oldestReady", () => oldestReady(this.#conn));
   }
 
   /** See {@link Storage.counts}. */

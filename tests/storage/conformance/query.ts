@@ -80,4 +80,37 @@ export function queryCases(ctx: ConformanceContext): void {
     assert.deepEqual(Object.values(c.byState).reduce((a, b) => a + b, 0), 0);
     assert.deepEqual(c.byQueue, {});
   });
+
+  conformanceCase(
+    ctx,
+    area,
+    "oldestReady: earliest runAt of the Enqueued jobs per queue",
+    async (s) => {
+      assert.deepEqual(await s.oldestReady(), {});
+      const ready = (queue: string, priority: number, ms: number) =>
+        job({ queue, priority, now: at(ms) });
+      // q1 holds three priorities; its oldest job has the lowest one.
+      await put(
+        s,
+        ready("q1", 5, -1_000),
+        ready("q1", 0, -3_000),
+        ready("q1", 0, -5_000),
+        ready("q1", 0, -4_000),
+        ready("q1", 10, -200),
+        ready("q2", -3, -300),
+        job({ queue: "q3", runAt: at(60_000) }), // Scheduled: not ready
+      );
+      assert.deepEqual(await s.oldestReady(), { q1: at(-5_000), q2: at(-300) });
+      // Fetching takes the high priorities first: the oldest stays until it is taken.
+      await take(s, { queues: ["q1"], limit: 2 });
+      assert.deepEqual((await s.oldestReady()).q1, at(-5_000));
+      await take(s, { queues: ["q1"], limit: 1 });
+      assert.deepEqual((await s.oldestReady()).q1, at(-4_000));
+      await take(s, { queues: ["q1", "q2"], limit: 10 });
+      assert.deepEqual(await s.oldestReady(), {});
+      // A promoted job is ready since its runAt.
+      await s.promoteDue({ now: at(61_000), limit: 10 });
+      assert.deepEqual(await s.oldestReady(), { q3: at(60_000) });
+    },
+  );
 }

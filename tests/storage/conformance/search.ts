@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { JobState } from "../../../src/job_state.ts";
-import type { ListParams, Storage } from "../../../src/storage/storage.ts";
+import { type ListParams, SEARCH_SCAN_LIMIT, type Storage } from "../../../src/storage/storage.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at, job, put } from "./fixtures.ts";
 
@@ -135,5 +135,72 @@ export function searchCases(ctx: ConformanceContext): void {
       early.id,
     ]);
     assert.deepEqual(await ids(s, { from: at(0), to: at(0) }), []);
+  });
+
+  conformanceCase(
+    ctx,
+    area,
+    "a search scans the newest SEARCH_SCAN_LIMIT jobs passing the filters",
+    async (s) => {
+      const old = job({
+        method: "ancient_method",
+        queue: "q",
+        args: { tag: "needle-7" },
+        now: at(-1_000),
+      });
+      await put(s, old);
+      let newestFiller = "";
+      for (let i = 0; i < SEARCH_SCAN_LIMIT; i += 1000) {
+        const batch = Array.from(
+          { length: 1000 },
+          (_, k) => job({ queue: "other", args: { i: i + k } }),
+        );
+        await put(s, ...batch);
+        newestFiller = batch[999].id;
+      }
+      const fresh = job({ method: "fresh_method", queue: "q", args: { tag: "needle-8" } });
+      await put(s, fresh);
+      const page = (p: Omit<ListParams, "limit">) => s.list({ limit: 50, ...p });
+      // `old` is SEARCH_SCAN_LIMIT + 1 jobs deep: no kind of search reaches it, and the page
+      // says it is the last.
+      for (
+        const search of [old.id, old.id.slice(0, 20), "ancient", "tag:needle-7", "needle-7"]
+      ) {
+        const r = await page({ search });
+        assert.deepEqual(r.jobs.map((j) => j.id), [], `search ${search}`);
+        assert.equal(r.nextCursor, null, `search ${search}`);
+      }
+      const both = await page({ search: "needle" });
+      assert.deepEqual(both.jobs.map((j) => j.id), [fresh.id]);
+      assert.equal(both.nextCursor, null);
+      assert.deepEqual(await ids(s, { to: at(-500) }), [], "a range is bounded too");
+      assert.deepEqual(await ids(s, { to: at(-500), queue: "q" }), [old.id]);
+      // The bound counts the jobs that pass the state, queue and method filters: within
+      // queue q (or method ancient_method) `old` is among the newest.
+      for (
+        const search of [old.id, old.id.slice(0, 20), "ancient", "tag:needle-7", "needle-7"]
+      ) {
+        assert.deepEqual(await ids(s, { search, queue: "q" }), [old.id], `queue q, ${search}`);
+        assert.deepEqual(await ids(s, { search, method: "ancient_method" }), [old.id]);
+      }
+      assert.deepEqual(await ids(s, { search: "needle", queue: "q" }), [fresh.id, old.id]);
+      assert.deepEqual(await ids(s, { search: "needle", state: JobState.Enqueued }), [fresh.id]);
+      // Paging moves the window: below the freshest job `old` is still one too deep, below
+      // the newest filler it is the last job within reach.
+      assert.deepEqual(await ids(s, { search: "needle", cursor: fresh.id }), []);
+      assert.deepEqual(await ids(s, { search: "needle", cursor: newestFiller }), [old.id]);
+    },
+  );
+
+  conformanceCase(ctx, area, "case folding is ASCII only, the same on every backend", async (s) => {
+    const evian = job({ method: "Ship_Water", args: { city: "ÉVIAN", note: "Crème" } });
+    await put(s, evian);
+    assert.deepEqual(await ids(s, { search: "Évian" }), [evian.id]);
+    assert.deepEqual(await ids(s, { search: "city:évian" }), []);
+    assert.deepEqual(await ids(s, { search: "city:Évian" }), [evian.id]);
+    assert.deepEqual(await ids(s, { search: "évian" }), []);
+    assert.deepEqual(await ids(s, { search: "CRème" }), [evian.id]);
+    assert.deepEqual(await ids(s, { search: "CRÈME" }), []);
+    assert.deepEqual(await ids(s, { search: "ship_water" }), [evian.id]);
   });
 }
