@@ -27,7 +27,12 @@ export { createDashboard, type DashboardApp, type DashboardOptions } from "./src
 export { DashboardServer, type DashboardServerOptions } from "./src/dashboard/serve.ts";
 export { type DashboardAccess, type DashboardAuth } from "./src/dashboard/auth.ts";
 export type { DashboardEnv } from "./src/dashboard/context.ts";
-export { CLOSE_TOO_SLOW, type LiveOptions, type LiveView } from "./src/dashboard/live.ts";
+export {
+  CLOSE_TOO_SLOW,
+  LIVE_CHANGES_MAX,
+  type LiveOptions,
+  type LiveView,
+} from "./src/dashboard/live.ts";
 export type { ServerInfo } from "./src/server_info.ts";
 // The core's types the dashboard's signatures mention, from their own modules (never through
 // mod.ts, so this entry's graph holds no server or driver code).

@@ -35,6 +35,14 @@ interface Client {
 /** Socket close code sent to a client dropped for being too slow. */
 export const CLOSE_TOO_SLOW = 4008;
 
+/**
+ * Most job changes one `jobs` message carries (the newest; `omitted` counts the rest). A busy
+ * system finishes thousands of jobs a second: every change to every browser would cost the
+ * dashboard's process more than the pages need (they show the latest few, or reload a page),
+ * and on a shared machine that CPU comes out of the job servers.
+ */
+export const LIVE_CHANGES_MAX = 50;
+
 /** Fans storage signals out to WebSocket clients. */
 export class LiveHub {
   readonly #storage: Storage;
@@ -132,9 +140,16 @@ export class LiveHub {
     if (signal.kind === "cancelled") return;
     this.#dirty = true;
     if (signal.kind !== "activity") return;
+    // Clients watching the same view get the same message, serialized once.
+    const byView = new Map<string, string | null>();
     for (const client of this.#clients) {
-      const changes = signal.changes.filter((ch) => concerns(client.view, ch));
-      if (changes.length > 0) this.#send(client, { type: "jobs", changes });
+      const key = JSON.stringify(client.view);
+      let text = byView.get(key);
+      if (text === undefined) {
+        text = jobsMessage(signal.changes.filter((ch) => concerns(client.view, ch)));
+        byView.set(key, text);
+      }
+      if (text !== null) this.#sendText(client, text);
     }
   }
 
@@ -174,6 +189,10 @@ export class LiveHub {
   }
 
   #send(client: Client, msg: unknown): void {
+    this.#sendText(client, JSON.stringify(msg));
+  }
+
+  #sendText(client: Client, text: string): void {
     const s = client.socket;
     if (s.readyState !== WebSocket.OPEN) return;
     if (s.bufferedAmount > this.#opts.maxBufferedBytes) {
@@ -184,11 +203,22 @@ export class LiveHub {
       return;
     }
     try {
-      s.send(JSON.stringify(msg));
+      s.send(text);
     } catch {
       this.#detach(client);
     }
   }
+}
+
+/** The `jobs` message for a view's changes, or null when there are none. */
+function jobsMessage(changes: JobChange[]): string | null {
+  if (changes.length === 0) return null;
+  const omitted = Math.max(0, changes.length - LIVE_CHANGES_MAX);
+  return JSON.stringify(
+    omitted === 0
+      ? { type: "jobs", changes }
+      : { type: "jobs", changes: changes.slice(omitted), omitted },
+  );
 }
 
 function parseView(v: unknown): LiveView | null {

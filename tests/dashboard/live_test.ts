@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import type { JobChange } from "../../src/activity.ts";
-import { CLOSE_TOO_SLOW } from "../../src/dashboard/live.ts";
+import { CLOSE_TOO_SLOW, LIVE_CHANGES_MAX } from "../../src/dashboard/live.ts";
 import { DashboardServer } from "../../src/dashboard/serve.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
@@ -123,6 +123,32 @@ Deno.test("[memory] stats are pushed at most once per interval however many chan
       assert.ok(stats <= Math.ceil(elapsed / 50) + 1, `${stats} pushes in ${elapsed} ms`);
     } finally {
       await ws.close();
+    }
+  });
+});
+
+Deno.test("[memory] a burst of changes is pushed as its newest LIVE_CHANGES_MAX, the rest counted", async () => {
+  await withDashboard(async (storage, url) => {
+    const [a, b] = [await openSocket(url), await openSocket(url)];
+    try {
+      await a.next((m) => m.type === "hello");
+      await b.next((m) => m.type === "hello");
+      const burst = LIVE_CHANGES_MAX + 30;
+      await storage.recordActivity({
+        metrics: [],
+        changes: Array.from({ length: burst }, (_, i) => change(`j${i}`, "started", "Processing")),
+      });
+      for (const ws of [a, b]) {
+        const jobs = await ws.next((m) => m.type === "jobs");
+        assert.equal(jobs.omitted, 30);
+        assert.deepEqual(
+          jobs.changes.map((c: JobChange) => c.id),
+          Array.from({ length: LIVE_CHANGES_MAX }, (_, i) => `j${i + 30}`),
+        );
+      }
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });
