@@ -136,7 +136,7 @@ export class JobClient {
         now: job.createdAt,
         tx: options.tx,
       });
-      countEnqueued(res.job.queue, res.job.method, 1);
+      countEnqueued([res.job]);
       this.enqueued([res]);
       return res.job;
     });
@@ -170,9 +170,10 @@ export class JobClient {
       }
       const jobs = pending ? await Promise.all(built) : built as Job[];
       const res = await this.#storage.enqueue({ jobs, now, tx: options.tx });
-      for (const r of res) countEnqueued(r.job.queue, r.job.method, 1);
+      const out = res.map((r) => r.job);
+      countEnqueued(out);
       this.enqueued(res);
-      return res.map((r) => r.job);
+      return out;
     });
   }
 

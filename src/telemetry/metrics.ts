@@ -41,10 +41,18 @@ const inFlight = meter.createUpDownCounter("qml.jobs.in_flight", {
   description: "Jobs running in this process.",
 });
 
-/** Count `n` jobs enqueued on `queue` for `method`. */
-export function countEnqueued(queue: string, method: string, n: number): void {
+/** Count the jobs of an enqueue, one counter add per run of jobs of the same queue and method. */
+export function countEnqueued(jobs: readonly { queue: string; method: string }[]): void {
   if (!metricsOn) return;
-  enqueued.add(n, { "qml.job.queue": queue, "qml.job.method": method });
+  let from = 0;
+  for (let k = 1; k <= jobs.length; k++) {
+    const first = jobs[from];
+    if (k < jobs.length && jobs[k].queue === first.queue && jobs[k].method === first.method) {
+      continue;
+    }
+    enqueued.add(k - from, { "qml.job.queue": first.queue, "qml.job.method": first.method });
+    from = k;
+  }
 }
 
 /** One finished attempt, as the server writes it. */

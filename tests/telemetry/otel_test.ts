@@ -79,7 +79,9 @@ for (const mode of [[], ["--inline"]]) {
     const spans = parseSpans(out);
 
     // The job record carries the enqueue span's context, and the job span is its child.
-    const enqueues = spans.filter((s) => s.name === "qml.enqueue");
+    const enqueues = spans.filter((s) =>
+      s.name === "qml.enqueue" && s.attrs["qml.job.count"] === "1"
+    );
     assert.equal(enqueues.length, 2);
     const okEnqueue = enqueues.find((s) => ok.traceContext.includes(s.spanId))!;
     assert.ok(okEnqueue, "the stored trace context names the enqueue span");
@@ -114,6 +116,8 @@ for (const mode of [[], ["--inline"]]) {
     // Metrics count what happened.
     assert.equal(metricValue(out, "qml.jobs.enqueued", "traced"), 1);
     assert.equal(metricValue(out, "qml.jobs.enqueued", "broken"), 1);
+    assert.equal(metricValue(out, "qml.jobs.enqueued", "later_a"), 4);
+    assert.equal(metricValue(out, "qml.jobs.enqueued", "later_b"), 2);
     assert.equal(metricValue(out, "qml.jobs.succeeded", "traced"), 1);
     assert.equal(metricValue(out, "qml.jobs.retried", "broken"), 1);
     assert.equal(metricValue(out, "qml.jobs.failed", "broken"), 1);
