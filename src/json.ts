@@ -35,7 +35,13 @@ export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
  * ```
  */
 export function checkPayload(value: unknown, what = "args", maxBytes = Infinity): number {
-  const size = value === undefined ? 4 : bytesOf(value, []);
+  const mark = PARENTS.length;
+  let size: number;
+  try {
+    size = value === undefined ? 4 : bytesOf(value, PARENTS);
+  } finally {
+    PARENTS.length = mark; // a refusal returns mid-walk, without popping
+  }
   if (size < 0) explain(value, what);
   if (size > maxBytes) {
     fail(what, `is ${size} bytes of JSON, over the limit of ${maxBytes} (maxPayloadBytes)`);
@@ -53,6 +59,11 @@ function isPlain(v: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+// The objects being walked, kept across calls (each `checkPayload` leaves it as it found it):
+// a new array per call, and its growth on the first push, were most of what checking small
+// arguments allocated.
+const PARENTS: object[] = [];
+
 // The bytes JSON.stringify would write for `v` (so the size costs no serialisation), or -1 if
 // `v` breaks the rule: the hot path builds no path strings; `explain` finds the culprit.
 function bytesOf(v: unknown, parents: object[]): number {
@@ -62,7 +73,11 @@ function bytesOf(v: unknown, parents: object[]): number {
     case "boolean":
       return v ? 4 : 5;
     case "number":
-      return Number.isFinite(v) ? String(v).length : -1;
+      return Number.isSafeInteger(v)
+        ? integerLength(v)
+        : Number.isFinite(v)
+        ? String(v).length
+        : -1;
     case "object": {
       if (v === null) return 4;
       if (v instanceof Date) return JSON.stringify(v).length; // an ISO string, or null
@@ -135,6 +150,13 @@ function explain(value: unknown, what: string): never {
  */
 export function assertJson(value: unknown, what = "args"): void {
   checkPayload(value, what);
+}
+
+/** Characters of the safe integer `n` as JSON writes it (no string built for it). */
+function integerLength(n: number): number {
+  let len = n < 0 ? 2 : 1;
+  for (let m = Math.abs(n); m >= 10; m = Math.floor(m / 10)) len++;
+  return len;
 }
 
 /** Bytes of `s` as a JSON string literal in UTF-8, quotes included. */
