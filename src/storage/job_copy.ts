@@ -32,7 +32,27 @@ export function copyData<T>(v: T, depth = 0): T {
   return out as T;
 }
 
-const date = (d: Date | null): Date | null => d === null ? null : new Date(d.getTime());
+/** Makes the Dates of a copy from the original's. */
+export type DateCopier = (d: Date) => Date;
+
+const newDate: DateCopier = (d) => new Date(d.getTime());
+
+function date(d: Date | null, copyDate: DateCopier = newDate): Date | null {
+  return d === null ? null : copyDate(d);
+}
+
+/**
+ * A {@link DateCopier} that returns one Date for a run of equal times, for copies kept by a
+ * store that never hands its records out (it hands out copies) nor mutates a Date in place:
+ * the jobs of a bulk enqueue then share one Date per field instead of one each (~100 bytes).
+ */
+export function sharedDates(): DateCopier {
+  let last: Date | undefined;
+  return (d) => {
+    if (last !== undefined && last.getTime() === d.getTime()) return last;
+    return last = new Date(d.getTime());
+  };
+}
 
 function copyError(e: JobError | null): JobError | null {
   return e === null ? null : { ...e };
@@ -40,8 +60,13 @@ function copyError(e: JobError | null): JobError | null {
 
 // `shared` is a Date of the record already copied as `sharedCopy`: an entry holding that very
 // Date gets the copy, so the copy keeps the record's own sharing as `structuredClone` does.
-function copyEntry(e: HistoryEntry, shared?: Date, sharedCopy?: Date): HistoryEntry {
-  const at = e.at === shared ? sharedCopy! : new Date(e.at.getTime());
+function copyEntry(
+  e: HistoryEntry,
+  shared?: Date,
+  sharedCopy?: Date,
+  copyDate: DateCopier = newDate,
+): HistoryEntry {
+  const at = e.at === shared ? sharedCopy! : copyDate(e.at);
   const out: HistoryEntry = { ...e, at };
   if (e.error) out.error = { ...e.error };
   return out;
@@ -53,10 +78,15 @@ function copyEntry(e: HistoryEntry, shared?: Date, sharedCopy?: Date): HistoryEn
  * Date in the copy too: a V8 Date is ~100 bytes, and the memory backend holds a copy per job.
  */
 export function copyJob(j: Job): Job {
-  const createdAt = new Date(j.createdAt.getTime());
+  return copyJobWith(j, newDate);
+}
+
+/** {@link copyJob} with the copy's Dates made by `copyDate` (e.g. {@link sharedDates}). */
+export function copyJobWith(j: Job, copyDate: DateCopier): Job {
+  const createdAt = copyDate(j.createdAt);
   const history = new Array<HistoryEntry>(j.history.length);
   for (let i = 0; i < history.length; i++) {
-    history[i] = copyEntry(j.history[i], j.createdAt, createdAt);
+    history[i] = copyEntry(j.history[i], j.createdAt, createdAt, copyDate);
   }
   return {
     id: j.id,
@@ -69,13 +99,13 @@ export function copyJob(j: Job): Job {
     maxAttempts: j.maxAttempts,
     backoff: j.backoff === null ? null : { ...j.backoff },
     timeoutMs: j.timeoutMs,
-    runAt: j.runAt === j.createdAt ? createdAt : new Date(j.runAt.getTime()),
+    runAt: j.runAt === j.createdAt ? createdAt : copyDate(j.runAt),
     createdAt,
-    startedAt: date(j.startedAt),
-    finishedAt: date(j.finishedAt),
-    expiresAt: date(j.expiresAt),
+    startedAt: date(j.startedAt, copyDate),
+    finishedAt: date(j.finishedAt, copyDate),
+    expiresAt: date(j.expiresAt, copyDate),
     lockedBy: j.lockedBy,
-    lockedUntil: date(j.lockedUntil),
+    lockedUntil: date(j.lockedUntil, copyDate),
     result: copyData(j.result),
     error: copyError(j.error),
     uniqueKey: j.uniqueKey,

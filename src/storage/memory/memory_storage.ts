@@ -23,7 +23,7 @@ import {
   type Storage,
   type StorageSignal,
 } from "../storage.ts";
-import { copyJob, copyTransition } from "../job_copy.ts";
+import { copyJob, copyJobWith, copyTransition, sharedDates } from "../job_copy.ts";
 import { listLimit, txRefusal } from "../contract_rules.ts";
 import { MemoryDashboard } from "./dashboard.ts";
 import { JobStore, type ReadyEntry } from "./job_store.ts";
@@ -66,6 +66,7 @@ export class MemoryStorage implements Storage {
     if (refused) return Promise.reject(refused);
     const out: EnqueueResult[] = [];
     const readyQueues = new Set<string>();
+    const dates = sharedDates();
     for (const input of params.jobs) {
       if (input.uniqueKey) {
         const holder = this.#store.unique.get(input.uniqueKey);
@@ -75,7 +76,7 @@ export class MemoryStorage implements Storage {
         }
         this.#store.unique.set(input.uniqueKey, input.id);
       }
-      const job = copyJob(input);
+      const job = copyJobWith(input, dates);
       this.#store.jobs.add(job);
       this.#store.index(job);
       if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
