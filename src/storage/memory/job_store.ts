@@ -66,8 +66,10 @@ export class JobStore {
       case JobState.Enqueued: {
         let heap = this.ready.get(job.queue);
         if (!heap) this.ready.set(job.queue, heap = new Heap(byReady));
-        heap.push({ id, v, at: job.runAt.getTime(), priority: job.priority });
-        this.oldestReady.add(job.queue, { id, v, at: job.runAt.getTime() });
+        // One entry serves both heaps (entries are never changed once pushed).
+        const e = { id, v, at: job.runAt.getTime(), priority: job.priority };
+        heap.push(e);
+        this.oldestReady.add(job.queue, e);
         break;
       }
       case JobState.Scheduled:
