@@ -74,23 +74,7 @@ export async function buildJob(item: EnqueueItem, now: Date, ctx: BuildContext):
     checkPayload(args, "args", ctx.maxPayloadBytes);
     await parseArgs(worker, args);
   }
-  return buildJobSync(item, now, ctx, validates(worker));
-}
-
-/**
- * Build the job of `item` with every check but the worker's own validator (run by
- * {@link buildJob} first when `checked`).
- *
- * @throws {ValidationError} for arguments that are not JSON or too big.
- * @throws {ConfigError} for a bad method name or option.
- */
-export function buildJobSync(
-  item: EnqueueItem,
-  now: Date,
-  ctx: BuildContext,
-  checked = false,
-): Job {
-  return new JobBatch(now, ctx).build(item, checked);
+  return new JobBatch(now, ctx).build(item, validates(worker));
 }
 
 const NO_OPTIONS: Omit<EnqueueOptions, "tx"> = Object.freeze({});
