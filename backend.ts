@@ -76,7 +76,11 @@ export {
   zeroCounts,
 } from "./src/storage/contract_rules.ts";
 export { copyData, copyJob, copyTransition } from "./src/storage/job_copy.ts";
-export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
+export type {
+  MissedTicksPolicy,
+  RecurringTemplate,
+  RecurringTemplateInput,
+} from "./src/recurring.ts";
 export type { JobChange, JobChangeType } from "./src/activity.ts";
 export { decodeChanges, encodeChanges } from "./src/storage/activity_codec.ts";
 export {

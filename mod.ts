@@ -81,7 +81,11 @@ export {
 export { type Clock, ManualClock, systemClock } from "./src/clock.ts";
 export { CLOCK_SYNC_INTERVAL_MS, StorageClock, storageClockOf } from "./src/storage_clock.ts";
 export type { Logger, LogLevel } from "./src/logger.ts";
-export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
+export type {
+  MissedTicksPolicy,
+  RecurringTemplate,
+  RecurringTemplateInput,
+} from "./src/recurring.ts";
 export {
   type EnqueueResult,
   type JobCounts,

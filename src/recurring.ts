@@ -37,3 +37,9 @@ export interface RecurringTemplate {
   /** The last tick that was claimed and turned into a job, if any. */
   lastTickAt: Date | null;
 }
+
+/** What a storage is given to create or update a template: the fields it keeps itself left out. */
+export type RecurringTemplateInput = Omit<
+  RecurringTemplate,
+  "createdAt" | "updatedAt" | "lastTickAt" | "paused"
+>;

@@ -12,7 +12,7 @@
  */
 import type { Job } from "../job.ts";
 import type { JobState } from "../job_state.ts";
-import type { RecurringTemplate } from "../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../recurring.ts";
 import type { TransitionItem } from "../transitions.ts";
 import type { JobChange } from "../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../metrics.ts";
@@ -190,7 +190,7 @@ export interface Storage {
   /** Create or update a recurring template by name; keeps `createdAt` and `lastTickAt`. */
   upsertRecurring(
     params: {
-      template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+      template: RecurringTemplateInput;
       now: Date;
     },
   ): Promise<RecurringTemplate>;

@@ -12,7 +12,7 @@ import { matchesSearch, parseSearch } from "../search.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { Job } from "../../job.ts";
 import { isFinalState, JobState } from "../../job_state.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { applyTransition, fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import {
   type EnqueueResult,
@@ -233,7 +233,7 @@ export class MemoryStorage implements Storage {
   }
 
   upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+    template: RecurringTemplateInput;
     now: Date;
   }): Promise<RecurringTemplate> {
     return Promise.resolve(this.#recurring.upsert(params));

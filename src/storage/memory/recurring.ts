@@ -4,17 +4,15 @@
  *
  * @module
  */
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { copyData } from "../job_copy.ts";
-
-type TemplateInput = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
 
 /** Templates by name. */
 export class RecurringTemplates {
   readonly #byName = new Map<string, RecurringTemplate>();
 
   /** Create or update a template by name. */
-  upsert(p: { template: TemplateInput; now: Date }): RecurringTemplate {
+  upsert(p: { template: RecurringTemplateInput; now: Date }): RecurringTemplate {
     const old = this.#byName.get(p.template.name);
     const t: RecurringTemplate = {
       ...copyData(p.template),

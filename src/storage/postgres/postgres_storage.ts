@@ -12,7 +12,7 @@ import type postgres from "postgres";
 import type { Sql } from "postgres";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { isTransientPostgresError } from "../transient.ts";
 import type { TransitionItem } from "../../transitions.ts";
 import type {
@@ -260,7 +260,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.upsertRecurring}. */
   upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+    template: RecurringTemplateInput;
     now: Date;
   }): Promise<RecurringTemplate> {
     return recurring.upsertRecurring(this.#runner, this.#q, params);

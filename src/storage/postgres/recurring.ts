@@ -5,20 +5,18 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { copyJob } from "../job_copy.ts";
 import { jobColumns } from "./columns.ts";
 import type { Queries } from "./queries.ts";
 import { recurringParams, rowToRecurring } from "./rows.ts";
 import type { Run } from "./run.ts";
 
-type TemplateInput = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
-
 /** Create or update a template by name. */
 export async function upsertRecurring(
   run: Run,
   q: Queries,
-  p: { template: TemplateInput; now: Date },
+  p: { template: RecurringTemplateInput; now: Date },
 ): Promise<RecurringTemplate> {
   const rows = await run("upsertRecurring", q.upsertRecurring, recurringParams(p.template, p.now));
   return rowToRecurring(rows[0]);

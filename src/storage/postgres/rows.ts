@@ -9,7 +9,11 @@ import { historyEntryFromJson } from "../history_json.ts";
 import type { Job, JobError } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
 import type { JobPage } from "../storage.ts";
-import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
+import type {
+  MissedTicksPolicy,
+  RecurringTemplate,
+  RecurringTemplateInput,
+} from "../../recurring.ts";
 import type { BackoffSpec } from "../../retry_policy.ts";
 
 /** A `jobs` row as postgres.js returns it. */
@@ -82,7 +86,7 @@ export function fetchedRowToJob(r: JobRow, f: FetchedFields): Job {
 
 /** The parameters of `upsert_recurring.sql` for `template`. */
 export function recurringParams(
-  t: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">,
+  t: RecurringTemplateInput,
   now: Date,
 ): unknown[] {
   return [

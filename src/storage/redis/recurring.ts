@@ -5,19 +5,17 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { encodeJob } from "./codec.ts";
 import type { RedisKeys } from "./keys.ts";
 import { decodeTemplate, encodeTemplate } from "./recurring_codec.ts";
 import type { Script } from "./scripts.ts";
 
-type TemplateInput = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
-
 /** Create or update a template by name. */
 export async function upsertRecurring(
   script: Script,
   keys: RedisKeys,
-  p: { template: TemplateInput; now: Date },
+  p: { template: RecurringTemplateInput; now: Date },
 ): Promise<RecurringTemplate> {
   const { template, now } = p;
   const [createdAt, lastTickAt, paused] = await script<[string, string | null, string | null]>(

@@ -6,13 +6,11 @@
  *
  * @module
  */
-import type { RecurringTemplate } from "../../recurring.ts";
-
-type TemplateBody = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 
 /** The JSON field of a template. */
-export function encodeTemplate(t: TemplateBody): string {
-  const body: TemplateBody = {
+export function encodeTemplate(t: RecurringTemplateInput): string {
+  const body: RecurringTemplateInput = {
     name: t.name,
     cron: t.cron,
     timezone: t.timezone,
@@ -34,7 +32,7 @@ export function decodeTemplate(row: readonly (string | null)[]): RecurringTempla
   const [json, createdAt, updatedAt, lastTickAt, paused] = row;
   if (!json || !createdAt) return null;
   return {
-    ...(JSON.parse(json) as TemplateBody),
+    ...(JSON.parse(json) as RecurringTemplateInput),
     paused: paused === "1",
     createdAt: new Date(Number(createdAt)),
     updatedAt: new Date(Number(updatedAt ?? createdAt)),

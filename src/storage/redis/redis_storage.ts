@@ -10,7 +10,7 @@ import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { QmlError, StorageError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { isTransientRedisError } from "../transient.ts";
 import { fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
@@ -258,7 +258,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.upsertRecurring} */
   upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+    template: RecurringTemplateInput;
     now: Date;
   }): Promise<RecurringTemplate> {
     return recurring.upsertRecurring(this.#run, this.keys, params);

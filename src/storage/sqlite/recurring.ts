@@ -5,7 +5,7 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import { insertJobs } from "./enqueue.ts";
@@ -13,10 +13,12 @@ import { type Emit, emitReady } from "./job_verbs.ts";
 import { QUERIES } from "./queries.ts";
 import { recurringParams, rowToRecurring } from "./rows.ts";
 
-type TemplateInput = Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
-
 /** Create or update a template by name. */
-export function upsertRecurring(conn: Connection, t: TemplateInput, now: Date): RecurringTemplate {
+export function upsertRecurring(
+  conn: Connection,
+  t: RecurringTemplateInput,
+  now: Date,
+): RecurringTemplate {
   return rowToRecurring(conn.stmt(QUERIES.upsertRecurring).get(...recurringParams(t, now))!);
 }
 

@@ -7,7 +7,11 @@
 import { historyEntryFromJson, HistoryTexts } from "../history_json.ts";
 import type { Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
-import type { MissedTicksPolicy, RecurringTemplate } from "../../recurring.ts";
+import type {
+  MissedTicksPolicy,
+  RecurringTemplate,
+  RecurringTemplateInput,
+} from "../../recurring.ts";
 import type { BackoffSpec } from "../../retry_policy.ts";
 import type { ServerInfo } from "../../server_info.ts";
 
@@ -122,7 +126,7 @@ export function rowToRecurring(r: Row): RecurringTemplate {
 
 /** The parameters of `upsert_recurring.sql`. */
 export function recurringParams(
-  t: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">,
+  t: RecurringTemplateInput,
   now: Date,
 ): SqlValue[] {
   return [

@@ -10,7 +10,7 @@
 import type { JobChange } from "../../activity.ts";
 import type { Job } from "../../job.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
-import type { RecurringTemplate } from "../../recurring.ts";
+import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type { TransitionItem } from "../../transitions.ts";
 import { oldestReady } from "./oldest_ready.ts";
@@ -250,7 +250,7 @@ export class SqliteStorage implements Storage {
 
   /** See {@link Storage.upsertRecurring}. */
   upsertRecurring(params: {
-    template: Omit<RecurringTemplate, "createdAt" | "updatedAt" | "lastTickAt" | "paused">;
+    template: RecurringTemplateInput;
     now: Date;
   }): Promise<RecurringTemplate> {
     return this.#write(
