@@ -6,7 +6,7 @@
  *
  *   deno task bench [--backend=postgres,redis,sqlite,sqlite-normal,memory]
  *                   [--only=1a,1b,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
- *                   [--otel]
+ *                   [--otel] [--match=TEXT]
  *
  * `sqlite` is a fresh file in TMPDIR per run (durability "full", the default), deleted after;
  * `sqlite-normal` the same with `durability=normal` (not run unless named). What needs the
@@ -26,6 +26,7 @@
  * server child runs with Deno's OpenTelemetry on (`OTEL_DENO=true`, service `qml-bench`),
  * exporting over OTLP/HTTP to a sink the harness serves on 127.0.0.1 (`bench/otlp_sink.ts`);
  * a row under each drain shows what reached the sink per run (0 in the columns without).
+ * `--match=TEXT` keeps only the rows whose label contains TEXT (e.g. `--match="inline, \`"`).
  *
  * @module
  */
@@ -243,7 +244,9 @@ if (flags.big) {
     run: drain(1_000_000, {}),
   });
 }
-const selected = cases.filter((c) => !only || only.has(c.group));
+const selected = cases.filter((c) =>
+  (!only || only.has(c.group)) && (!flags.match || c.label.includes(flags.match))
+);
 /** A column of the table: a backend, a library, and whether the server exports telemetry. */
 interface Column {
   backend: BackendName;

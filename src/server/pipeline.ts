@@ -22,7 +22,7 @@ import { decideItem, RELEASE_SHUTDOWN } from "./outcome.ts";
 import { ProgressThrottle } from "./progress.ts";
 import { makeExecutor } from "./executors.ts";
 import type { RoutedExecutor } from "./routed_executor.ts";
-import { Slots } from "./slots.ts";
+import { Slots, writeBackSize } from "./slots.ts";
 
 /** The stages of a running server's data path. */
 export interface Pipeline {
@@ -51,7 +51,8 @@ export function buildPipeline(
   events: EventBus,
 ): Pipeline {
   const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
-  const slots = new Slots(cfg.concurrency);
+  const writeBack = writeBackSize(cfg.concurrency);
+  const slots = new Slots(cfg.concurrency, writeBack);
   const jobEvents = new JobEvents(events, cfg.serverName);
   const activity = new ActivityRecorder({ storage: cfg.storage, logger: cfg.logger });
   const progress = new ProgressThrottle(cfg, events);
@@ -60,8 +61,8 @@ export function buildPipeline(
     clock: cfg.clock,
     logger: cfg.logger,
     poisoned: (item, run, err) => poisonedItem(cfg, ttls, item, run, err),
-    // The slots let up to two batches of `concurrency` wait; each write carries one.
-    maxBatch: Math.min(DEFAULT_MAX_BATCH, cfg.concurrency),
+    // What waits is bounded by the write-back; one write may carry all of it.
+    maxBatch: Math.min(DEFAULT_MAX_BATCH, writeBack),
     onWritten: (batch) => {
       jobEvents.written(batch);
       activity.written(batch);

@@ -1,8 +1,10 @@
 /**
- * Back-pressure: a server runs at most `concurrency` jobs and holds at most as many again
- * whose results wait for their write; a write that does not return stops the fetching.
+ * Back-pressure: a server runs at most `concurrency` jobs and holds at most a write-back more
+ * (as many again, at least 64) whose results wait for their write; a write that does not
+ * return stops the fetching.
  */
 import assert from "node:assert/strict";
+import { MIN_WRITE_BACK, writeBackSize } from "../../src/server/slots.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
@@ -44,7 +46,7 @@ function observed(inner: Storage, beforeWrite: () => Promise<void>) {
 const slowWrites = (inner: Storage) => observed(inner, () => new Promise((r) => setTimeout(r, 30)));
 
 for (const mode of MODES) {
-  Deno.test(`[${mode}] with slow result writes the server holds at most twice concurrency jobs; batches stay bounded`, async () => {
+  Deno.test(`[${mode}] with slow result writes the server holds at most concurrency + 64 jobs; batches stay bounded`, async () => {
     const inner = new MemoryStorage();
     const { storage, seen } = slowWrites(inner);
     await withServer(
@@ -59,8 +61,8 @@ for (const mode of MODES) {
         });
       },
     );
-    assert.ok(seen.maxHeld <= 20, `held up to ${seen.maxHeld} jobs between fetch and write`);
-    assert.ok(Math.max(...seen.batches) <= 10, `largest write: ${Math.max(...seen.batches)}`);
+    assert.ok(seen.maxHeld <= 74, `held up to ${seen.maxHeld} jobs between fetch and write`);
+    assert.ok(Math.max(...seen.batches) <= 64, `largest write: ${Math.max(...seen.batches)}`);
     assert.equal(seen.batches.reduce((a, b) => a + b, 0), 300);
   });
 }
@@ -73,33 +75,42 @@ function gatedWrites(inner: Storage) {
   return { storage, seen, release };
 }
 
-Deno.test("[inline] the next batch is fetched and run while the last results are written; a write that does not return stops fetching at twice concurrency", async () => {
+Deno.test("the write-back holds as many results as there are run slots, at least 64", () => {
+  assert.equal(MIN_WRITE_BACK, 64);
+  assert.equal(writeBackSize(1), 64);
+  assert.equal(writeBackSize(10), 64);
+  assert.equal(writeBackSize(200), 200);
+});
+
+Deno.test("[inline] the next batches are fetched and run while the last results are written; a write that does not return stops fetching at concurrency + 64", async () => {
   const inner = new MemoryStorage();
   const { storage, seen, release } = gatedWrites(inner);
   await withServer(
     { storage, execution: "inline", concurrency: 10, fetchBatchSize: 10 },
     async (server) => {
       await server.client.enqueueMany(
-        Array.from({ length: 50 }, (_, i) => ({ worker: "noop", args: { i } })),
+        Array.from({ length: 100 }, (_, i) => ({ worker: "noop", args: { i } })),
       );
-      // No write has returned, yet a second batch was fetched and run: the first batch's
-      // results wait in the write-back, not in the run slots.
-      await waitUntil(() => seen.fetched === 20 && server.runningJobs === 0, {
-        what: "two batches fetched and run with no write returned",
+      // No write has returned, yet more batches were fetched and run: results wait in the
+      // write-back, not in the run slots, until 10 running + 64 waiting are held; the last
+      // fetch asks only for the 4 jobs the write-back still has room for.
+      await waitUntil(() => seen.fetched === 74 && server.runningJobs === 0, {
+        what: "74 jobs fetched and run with no write returned",
       });
-      // Both writes are out (one per batch) and nothing more is fetched: the write-back is full.
+      // Two writes are out (the most at once) and nothing more is fetched.
       await waitUntil(() => seen.batches.length === 2, { what: "two writes in flight" });
       const held = await inner.counts();
-      assert.equal(held.byState.Processing, 20);
-      assert.equal(seen.fetched, 20);
+      assert.equal(held.byState.Processing, 74);
+      assert.equal(held.byState.Enqueued, 26);
+      assert.equal(seen.fetched, 74);
       assert.equal(seen.written, 0);
       // Let writes through until the backlog is done; every job is written exactly once.
       await waitUntil(async () => {
         release();
-        return (await inner.counts()).byState.Succeeded === 50;
-      }, { what: "50 jobs" });
+        return (await inner.counts()).byState.Succeeded === 100;
+      }, { what: "100 jobs" });
     },
   );
-  assert.equal(seen.fetched, 50);
-  assert.equal(seen.written, 50);
+  assert.equal(seen.fetched, 100);
+  assert.equal(seen.written, 100);
 });
