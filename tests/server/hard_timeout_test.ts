@@ -88,7 +88,16 @@ function startServer(execution: string, method: string, flags = ["-A"], args = "
     });
     return steps.filter((s) => s.step === name)[n - 1];
   };
-  return { child, steps, reading, writer, say, waitStep };
+  // Kill the child if it is still there (a leaked thread can keep it alive) and wait for it.
+  const close = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await writer.close().catch(() => {});
+    await child.status;
+    await reading;
+  };
+  return { child, steps, writer, say, waitStep, close };
 }
 
 for (
@@ -123,12 +132,7 @@ for (
       assert.ok(exited, "the server process did not exit after stop()");
       assert.equal(exited.code, 0);
     } finally {
-      try {
-        s.child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await s.writer.close().catch(() => {});
-      await s.child.status;
-      await s.reading;
+      await s.close();
     }
   });
 }
@@ -167,10 +171,7 @@ for (const [how, flags] of [["/proc", ["-A"]], ["abort unanswered", NARROW]] as 
       assert.equal(stopped.health?.ok, false, "still degraded: the thread never ended");
     } finally {
       // The leaked thread keeps that process alive: this is why CPU-bound workers are marked.
-      s.child.kill("SIGKILL");
-      await s.writer.close().catch(() => {});
-      await s.child.status;
-      await s.reading;
+      await s.close();
     }
   });
 }
@@ -195,11 +196,6 @@ Deno.test("[workers] a terminated thread that ends late: degraded, then recovere
     await s.say("stop");
     assert.equal((await s.child.status).code, 0, "exits by itself once the thread has ended");
   } finally {
-    try {
-      s.child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await s.writer.close().catch(() => {});
-    await s.child.status;
-    await s.reading;
+    await s.close();
   }
 });
