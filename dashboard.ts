@@ -50,7 +50,11 @@ export type { JobChange, JobChangeType } from "./src/activity.ts";
 export type { HistoryEntry, Job, JobError } from "./src/job.ts";
 export type { BackoffFn, BackoffSpec } from "./src/retry_policy.ts";
 export type { JobState } from "./src/job_state.ts";
-export type { MissedTicksPolicy, RecurringTemplate } from "./src/recurring.ts";
+export type {
+  MissedTicksPolicy,
+  RecurringTemplate,
+  RecurringTemplateInput,
+} from "./src/recurring.ts";
 export type { Clock } from "./src/clock.ts";
 export type { ServerView, Stats, StatsOptions } from "./src/dashboard/stats.ts";
 export {

@@ -85,6 +85,13 @@ export interface Job {
   progress: number;
   /** Every state change, oldest first. */
   history: HistoryEntry[];
+  /**
+   * Set only on a job read back from storage whose stored record could not be decoded
+   * (written by hand, by another program, or damaged): what failed to parse. Those fields
+   * read as `null`; a server fails such a job without running it (`StorageError`), so one
+   * bad record never stops a queue.
+   */
+  unreadable?: string;
 }
 
 /** What {@link createJob} needs. */

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.ts";
 import type { Outcome, RetentionTtls, TransitionItem } from "../transitions.ts";
 import type { WorkerDefinition, WorkerRegistry } from "../worker.ts";
 import { DeadlineTimer } from "./deadlines.ts";
-import { decideItem, outcomeOf, RELEASE_SHUTDOWN, RunFlag } from "./outcome.ts";
+import { decideItem, outcomeOf, RELEASE_SHUTDOWN, RunFlag, unreadableOutcome } from "./outcome.ts";
 import {
   type AbortReason,
   type Executor,
@@ -133,6 +133,11 @@ export class Dispatcher {
         this.#o.output.dropped(stale);
       }
       const run = this.#newRun(job, now);
+      if (job.unreadable !== undefined) {
+        // Its stored record did not decode: running it would hand the handler nulls.
+        this.#decide(run, unreadableOutcome(job));
+        continue;
+      }
       this.#running.set(job.id, run);
       if (run.deadline < earliest) earliest = run.deadline;
       wire.push(wireJob(job));

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { JobTimeoutError, WorkerCrashedError } from "../errors.ts";
+import { JobTimeoutError, StorageError, WorkerCrashedError } from "../errors.ts";
 import { type Job, type JobError, toJobError } from "../job.ts";
 import { JobState } from "../job_state.ts";
 import type { RetryPolicy } from "../retry_policy.ts";
@@ -73,4 +73,15 @@ export function decideItem(
 ): TransitionItem {
   const next = decide(job, outcome, { now, policy, server: ctx.serverName, ttls: ctx.ttls });
   return { id: job.id, guard: { state: JobState.Processing, lockedBy: ctx.serverName }, next };
+}
+
+/**
+ * The end of a fetched job whose stored record did not decode ({@link Job.unreadable}):
+ * failed at once, not retried (its record stays as it is), without running.
+ */
+export function unreadableOutcome(job: Job): Outcome {
+  const error = toJobError(
+    new StorageError(`the stored record of job ${job.id} could not be read (${job.unreadable})`),
+  );
+  return { type: "failed", error, retryable: false };
 }

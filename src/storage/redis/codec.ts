@@ -12,6 +12,7 @@
 import type { HistoryEntry, Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
 import type { Transition } from "../../transitions.ts";
+import { decodeStored, type FieldParser } from "../stored_fields.ts";
 
 /** The job hash fields, in the order the scripts return them. */
 export const JOB_FIELDS = [
@@ -53,10 +54,16 @@ export function encodeEntry(e: HistoryEntry): string {
   return JSON.stringify({ ...e, at: e.at.getTime() });
 }
 
-function decodeEntry(s: string): HistoryEntry {
-  const e = JSON.parse(s);
-  e.at = new Date(e.at);
-  return e;
+// History entries through `parse`: one that does not parse is left out (lenient decoding).
+function decodeHistory(hist: string[], parse: FieldParser): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (const s of hist) {
+    const e = parse(s, "history") as HistoryEntry | null;
+    if (e === null) continue;
+    e.at = new Date(e.at);
+    out.push(e);
+  }
+  return out;
 }
 
 /**
@@ -118,7 +125,6 @@ export function encodeTransition(
 
 type Field = string | false | null | undefined;
 const date = (s: Field): Date | null => (s ? new Date(Number(s)) : null);
-const parsed = (s: Field): unknown => (s ? JSON.parse(s) : null);
 
 /** Decode a script's JSON batch of jobs (`cjson` encodes an empty table as `{}`). */
 export function decodeJobs(reply: string): Job[] {
@@ -132,21 +138,29 @@ export function decodeJobs(reply: string): Job[] {
   return out;
 }
 
-/** Decode a script's job reply; `null` when the job is gone. */
+/**
+ * Decode a script's job reply; `null` when the job is gone. A field that does not parse
+ * marks the job `unreadable` instead of throwing (`stored_fields.ts`).
+ */
 export function decodeJob(raw: RawJob | null | false | undefined): Job | null {
   if (!raw) return null;
   const [id, f, hist] = raw;
   if (!f || !f[4]) return null;
+  return decodeStored((parse) => jobOf(id, f, hist, parse));
+}
+
+function jobOf(id: string, f: Field[], hist: unknown, parse: FieldParser): Job {
+  const parsed = (s: Field, field: string): unknown => (s ? parse(s, field) : null);
   return {
     id,
     method: f[0] || "",
-    args: f[1] ? JSON.parse(f[1]) : null,
+    args: parsed(f[1], "args"),
     queue: f[2] || "",
     priority: Number(f[3]),
     state: f[4] as JobState,
     attempts: Number(f[5]),
     maxAttempts: Number(f[6]),
-    backoff: parsed(f[7]) as Job["backoff"],
+    backoff: parsed(f[7], "backoff") as Job["backoff"],
     timeoutMs: f[8] ? Number(f[8]) : null,
     runAt: new Date(Number(f[9])),
     createdAt: new Date(Number(f[10])),
@@ -155,11 +169,11 @@ export function decodeJob(raw: RawJob | null | false | undefined): Job | null {
     expiresAt: date(f[13]),
     lockedBy: f[14] || null,
     lockedUntil: date(f[15]),
-    result: parsed(f[16]),
-    error: parsed(f[17]) as JobError | null,
+    result: parsed(f[16], "result"),
+    error: parsed(f[17], "error") as JobError | null,
     uniqueKey: f[18] || null,
     progress: f[19] ? Number(f[19]) : 0,
     traceContext: f[20] || null,
-    history: Array.isArray(hist) ? hist.map(decodeEntry) : [],
+    history: Array.isArray(hist) ? decodeHistory(hist, parse) : [],
   };
 }

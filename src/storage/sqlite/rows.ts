@@ -5,6 +5,7 @@
  * @module
  */
 import { historyEntryFromJson, HistoryTexts } from "../history_json.ts";
+import { decodeStored, type FieldParser } from "../stored_fields.ts";
 import type { Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
 import type {
@@ -29,8 +30,6 @@ const json = (v: unknown): string | null =>
   v === null || v === undefined ? null : JSON.stringify(v);
 const date = (v: unknown): Date | null =>
   v === null || v === undefined ? null : new Date(v as number);
-const parse = (v: unknown): unknown =>
-  v === null || v === undefined ? null : JSON.parse(v as string);
 
 /**
  * Append the `insert_jobs.sql` parameters of `job` to `out`; pass one `histories` to every
@@ -68,18 +67,28 @@ export function pushJobParams(
   );
 }
 
-/** A `jobs` row as a {@link Job}. */
+/**
+ * A `jobs` row as a {@link Job}. A JSON field that does not parse marks the job
+ * `unreadable` instead of throwing (`stored_fields.ts`).
+ */
 export function rowToJob(r: Row): Job {
+  return decodeStored((parse) => jobOf(r, parse));
+}
+
+function jobOf(r: Row, parse: FieldParser): Job {
+  const stored = (v: unknown, field: string): unknown =>
+    v === null || v === undefined ? null : parse(v as string, field);
+  const history = stored(r.history, "history");
   return {
     id: r.id as string,
     method: r.method as string,
-    args: parse(r.args),
+    args: stored(r.args, "args"),
     queue: r.queue as string,
     priority: r.priority as number,
     state: r.state as JobState,
     attempts: r.attempts as number,
     maxAttempts: r.max_attempts as number,
-    backoff: parse(r.backoff) as BackoffSpec | null,
+    backoff: stored(r.backoff, "backoff") as BackoffSpec | null,
     timeoutMs: (r.timeout_ms as number | null) ?? null,
     runAt: date(r.run_at)!,
     createdAt: date(r.created_at)!,
@@ -88,14 +97,14 @@ export function rowToJob(r: Row): Job {
     expiresAt: date(r.expires_at),
     lockedBy: (r.locked_by as string | null) ?? null,
     lockedUntil: date(r.locked_until),
-    result: parse(r.result),
-    error: parse(r.error) as JobError | null,
+    result: stored(r.result, "result"),
+    error: stored(r.error, "error") as JobError | null,
     uniqueKey: (r.unique_key as string | null) ?? null,
     traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
-    history: (JSON.parse(r.history as string) as Record<string, unknown>[]).map(
-      historyEntryFromJson,
-    ),
+    history: Array.isArray(history)
+      ? (history as Record<string, unknown>[]).map(historyEntryFromJson)
+      : [],
   };
 }
 
@@ -112,7 +121,7 @@ export function rowToRecurring(r: Row): RecurringTemplate {
     cron: r.cron as string,
     timezone: (r.timezone as string | null) ?? null,
     method: r.method as string,
-    args: parse(r.args),
+    args: r.args === null || r.args === undefined ? null : JSON.parse(r.args as string),
     queue: r.queue as string,
     priority: r.priority as number,
     maxAttempts: (r.max_attempts as number | null) ?? null,
