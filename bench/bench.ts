@@ -382,9 +382,12 @@ growth(
   (r) => r.ms,
 );
 
+// The command as a shell would take it (quoted where needed), as a markdown code span.
+const shellArg = (a: string) => /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`;
+const command = ["deno task bench", ...Deno.args.map(shellArg)].join(" ");
 console.log(renderTable({
   title: `qml benchmarks: median (min–max) of ${RUNS} runs in rounds; ` +
-    `\`deno task bench ${Deno.args.join(" ")}\``.replace(" `", "`"),
+    (command.includes("`") ? `\`\` ${command} \`\`` : `\`${command}\``),
   columns: columns.map((c) => c.name),
   rows,
 }));
