@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { decodeStored, type FieldParser } from "../../src/storage/stored_fields.ts";
 import type { Job } from "../../src/job.ts";
 
-const decode = (args: string, history: string) => (parse: FieldParser) =>
+const decode = ([args, history]: [string, string], parse: FieldParser) =>
   ({
     id: "j1",
     args: parse(args, "args"),
@@ -11,13 +11,13 @@ const decode = (args: string, history: string) => (parse: FieldParser) =>
   }) as unknown as Job;
 
 Deno.test("a record that parses decodes as it is, with no unreadable mark", () => {
-  const job = decodeStored(decode('{"a":1}', "[]"));
+  const job = decodeStored(['{"a":1}', "[]"], decode);
   assert.deepEqual(job.args, { a: 1 });
   assert.equal("unreadable" in job, false);
 });
 
 Deno.test("fields that do not parse read as null and are named in unreadable", () => {
-  const job = decodeStored(decode("{not json", "[oops"));
+  const job = decodeStored(["{not json", "[oops"], decode);
   assert.equal(job.args, null);
   assert.deepEqual(job.history, []);
   assert.match(job.unreadable!, /^args: .+; history: .+/);
@@ -26,7 +26,7 @@ Deno.test("fields that do not parse read as null and are named in unreadable", (
 Deno.test("a failure that is not a field's parse is thrown as it was", () => {
   assert.throws(
     () =>
-      decodeStored(() => {
+      decodeStored(null, () => {
         throw new RangeError("not a field");
       }),
     RangeError,

@@ -146,21 +146,22 @@ export function decodeJob(raw: RawJob | null | false | undefined): Job | null {
   if (!raw) return null;
   const [id, f, hist] = raw;
   if (!f || !f[4]) return null;
-  return decodeStored((parse) => jobOf(id, f, hist, parse));
+  return decodeStored(raw, jobOf);
 }
 
-function jobOf(id: string, f: Field[], hist: unknown, parse: FieldParser): Job {
-  const parsed = (s: Field, field: string): unknown => (s ? parse(s, field) : null);
+const parsed = (parse: FieldParser, s: Field, field: string): unknown => s ? parse(s, field) : null;
+
+function jobOf([id, f, hist]: RawJob, parse: FieldParser): Job {
   return {
     id,
     method: f[0] || "",
-    args: parsed(f[1], "args"),
+    args: parsed(parse, f[1], "args"),
     queue: f[2] || "",
     priority: Number(f[3]),
     state: f[4] as JobState,
     attempts: Number(f[5]),
     maxAttempts: Number(f[6]),
-    backoff: parsed(f[7], "backoff") as Job["backoff"],
+    backoff: parsed(parse, f[7], "backoff") as Job["backoff"],
     timeoutMs: f[8] ? Number(f[8]) : null,
     runAt: new Date(Number(f[9])),
     createdAt: new Date(Number(f[10])),
@@ -169,8 +170,8 @@ function jobOf(id: string, f: Field[], hist: unknown, parse: FieldParser): Job {
     expiresAt: date(f[13]),
     lockedBy: f[14] || null,
     lockedUntil: date(f[15]),
-    result: parsed(f[16], "result"),
-    error: parsed(f[17], "error") as JobError | null,
+    result: parsed(parse, f[16], "result"),
+    error: parsed(parse, f[17], "error") as JobError | null,
     uniqueKey: f[18] || null,
     progress: f[19] ? Number(f[19]) : 0,
     traceContext: f[20] || null,

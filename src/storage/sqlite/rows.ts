@@ -72,23 +72,24 @@ export function pushJobParams(
  * `unreadable` instead of throwing (`stored_fields.ts`).
  */
 export function rowToJob(r: Row): Job {
-  return decodeStored((parse) => jobOf(r, parse));
+  return decodeStored(r, jobOf);
 }
 
+const stored = (parse: FieldParser, v: unknown, field: string): unknown =>
+  v === null || v === undefined ? null : parse(v as string, field);
+
 function jobOf(r: Row, parse: FieldParser): Job {
-  const stored = (v: unknown, field: string): unknown =>
-    v === null || v === undefined ? null : parse(v as string, field);
-  const history = stored(r.history, "history");
+  const history = stored(parse, r.history, "history");
   return {
     id: r.id as string,
     method: r.method as string,
-    args: stored(r.args, "args"),
+    args: stored(parse, r.args, "args"),
     queue: r.queue as string,
     priority: r.priority as number,
     state: r.state as JobState,
     attempts: r.attempts as number,
     maxAttempts: r.max_attempts as number,
-    backoff: stored(r.backoff, "backoff") as BackoffSpec | null,
+    backoff: stored(parse, r.backoff, "backoff") as BackoffSpec | null,
     timeoutMs: (r.timeout_ms as number | null) ?? null,
     runAt: date(r.run_at)!,
     createdAt: date(r.created_at)!,
@@ -97,8 +98,8 @@ function jobOf(r: Row, parse: FieldParser): Job {
     expiresAt: date(r.expires_at),
     lockedBy: (r.locked_by as string | null) ?? null,
     lockedUntil: date(r.locked_until),
-    result: stored(r.result, "result"),
-    error: stored(r.error, "error") as JobError | null,
+    result: stored(parse, r.result, "result"),
+    error: stored(parse, r.error, "error") as JobError | null,
     uniqueKey: (r.unique_key as string | null) ?? null,
     traceContext: (r.trace_context as string | null) ?? null,
     progress: r.progress as number,
