@@ -58,7 +58,12 @@ export class Heartbeat {
     const { storage, serverName, lockTtlMs, clock } = this.#o;
     try {
       const lost = await storage.extendLocks({ ids, serverName, lockTtlMs, now: clock.now() });
-      if (lost.length > 0) this.#o.onLost(lost);
+      if (lost.length === 0) return;
+      // A job whose result was written while the call was out is reported too (it is no
+      // longer Processing): it is not lost, it is done. Only jobs still held count.
+      const held = new Set(this.#o.held());
+      const gone = lost.filter((id) => held.has(id));
+      if (gone.length > 0) this.#o.onLost(gone);
     } catch (err) {
       this.#o.logger.warn("could not extend job locks; will retry", {
         error: err instanceof Error ? err.message : String(err),
