@@ -44,6 +44,7 @@ Deno.test("config: defaults", () => {
     assert.equal(c.maxConnections, 10);
     assert.equal(c.minConnections, 1);
     assert.equal(c.autoMigrate, true);
+    assert.equal(c.vacuumEveryFetched, 50_000);
   });
 });
 
@@ -80,6 +81,11 @@ Deno.test("config: invalid values name the option and the accepted range", () =>
     rejects(() => resolveConfig({ commandTimeoutMs: -1 }), "commandTimeoutMs", /0\.\.86400000/);
     rejects(() => resolveConfig({ url: "mysql://x" }), "url", /postgres:\/\//);
     rejects(() => resolveConfig({ schema: "Jobs" }), "schema", /a-z, 0-9 and _/);
+    rejects(
+      () => resolveConfig({ vacuumEveryFetched: -1 }),
+      "vacuumEveryFetched",
+      /0\.\.1000000000/,
+    );
   });
   withEnv({ QML_MAX_CONNECTIONS: "many" }, () => {
     rejects(() => resolveConfig(), "QML_MAX_CONNECTIONS", /1\.\.1000/);

@@ -26,6 +26,12 @@ export interface PostgresConfig {
   autoMigrate?: boolean;
   /** `application_name` reported to Postgres. Default `"qml"`. */
   applicationName?: string;
+  /**
+   * VACUUM the jobs table after every this many jobs this storage fetched (`0` turns it off):
+   * each fetch leaves dead entries in the fetch index until a VACUUM, and autovacuum wakes at
+   * most once a minute (see `src/storage/postgres/vacuum.ts`). 0..1,000,000,000. Default 50,000.
+   */
+  vacuumEveryFetched?: number;
 }
 
 /** A fully resolved, validated configuration. */
@@ -48,6 +54,8 @@ export interface ResolvedPostgresConfig {
   autoMigrate: boolean;
   /** `application_name` of the connections. */
   applicationName: string;
+  /** VACUUM the jobs table after this many fetched jobs (0: never). */
+  vacuumEveryFetched: number;
 }
 
 /** The URL used when neither `url` nor `DATABASE_URL` is given. */
@@ -156,8 +164,17 @@ export function resolveConfig(config: PostgresConfig = {}): ResolvedPostgresConf
   if (typeof applicationName !== "string" || applicationName.length > 63) {
     throw new ConfigError("applicationName", "expected a string of at most 63 characters");
   }
+  const vacuumEveryFetched = intOption(
+    "vacuumEveryFetched",
+    config.vacuumEveryFetched,
+    null,
+    50_000,
+    0,
+    1_000_000_000,
+  );
   return {
     url,
+    vacuumEveryFetched,
     maxConnections,
     minConnections,
     connectTimeoutMs,

@@ -19,6 +19,9 @@ import m0005 from "../../../sql/postgres/migrations/0005_json_errors.sql" with {
 import m0006 from "../../../sql/postgres/migrations/0006_args_field_parallel_unsafe.sql" with {
   type: "text",
 };
+import m0007 from "../../../sql/postgres/migrations/0007_jobs_autovacuum.sql" with {
+  type: "text",
+};
 
 export type { MigrateResult, Migration } from "../migrations.ts";
 
@@ -30,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "0004_trace_context", sql: m0004 },
   { version: 5, name: "0005_json_errors", sql: m0005 },
   { version: 6, name: "0006_args_field_parallel_unsafe", sql: m0006 },
+  { version: 7, name: "0007_jobs_autovacuum", sql: m0007 },
 ];
 
 type Sql = postgres.Sql;

@@ -47,6 +47,7 @@ import * as locks from "./locks.ts";
 import * as maintenance from "./maintenance.ts";
 import * as recurring from "./recurring.ts";
 import { transitionJobs } from "./transition.ts";
+import { FetchVacuum } from "./vacuum.ts";
 import { buildQueries, type Queries } from "./queries.ts";
 
 export type { PostgresConfig } from "./config.ts";
@@ -78,10 +79,12 @@ export class PostgresStorage implements Storage {
   #signals: SignalHub;
   #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
+  #vacuum: FetchVacuum;
 
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
     this.#cfg = cfg;
+    this.#vacuum = new FetchVacuum(() => this.#vacuumJobs(), cfg.vacuumEveryFetched);
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
     this.#dash = new PostgresDashboard(this.#runner, this.#q, this.#channel);
@@ -208,14 +211,30 @@ export class PostgresStorage implements Storage {
   }
 
   /** See {@link Storage.fetchAndLock}. */
-  fetchAndLock(params: {
+  async fetchAndLock(params: {
     queues: readonly string[];
     limit: number;
     serverName: string;
     lockTtlMs: number;
     now: Date;
   }): Promise<Job[]> {
-    return locks.fetchAndLock(this.#runner, this.#q, params);
+    const jobs = await locks.fetchAndLock(this.#runner, this.#q, params);
+    this.#vacuum.fetched(jobs.length);
+    return jobs;
+  }
+
+  // On a connection of its own, without the statement timeout: a pass over a large table may
+  // take longer than any query should (VACUUM cannot run in a transaction, so no SET LOCAL).
+  async #vacuumJobs(): Promise<void> {
+    const conn = await this.#sql.reserve();
+    try {
+      await conn.unsafe("SET statement_timeout = 0");
+      await conn.unsafe(`VACUUM (SKIP_LOCKED) ${this.#cfg.schemaIdent}.jobs`);
+    } finally {
+      // Back to the pool's own timeout (its startup setting) before anyone else uses it.
+      await conn.unsafe("RESET statement_timeout").catch(() => {});
+      conn.release();
+    }
   }
 
   /** See {@link Storage.transition}. */
@@ -370,6 +389,7 @@ export class PostgresStorage implements Storage {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#signals.close();
+      await this.#vacuum.close();
       // Bounded: a connection the server killed may never report its socket closed under
       // Deno's node compatibility layer, and end() would wait for it.
       await this.#sql.end({ timeout: 2 });
