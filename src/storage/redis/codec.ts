@@ -144,7 +144,7 @@ export function decodeJobs(reply: string): Job[] {
  */
 export function decodeJob(raw: RawJob | null | false | undefined): Job | null {
   if (!raw) return null;
-  const [id, f, hist] = raw;
+  const f = raw[1];
   if (!f || !f[4]) return null;
   return decodeStored(raw, jobOf);
 }
