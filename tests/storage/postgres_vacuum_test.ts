@@ -23,14 +23,17 @@ Deno.test("FetchVacuum: one pass after every N fetched rows, one at a time, fail
   v.fetched(500); // a pass is still running: none starts, and the count starts afresh after
   assert.equal(passes, 1);
   finish();
-  await v.close();
+  await v.running;
   v.fetched(100);
   assert.equal(passes, 2);
   finish();
-  await v.close();
+  await v.running;
+  v.close(); // no pass after close
+  v.fetched(1_000);
+  assert.equal(passes, 2);
   const failing = new FetchVacuum(() => Promise.reject(new Error("not the owner")), 10);
   failing.fetched(10);
-  await failing.close();
+  await failing.running;
   const off = new FetchVacuum(() => {
     throw new Error("never called");
   }, 0);
@@ -59,8 +62,8 @@ Deno.test("postgres: fetching vacuumEveryFetched jobs vacuums the jobs table; th
         now: new Date(),
       });
     assert.equal((await fetch(99)).length, 99);
-    await h.storage.close(); // waits for a pass in progress: none was due
-    assert.equal(await lastVacuum(), null);
+    await h.storage.close();
+    assert.equal(await lastVacuum(), null, "no pass before vacuumEveryFetched rows");
   } finally {
     await h.cleanup();
   }

@@ -27,7 +27,8 @@ export interface PostgresConfig {
   /** `application_name` reported to Postgres. Default `"qml"`. */
   applicationName?: string;
   /**
-   * VACUUM the jobs table after every this many jobs this storage fetched (`0` turns it off):
+   * VACUUM the jobs table after every this many jobs this storage fetched (`0` turns it off; a pool
+   * of one connection never does, a pass would hold it):
    * each fetch leaves dead entries in the fetch index until a VACUUM, and autovacuum wakes at
    * most once a minute (see `src/storage/postgres/vacuum.ts`). 0..1,000,000,000. Default 50,000.
    */

@@ -84,7 +84,11 @@ export class PostgresStorage implements Storage {
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
     this.#cfg = cfg;
-    this.#vacuum = new FetchVacuum(() => this.#vacuumJobs(), cfg.vacuumEveryFetched);
+    // A pass holds a connection for its whole length: a pool of one would stall every query.
+    this.#vacuum = new FetchVacuum(
+      () => this.#vacuumJobs(),
+      cfg.maxConnections > 1 ? cfg.vacuumEveryFetched : 0,
+    );
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
     this.#dash = new PostgresDashboard(this.#runner, this.#q, this.#channel);
@@ -389,7 +393,7 @@ export class PostgresStorage implements Storage {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#signals.close();
-      await this.#vacuum.close();
+      this.#vacuum.close();
       // Bounded: a connection the server killed may never report its socket closed under
       // Deno's node compatibility layer, and end() would wait for it.
       await this.#sql.end({ timeout: 2 });

@@ -20,6 +20,7 @@ export class FetchVacuum {
   readonly #every: number;
   #since = 0;
   #running: Promise<void> | null = null;
+  #closed = false;
 
   /** `vacuum` runs one pass; `every` 0 turns it off. */
   constructor(vacuum: () => Promise<unknown>, every: number) {
@@ -29,7 +30,7 @@ export class FetchVacuum {
 
   /** `n` rows were fetched. */
   fetched(n: number): void {
-    if (this.#every === 0 || n === 0) return;
+    if (this.#every === 0 || n === 0 || this.#closed) return;
     this.#since += n;
     if (this.#since < this.#every || this.#running) return;
     this.#since = 0;
@@ -38,8 +39,17 @@ export class FetchVacuum {
     });
   }
 
-  /** Wait for a pass in progress. */
-  async close(): Promise<void> {
-    await this.#running;
+  /**
+   * Start no more passes. One in progress is not waited for: closing the pool ends its
+   * connection, and an interrupted VACUUM leaves nothing to undo (a pass over a large table
+   * must not hold up a server's shutdown).
+   */
+  close(): void {
+    this.#closed = true;
+  }
+
+  /** The pass in progress, if any (for tests). */
+  get running(): Promise<void> | null {
+    return this.#running;
   }
 }
