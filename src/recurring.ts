@@ -36,10 +36,17 @@ export interface RecurringTemplate {
   paused: boolean;
   /** The last tick that was claimed and turned into a job, if any. */
   lastTickAt: Date | null;
+  /**
+   * Set only on a template read back from storage whose stored record could not be decoded
+   * (edited by hand, written by another program, damaged): what failed to parse. Its other
+   * fields may be empty; the cron scheduler skips it (the others keep ticking) until it is
+   * scheduled again or removed.
+   */
+  unreadable?: string;
 }
 
 /** What a storage is given to create or update a template: the fields it keeps itself left out. */
 export type RecurringTemplateInput = Omit<
   RecurringTemplate,
-  "createdAt" | "updatedAt" | "lastTickAt" | "paused"
+  "createdAt" | "updatedAt" | "lastTickAt" | "paused" | "unreadable"
 >;

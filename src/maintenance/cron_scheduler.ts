@@ -50,6 +50,8 @@ export function cronPlugin(
   opts: { intervalMs: number; registry?: WorkerRegistry },
 ): MaintenancePlugin {
   const graceMs = Math.max(2 * opts.intervalMs, 1_000);
+  // Damaged templates already reported (once each, not once per tick).
+  const reported = new Set<string>();
   return {
     name: "cron",
     intervalMs: opts.intervalMs,
@@ -57,6 +59,16 @@ export function cronPlugin(
     async tick(now) {
       let made = 0;
       for (const t of await ctx.storage.listRecurring()) {
+        if (t.unreadable !== undefined) {
+          if (!reported.has(t.name)) {
+            reported.add(t.name);
+            ctx.logger.error(
+              `recurring "${t.name}": its stored record could not be read; skipped until it is scheduled again or removed`,
+              { error: t.unreadable },
+            );
+          }
+          continue;
+        }
         let ticks: Date[];
         try {
           ticks = ticksToClaim(t, now, graceMs);

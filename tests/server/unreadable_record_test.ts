@@ -1,7 +1,7 @@
 /**
  * A stored record that does not decode (edited by hand, written by another program, damaged)
  * fails its own job and nothing else: the other jobs of its fetch run, reads return it marked
- * `unreadable`. Redis and SQLite store JSON as text that can be damaged; Postgres's json
+ * `unreadable`; a damaged recurring template is skipped while the others keep ticking. Redis and SQLite store JSON as text that can be damaged; Postgres's json
  * columns refuse text that does not parse, and MemoryStorage keeps values, not text.
  */
 import assert from "node:assert/strict";
@@ -11,6 +11,10 @@ import type { Storage } from "../../src/storage/storage.ts";
 import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { openTestStorage as openRedis, withRedis } from "../_helpers/redis.ts";
 import { JobClient } from "../../src/client.ts";
+import { ManualClock } from "../../src/clock.ts";
+import { consoleLogger } from "../../src/logger.ts";
+import { cronPlugin } from "../../src/maintenance/cron_scheduler.ts";
+import { scheduleRecurring } from "../../src/recurring_store.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { withServer } from "./_server.ts";
 
@@ -18,6 +22,8 @@ interface Damaged {
   storage: Storage;
   /** Overwrite the stored `args` of job `id` with text that is not JSON. */
   damageArgs(id: string): Promise<void>;
+  /** Overwrite the stored JSON of recurring template `name` with text that is not JSON. */
+  damageTemplate(name: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -29,6 +35,9 @@ const BACKENDS: [string, () => Promise<Damaged>][] = [
       damageArgs: async (id) => {
         await withRedis((r) => r.hset(h.storage.keys.job(id), "args", "{not json"));
       },
+      damageTemplate: async (name) => {
+        await withRedis((r) => r.hset(h.storage.keys.recurring(name), "json", "{not json"));
+      },
       cleanup: h.cleanup,
     };
   }],
@@ -38,15 +47,9 @@ const BACKENDS: [string, () => Promise<Damaged>][] = [
     const storage = await SqliteStorage.open({ path });
     return {
       storage,
-      damageArgs: (id) => {
-        const db = new DatabaseSync(path);
-        try {
-          db.prepare("UPDATE jobs SET args = '{not json' WHERE id = ?").run(id);
-        } finally {
-          db.close();
-        }
-        return Promise.resolve();
-      },
+      damageArgs: (id) => update(path, "UPDATE jobs SET args = '{not json' WHERE id = ?", id),
+      damageTemplate: (name) =>
+        update(path, "UPDATE recurring SET args = '{not json' WHERE name = ?", name),
       cleanup: async () => {
         await storage.close();
         await Deno.remove(dir, { recursive: true });
@@ -90,6 +93,62 @@ for (const [name, open] of BACKENDS) {
       await b.cleanup();
     }
   });
+}
+
+for (const [name, open] of BACKENDS) {
+  Deno.test(`[${name}] a recurring template whose stored record does not parse is skipped; the others tick`, async () => {
+    const b = await open();
+    try {
+      const clock = new ManualClock(new Date("2026-03-01T00:00:00.000Z"));
+      for (const t of ["good", "bad"]) {
+        await scheduleRecurring(b.storage, clock, {
+          name: t,
+          cron: "*/5 * * * * *",
+          method: "noop",
+          args: { t },
+        });
+      }
+      await b.damageTemplate("bad");
+      const list = await b.storage.listRecurring();
+      assert.deepEqual(list.map((t) => [t.name, t.unreadable !== undefined]).sort(), [
+        ["bad", true],
+        ["good", false],
+      ]);
+      const errors: string[] = [];
+      const logger = { ...consoleLogger("silent"), error: (msg: string) => errors.push(msg) };
+      const cron = cronPlugin({ storage: b.storage, clock, serverName: "s1", logger }, {
+        intervalMs: 10_000,
+      });
+      clock.advance(6_000);
+      assert.equal(await cron.tick(clock.now()), 1);
+      clock.advance(5_000);
+      assert.equal(await cron.tick(clock.now()), 1);
+      const jobs = (await b.storage.list({ limit: 10 })).jobs;
+      assert.deepEqual(jobs.map((j) => j.args), [{ t: "good" }, { t: "good" }]);
+      assert.equal(errors.length, 1, "reported once, not once per tick");
+      assert.match(errors[0], /recurring "bad"/);
+      // Scheduling it again replaces the damaged record.
+      await scheduleRecurring(b.storage, clock, {
+        name: "bad",
+        cron: "*/5 * * * * *",
+        method: "noop",
+        args: { t: "bad" },
+      });
+      assert.equal((await b.storage.getRecurring({ name: "bad" }))?.unreadable, undefined);
+    } finally {
+      await b.cleanup();
+    }
+  });
+}
+
+function update(path: string, sql: string, key: string): Promise<void> {
+  const db = new DatabaseSync(path);
+  try {
+    db.prepare(sql).run(key);
+  } finally {
+    db.close();
+  }
+  return Promise.resolve();
 }
 
 // Five no-op jobs, enqueued before any server runs; their ids.

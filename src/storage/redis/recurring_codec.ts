@@ -25,14 +25,35 @@ export function encodeTemplate(t: RecurringTemplateInput): string {
 }
 
 /**
- * A template from `[json, createdAt, updatedAt, lastTickAt, paused]` (see
- * `lua/get_recurring.lua`); `null` when it does not exist.
+ * A template from `[json, createdAt, updatedAt, lastTickAt, paused, name]` (see
+ * `lua/get_recurring.lua`); `null` when it does not exist. A `json` that does not parse gives
+ * a template with only its name and times, marked `unreadable`, instead of throwing: one
+ * damaged template must not stop every other template's ticks.
  */
 export function decodeTemplate(row: readonly (string | null)[]): RecurringTemplate | null {
-  const [json, createdAt, updatedAt, lastTickAt, paused] = row;
+  const [json, createdAt, updatedAt, lastTickAt, paused, name] = row;
   if (!json || !createdAt) return null;
+  let input: RecurringTemplateInput;
+  let unreadable: string | undefined;
+  try {
+    input = JSON.parse(json) as RecurringTemplateInput;
+  } catch (err) {
+    unreadable = `template: ${err instanceof Error ? err.message : String(err)}`;
+    input = {
+      name: name ?? "",
+      cron: "",
+      timezone: null,
+      method: "",
+      args: null,
+      queue: "",
+      priority: 0,
+      maxAttempts: null,
+      missedTicks: "skip",
+    };
+  }
   return {
-    ...(JSON.parse(json) as RecurringTemplateInput),
+    ...input,
+    ...(unreadable === undefined ? {} : { unreadable }),
     paused: paused === "1",
     createdAt: new Date(Number(createdAt)),
     updatedAt: new Date(Number(updatedAt ?? createdAt)),

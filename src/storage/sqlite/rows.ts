@@ -117,12 +117,21 @@ export const toJson = json;
 
 /** A `recurring` row as a {@link RecurringTemplate}. */
 export function rowToRecurring(r: Row): RecurringTemplate {
+  // Only `args` is JSON here: one that does not parse marks the template, not the read.
+  let args: unknown = null;
+  let unreadable: string | undefined;
+  try {
+    args = r.args === null || r.args === undefined ? null : JSON.parse(r.args as string);
+  } catch (err) {
+    unreadable = `args: ${err instanceof Error ? err.message : String(err)}`;
+  }
   return {
+    ...(unreadable === undefined ? {} : { unreadable }),
     name: r.name as string,
     cron: r.cron as string,
     timezone: (r.timezone as string | null) ?? null,
     method: r.method as string,
-    args: r.args === null || r.args === undefined ? null : JSON.parse(r.args as string),
+    args,
     queue: r.queue as string,
     priority: r.priority as number,
     maxAttempts: (r.max_attempts as number | null) ?? null,

@@ -3,7 +3,8 @@
 
   KEYS[1]  key base `{prefix}:`
   ARGV[1]  a template name, or '' for every template
-  Returns  per template, by name: {json, createdAt, updatedAt, lastTickAt|false, paused|false}
+  Returns  per template, by name: {json, createdAt, updatedAt, lastTickAt|false, paused|false,
+           name} (the name also inside json: it is read from there unless json is unreadable)
 ]]
 local base = KEYS[1]
 local names = { ARGV[1] }
@@ -12,6 +13,9 @@ local out = {}
 for _, name in ipairs(names) do
   local row = redis.call('HMGET', base .. 'rec:' .. name, 'json', 'createdAt', 'updatedAt',
     'lastTickAt', 'paused')
-  if row[1] then out[#out + 1] = row end
+  if row[1] then
+    row[6] = name
+    out[#out + 1] = row
+  end
 end
 return out
