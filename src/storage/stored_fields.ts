@@ -1,33 +1,44 @@
 /**
- * Decoding stored jobs whose JSON fields may not parse. A record written by hand, by another
- * program or damaged must fail its own job, not every fetch, list and rescue that meets it:
- * a fetch that throws on one record leaves every job of its batch locked and unrun, and the
- * next fetch meets the same record again.
+ * Decoding stored records (jobs, recurring templates) whose JSON fields may not parse. A
+ * record written by hand, by another program or damaged must fail its own job or template,
+ * not every fetch, list, rescue and cron tick that meets it: a fetch that throws on one record
+ * leaves every job of its batch locked and unrun, and the next fetch meets the same record.
  *
  * @module
  */
-import type { Job } from "../job.ts";
 
 /** How a decoder parses one stored JSON field (`field` names it in the problem it reports). */
 export type FieldParser = (text: string, field: string) => unknown;
 
 const strict: FieldParser = (text) => JSON.parse(text);
 
+/** What a decoded record carries when some of its fields did not parse. */
+export interface MaybeUnreadable {
+  /** What failed to parse (`field: message`, `; `-separated). */
+  unreadable?: string;
+}
+
 /**
- * Decode the stored job `raw` with `decode`, which parses every JSON field through the parser
- * it is given (a plain function of `raw`, so the common path allocates no closure). The first try parses strictly (no cost on the common path); when it throws, the
- * job is decoded again with fields that do not parse read as `null` (a history entry that
- * does not parse is left out) and comes back with {@link Job.unreadable} saying what failed.
- * When even that cannot build a job, the first error is thrown.
+ * Decode the stored record `raw` with `decode`, which parses every JSON field through the
+ * parser it is given (a plain function of `raw`, so the common path allocates no closure).
+ * The first try parses strictly (no cost on the common path); when it throws, the record is
+ * decoded again with fields that do not parse read as `null` (`decode` decides what stands
+ * in for them) and comes back with `unreadable` saying what failed. When even that cannot
+ * build a record, the first error is thrown.
  *
  * @example
  * ```ts
  * import { decodeStored } from "./stored_fields.ts";
- * const job = decodeStored("{oops", (text, parse) => ({ args: parse(text, "args") }) as never);
- * console.log(job.unreadable); // "args: …"
+ * const rec = decodeStored("{oops", (text, parse): { args: unknown; unreadable?: string } => ({
+ *   args: parse(text, "args"),
+ * }));
+ * console.log(rec.args, rec.unreadable); // null "args: …"
  * ```
  */
-export function decodeStored<R>(raw: R, decode: (raw: R, parse: FieldParser) => Job): Job {
+export function decodeStored<R, T extends MaybeUnreadable>(
+  raw: R,
+  decode: (raw: R, parse: FieldParser) => T,
+): T {
   try {
     return decode(raw, strict);
   } catch (first) {
@@ -40,17 +51,17 @@ export function decodeStored<R>(raw: R, decode: (raw: R, parse: FieldParser) => 
         return null;
       }
     };
-    let job: Job;
+    let record: T;
     try {
-      job = decode(raw, lenient);
+      record = decode(raw, lenient);
     } catch {
       throw first;
     }
-    job.unreadable = problems.length > 0
+    record.unreadable = problems.length > 0
       ? problems.join("; ")
       : first instanceof Error
       ? first.message
       : String(first);
-    return job;
+    return record;
   }
 }

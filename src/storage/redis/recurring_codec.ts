@@ -7,6 +7,7 @@
  * @module
  */
 import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
+import { decodeStored, type FieldParser } from "../stored_fields.ts";
 
 /** The JSON field of a template. */
 export function encodeTemplate(t: RecurringTemplateInput): string {
@@ -27,33 +28,29 @@ export function encodeTemplate(t: RecurringTemplateInput): string {
 /**
  * A template from `[json, createdAt, updatedAt, lastTickAt, paused, name]` (see
  * `lua/get_recurring.lua`); `null` when it does not exist. A `json` that does not parse gives
- * a template with only its name and times, marked `unreadable`, instead of throwing: one
- * damaged template must not stop every other template's ticks.
+ * a template with only its name and times, marked `unreadable` (`stored_fields.ts`), instead
+ * of throwing: one damaged template must not stop every other template's ticks.
  */
 export function decodeTemplate(row: readonly (string | null)[]): RecurringTemplate | null {
+  if (!row[0] || !row[1]) return null;
+  return decodeStored(row, templateOf);
+}
+
+function templateOf(row: readonly (string | null)[], parse: FieldParser): RecurringTemplate {
   const [json, createdAt, updatedAt, lastTickAt, paused, name] = row;
-  if (!json || !createdAt) return null;
-  let input: RecurringTemplateInput;
-  let unreadable: string | undefined;
-  try {
-    input = JSON.parse(json) as RecurringTemplateInput;
-  } catch (err) {
-    unreadable = `template: ${err instanceof Error ? err.message : String(err)}`;
-    input = {
-      name: name ?? "",
-      cron: "",
-      timezone: null,
-      method: "",
-      args: null,
-      queue: "",
-      priority: 0,
-      maxAttempts: null,
-      missedTicks: "skip",
-    };
-  }
+  const input = (parse(json!, "template") as RecurringTemplateInput | null) ?? {
+    name: name ?? "",
+    cron: "",
+    timezone: null,
+    method: "",
+    args: null,
+    queue: "",
+    priority: 0,
+    maxAttempts: null,
+    missedTicks: "skip",
+  };
   return {
     ...input,
-    ...(unreadable === undefined ? {} : { unreadable }),
     paused: paused === "1",
     createdAt: new Date(Number(createdAt)),
     updatedAt: new Date(Number(updatedAt ?? createdAt)),

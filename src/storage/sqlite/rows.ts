@@ -115,23 +115,21 @@ export const toMs = ms;
 /** Encode a JSON value for a statement parameter, `null`/`undefined` as SQL NULL. */
 export const toJson = json;
 
-/** A `recurring` row as a {@link RecurringTemplate}. */
+/**
+ * A `recurring` row as a {@link RecurringTemplate}. Only `args` is JSON: one that does not
+ * parse marks the template `unreadable` instead of throwing (`stored_fields.ts`).
+ */
 export function rowToRecurring(r: Row): RecurringTemplate {
-  // Only `args` is JSON here: one that does not parse marks the template, not the read.
-  let args: unknown = null;
-  let unreadable: string | undefined;
-  try {
-    args = r.args === null || r.args === undefined ? null : JSON.parse(r.args as string);
-  } catch (err) {
-    unreadable = `args: ${err instanceof Error ? err.message : String(err)}`;
-  }
+  return decodeStored(r, recurringOf);
+}
+
+function recurringOf(r: Row, parse: FieldParser): RecurringTemplate {
   return {
-    ...(unreadable === undefined ? {} : { unreadable }),
     name: r.name as string,
     cron: r.cron as string,
     timezone: (r.timezone as string | null) ?? null,
     method: r.method as string,
-    args,
+    args: stored(parse, r.args, "args"),
     queue: r.queue as string,
     priority: r.priority as number,
     maxAttempts: (r.max_attempts as number | null) ?? null,
