@@ -37,6 +37,7 @@ export type { ServerInfo } from "./src/server_info.ts";
 // The core's types the dashboard's signatures mention, from their own modules (never through
 // mod.ts, so this entry's graph holds no server or driver code).
 export type {
+  ActivityRecord,
   EnqueueResult,
   JobCounts,
   JobPage,

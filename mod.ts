@@ -87,6 +87,7 @@ export type {
   RecurringTemplateInput,
 } from "./src/recurring.ts";
 export {
+  type ActivityRecord,
   type EnqueueResult,
   type JobCounts,
   type JobPage,

@@ -5,11 +5,12 @@
  * - each storage verb the server called: calls, mean batch, round trip p50 / p90 and the sum
  *   (the drain is bound by these when the main isolate is mostly idle);
  * - the main isolate's CPU profile by category: idle, the driver, qml's code, GC;
+ * - with `--top=N`, the N functions with the most self time;
  * - with `--heap`, what the main isolate allocated per job and where (V8's sampling heap
  *   profiler, counting collected objects too), and peak heap and RSS.
  *
  *   deno run -A bench/server_profile.ts [--backend=postgres|redis] [--n=10000]
- *                                       [--options=JSON] [--heap]
+ *                                       [--options=JSON] [--heap] [--top=N]
  *
  * A diagnosis, not a benchmark (the profilers cost time): the producer fills the backlog in
  * this process before the server starts, untimed. Web Workers profile themselves with
@@ -28,6 +29,7 @@ const backend = (flags.backend ?? "postgres") as BackendName;
 const n = Number(flags.n ?? 10_000);
 const options = JSON.parse(flags.options ?? "{}");
 const heap = flags.heap === "true";
+const top = Number(flags.top ?? 0);
 const ns = freshNamespace();
 
 const session = new Session();
@@ -163,6 +165,18 @@ try {
       Object.entries(cpu).sort((a, b) => b[1] - a[1])
         .map(([k, v]) => `${k} ${(100 * v).toFixed(1)} %`).join(", "),
   );
+  if (top > 0) {
+    const self = new Map<string, number>();
+    const nodes = new Map<number, Node>(profile.nodes.map((x: Node) => [x.id, x]));
+    for (const id of profile.samples as number[]) {
+      const k = site(nodes.get(id)!.callFrame);
+      self.set(k, (self.get(k) ?? 0) + 1);
+    }
+    console.log("\n| function (self time) | share |\n|---|--:|");
+    for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`| ${k} | ${(100 * v / profile.samples.length).toFixed(1)} % |`);
+    }
+  }
   if (sampled) {
     const bySite = new Map<string, number>();
     let total = 0;

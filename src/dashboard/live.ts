@@ -140,13 +140,15 @@ export class LiveHub {
     if (signal.kind === "cancelled") return;
     this.#dirty = true;
     if (signal.kind !== "activity") return;
+    // Changes the publisher left out may concern any view: every view hears of them.
+    const omitted = signal.omitted ?? 0;
     // Clients watching the same view get the same message, serialized once.
     const byView = new Map<string, string | null>();
     for (const client of this.#clients) {
       const key = JSON.stringify(client.view);
       let text = byView.get(key);
       if (text === undefined) {
-        text = jobsMessage(signal.changes.filter((ch) => concerns(client.view, ch)));
+        text = jobsMessage(signal.changes.filter((ch) => concerns(client.view, ch)), omitted);
         byView.set(key, text);
       }
       if (text !== null) this.#sendText(client, text);
@@ -210,14 +212,18 @@ export class LiveHub {
   }
 }
 
-/** The `jobs` message for a view's changes, or null when there are none. */
-function jobsMessage(changes: JobChange[]): string | null {
-  if (changes.length === 0) return null;
-  const omitted = Math.max(0, changes.length - LIVE_CHANGES_MAX);
+/**
+ * The `jobs` message for a view's changes and the changes left out upstream (which may
+ * concern it), or null when there is nothing to tell.
+ */
+function jobsMessage(changes: JobChange[], upstream: number): string | null {
+  if (changes.length === 0 && upstream === 0) return null;
+  const cut = Math.max(0, changes.length - LIVE_CHANGES_MAX);
+  const omitted = cut + upstream;
   return JSON.stringify(
     omitted === 0
       ? { type: "jobs", changes }
-      : { type: "jobs", changes: changes.slice(omitted), omitted },
+      : { type: "jobs", changes: changes.slice(cut), omitted },
   );
 }
 

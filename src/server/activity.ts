@@ -41,29 +41,54 @@ const CHANGE_OF: Partial<Record<JobState, JobChangeType>> = {
   [JobState.Enqueued]: "released",
 };
 
+/**
+ * Most job changes one `recordActivity` call carries: the newest; the rest are counted as
+ * `omitted`. A busy server finishes thousands of jobs between two calls, and publishing each
+ * one (encoded, sent, run through the storage's pub/sub, received by every listener) cost
+ * about a tenth of a round-trip-bound drain, for dashboards that show the latest few and
+ * reload a page when told that changes were left out. Metrics count every job regardless.
+ */
+export const CHANGES_PER_CALL_MAX = 100;
+
 /** What one `recordActivity` call carries. */
 export interface ActivityDelta {
   /** Metrics deltas, one per minute, queue and method touched. */
   metrics: MetricsBucket[];
-  /** Job changes, in the order they happened. */
+  /** Job changes, in the order they happened: the newest {@link CHANGES_PER_CALL_MAX}. */
   changes: JobChange[];
+  /** Older changes left out. */
+  omitted: number;
 }
 
 /** Accumulates activity until {@link ActivityAggregate.take} hands it out. */
 export class ActivityAggregate {
   #buckets = new Map<string, MetricsBucket>();
   #changes: JobChange[] = [];
+  #omitted = 0;
 
   /** Whether nothing was added since the last take. */
   get empty(): boolean {
     return this.#changes.length === 0 && this.#buckets.size === 0;
   }
 
+  // Keep the newest changes: trimmed when twice the cap, so the cost per change stays constant.
+  #push(change: JobChange): void {
+    this.#changes.push(change);
+    if (this.#changes.length >= 2 * CHANGES_PER_CALL_MAX) this.#trim();
+  }
+
+  #trim(): void {
+    const over = this.#changes.length - CHANGES_PER_CALL_MAX;
+    if (over <= 0) return;
+    this.#changes.splice(0, over);
+    this.#omitted += over;
+  }
+
   /** Jobs fetched and started (a `started` change each; metrics count finished attempts). */
   started(jobs: readonly Job[]): void {
     addInFlight(jobs.length);
     for (const job of jobs) {
-      this.#changes.push({
+      this.#push({
         type: "started",
         id: job.id,
         queue: job.queue,
@@ -79,7 +104,7 @@ export class ActivityAggregate {
     const type = CHANGE_OF[next.state];
     if (!type) return;
     const at = next.entry.at;
-    this.#changes.push({
+    this.#push({
       type,
       id: job.id,
       queue: job.queue,
@@ -127,9 +152,15 @@ export class ActivityAggregate {
 
   /** Everything added since the last take, and start afresh. */
   take(): ActivityDelta {
-    const out = { metrics: [...this.#buckets.values()], changes: this.#changes };
+    this.#trim();
+    const out = {
+      metrics: [...this.#buckets.values()],
+      changes: this.#changes,
+      omitted: this.#omitted,
+    };
     this.#buckets = new Map();
     this.#changes = [];
+    this.#omitted = 0;
     return out;
   }
 }

@@ -1,12 +1,23 @@
 /**
- * The wire form of `activity` signals, shared by the backends that publish them through a
- * server (Postgres NOTIFY, Redis PUBLISH): a compact JSON array per message, split so that
- * no message exceeds the transport's payload limit.
+ * The forms of `activity` signals. On the wire, shared by the backends that publish them
+ * through a server (Postgres NOTIFY, Redis PUBLISH): a compact JSON array per message, split
+ * so that no message exceeds the transport's payload limit; the count of omitted changes
+ * rides as a `{"o": n}` element at the head of the first message. In process (memory,
+ * SQLite): {@link activitySignalOf}.
  *
  * @module
  */
 import type { JobChange, JobChangeType } from "../activity.ts";
 import type { JobState } from "../job_state.ts";
+import type { ActivityRecord, StorageSignal } from "./storage.ts";
+
+/** The `activity` signal of a record, its changes copied; null when it carries nothing. */
+export function activitySignalOf(record: ActivityRecord): StorageSignal | null {
+  const omitted = record.omitted ?? 0;
+  if (record.changes.length === 0 && omitted <= 0) return null;
+  const changes = record.changes.map((c) => ({ ...c, at: new Date(c.at.getTime()) }));
+  return omitted > 0 ? { kind: "activity", changes, omitted } : { kind: "activity", changes };
+}
 
 interface WireChange {
   t: JobChangeType;
@@ -51,16 +62,18 @@ function toWire(c: JobChange): WireChange {
 
 /**
  * The changes as JSON arrays of at most `maxBytes` UTF-8 bytes each (after `prefix`), in
- * order. A single change larger than the limit gets a message of its own.
+ * order, the first headed by the `omitted` count when above 0. A single change larger than
+ * the limit gets a message of its own.
  */
 export function encodeChanges(
   changes: readonly JobChange[],
   maxBytes: number,
   prefix = "",
+  omitted = 0,
 ): string[] {
   const out: string[] = [];
-  let parts: string[] = [];
-  let size = prefix.length + 2;
+  let parts: string[] = omitted > 0 ? [JSON.stringify({ o: omitted })] : [];
+  let size = prefix.length + 2 + (parts[0]?.length ?? 0);
   for (const c of changes) {
     const json = JSON.stringify(toWire(c));
     const bytes = utf8Length(json) + 1;
@@ -82,30 +95,50 @@ export function encodeChanges(
  * of every server on the channel, and its own subscription only wants wake-ups. A message
  * that does not decode reads as no changes.
  */
-export function activitySignal(json: string): { kind: "activity"; changes: JobChange[] } {
-  let changes: JobChange[] | undefined;
+export function activitySignal(
+  json: string,
+): { kind: "activity"; changes: JobChange[]; omitted?: number } {
+  let decoded: { changes: JobChange[]; omitted: number } | undefined;
+  const read = () => {
+    if (decoded === undefined) {
+      try {
+        decoded = decodeChanges(json);
+      } catch {
+        decoded = { changes: [], omitted: 0 };
+      }
+    }
+    return decoded;
+  };
   return {
     kind: "activity",
     get changes(): JobChange[] {
-      if (changes === undefined) {
-        try {
-          changes = decodeChanges(json);
-        } catch {
-          changes = [];
-        }
-      }
-      return changes;
+      return read().changes;
     },
     set changes(value: JobChange[]) {
-      changes = value;
+      read().changes = value;
+    },
+    get omitted(): number | undefined {
+      return read().omitted || undefined;
+    },
+    set omitted(value: number | undefined) {
+      read().omitted = value ?? 0;
     },
   };
 }
 
-/** The changes of one message written by {@link encodeChanges} (without its prefix). */
-export function decodeChanges(json: string): JobChange[] {
-  const wire = JSON.parse(json) as WireChange[];
-  return wire.map((w) => {
+/**
+ * The changes of one message written by {@link encodeChanges} (without its prefix), and
+ * the omitted count it carries (0 when none).
+ */
+export function decodeChanges(json: string): { changes: JobChange[]; omitted: number } {
+  const wire = JSON.parse(json) as (WireChange | { o: number })[];
+  let omitted = 0;
+  const changes: JobChange[] = [];
+  for (const w of wire) {
+    if ("o" in w) {
+      if (typeof w.o === "number" && w.o > 0) omitted += w.o;
+      continue;
+    }
     const c: JobChange = {
       type: w.t,
       id: w.i,
@@ -115,6 +148,7 @@ export function decodeChanges(json: string): JobChange[] {
       at: new Date(w.a),
     };
     if (w.p !== undefined) c.progress = w.p;
-    return c;
-  });
+    changes.push(c);
+  }
+  return { changes, omitted };
 }

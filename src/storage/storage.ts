@@ -74,8 +74,22 @@ export type StorageSignal =
   | { kind: "ready"; queue: string }
   /** Job `id` was deleted while Processing: its server should abort it. */
   | { kind: "cancelled"; id: string }
-  /** Jobs changed (published once per written batch by {@link Storage.recordActivity}). */
-  | { kind: "activity"; changes: JobChange[] };
+  /**
+   * Jobs changed (published once per written batch by {@link Storage.recordActivity}).
+   * `omitted` (when above 0) counts older changes of the same batch that were not carried
+   * (a busy server publishes only its newest): a view of particular jobs may be stale.
+   */
+  | { kind: "activity"; changes: JobChange[]; omitted?: number };
+
+/** What one {@link Storage.recordActivity} call records and publishes. */
+export interface ActivityRecord {
+  /** Metrics deltas to add to the per-minute history. */
+  metrics: readonly MetricsBucket[];
+  /** Job changes to publish, oldest first. */
+  changes: readonly JobChange[];
+  /** Older changes left out of `changes` (published as the signal's `omitted`); default 0. */
+  omitted?: number;
+}
 
 /**
  * How many jobs one `list` page with a `search` (or `from` / `to`) scans at most: the
@@ -246,11 +260,10 @@ export interface Storage {
   /**
    * One round trip per written batch: add `metrics` deltas to the per-minute history
    * (counts and histograms are summed into existing buckets) and publish `changes`
-   * to every subscriber (`activity` signal), in any process.
+   * to every subscriber (`activity` signal), in any process, with `omitted` (how many
+   * older changes the caller left out) when above 0.
    */
-  recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
-  ): Promise<void>;
+  recordActivity(params: ActivityRecord): Promise<void>;
 
   /**
    * Metrics history between `from` (inclusive) and `to` (exclusive), summed per

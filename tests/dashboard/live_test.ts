@@ -153,6 +153,40 @@ Deno.test("[memory] a burst of changes is pushed as its newest LIVE_CHANGES_MAX,
   });
 });
 
+Deno.test("[memory] changes a publisher left out are told to every view, even one none of the carried changes concern", async () => {
+  await withDashboard(async (storage, url) => {
+    const ws = await openSocket(url);
+    try {
+      await ws.next((m) => m.type === "hello");
+      ws.send({ type: "subscribe", view: { kind: "job", id: "wanted" } });
+      await ws.next((m) => m.type === "subscribed");
+      await storage.recordActivity({
+        metrics: [],
+        changes: [change("other", "succeeded", "Succeeded")],
+        omitted: 7,
+      });
+      // The left-out changes may include the watched job: the page is told, so it reloads.
+      const told = await ws.next((m) => m.type === "jobs");
+      assert.deepEqual([told.changes, told.omitted], [[], 7]);
+      const from = ws.messages.length;
+      await storage.recordActivity({
+        metrics: [],
+        changes: [change("other", "started", "Processing")],
+      });
+      await storage.recordActivity({
+        metrics: [],
+        changes: [change("wanted", "progress", "Processing")],
+      });
+      // Nothing left out and nothing of its own: nothing is sent for the first one.
+      const next = await ws.next((m) => m.type === "jobs", { from });
+      assert.deepEqual(next.changes.map((c: JobChange) => c.id), ["wanted"]);
+      assert.equal(next.omitted, undefined);
+    } finally {
+      await ws.close();
+    }
+  });
+});
+
 Deno.test("[memory] a client that cannot keep up is dropped, the hub goes on", async () => {
   await withDashboard(async (_storage, url) => {
     const ws = await openSocket(url);

@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import type { Job } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
 import { METRIC_BUCKETS_MS } from "../../src/metrics.ts";
-import { ActivityAggregate, histogramIndex } from "../../src/server/activity.ts";
+import {
+  ActivityAggregate,
+  CHANGES_PER_CALL_MAX,
+  histogramIndex,
+} from "../../src/server/activity.ts";
 import { decideItem } from "../../src/server/outcome.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import { DEFAULT_TTLS, type Outcome } from "../../src/transitions.ts";
@@ -81,7 +85,7 @@ Deno.test("finished attempts become per-minute buckets by queue and method, with
   assert.deepEqual(other.runMs, hist([[0, 1]]));
   // Taken: the next take starts empty.
   assert.equal(agg.empty, true);
-  assert.deepEqual(agg.take(), { metrics: [], changes: [] });
+  assert.deepEqual(agg.take(), { metrics: [], changes: [], omitted: 0 });
 });
 
 Deno.test("attempts finishing in different minutes go to different buckets; started jobs are changes only", async () => {
@@ -98,7 +102,31 @@ Deno.test("attempts finishing in different minutes go to different buckets; star
   assert.deepEqual(metrics.map((m) => m.at.getTime()), [T, T + 60_000]);
 });
 
-Deno.test("the server records activity once per written batch, never per job, and a failing recordActivity only logs", async () => {
+Deno.test("a busy call carries the newest CHANGES_PER_CALL_MAX changes and counts the rest; metrics count every job", async () => {
+  const n = 2 * CHANGES_PER_CALL_MAX + 37;
+  const { jobs } = await fetchedJobs(n);
+  const agg = new ActivityAggregate();
+  agg.started(jobs);
+  for (const job of jobs) {
+    const j = at(job, { createdAt: T, runAt: T, startedAt: T });
+    agg.transitioned(j, next(j, { type: "succeeded", result: null }, T + 1));
+  }
+  const { metrics, changes, omitted } = agg.take();
+  assert.equal(changes.length, CHANGES_PER_CALL_MAX);
+  assert.equal(omitted, 2 * n - CHANGES_PER_CALL_MAX);
+  // The newest: the last successes, in order.
+  assert.deepEqual(
+    changes.map((c) => c.id),
+    jobs.slice(n - CHANGES_PER_CALL_MAX).map((j) => j.id),
+  );
+  assert.ok(changes.every((c) => c.type === "succeeded"));
+  assert.equal(metrics.reduce((a, m) => a + m.succeeded, 0), n);
+  // A quiet call after a busy one omits nothing.
+  agg.started(jobs.slice(0, 3));
+  assert.deepEqual([agg.take().changes.length, agg.take().omitted], [3, 0]);
+});
+
+Deno.test("the server records activity once per written batch, never per job (each change carried or counted), and a failing recordActivity only logs", async () => {
   for (const fails of [false, true]) {
     const inner = new MemoryStorage();
     const { storage, log } = refusing(inner, { activityFails: fails });
@@ -111,11 +139,11 @@ Deno.test("the server records activity once per written batch, never per job, an
       await waitUntil(async () => (await inner.counts()).byState.Succeeded === 200, {
         what: "200 jobs",
       });
-      await waitUntil(() => {
-        const changes = log.activity.flatMap((a) => a.changes);
-        return changes.filter((c) => c.type === "succeeded").length === 200 &&
-          changes.filter((c) => c.type === "started").length === 200;
-      }, { what: "every change recorded" });
+      // Each change is carried, or counted among the omitted (a call carries the newest).
+      await waitUntil(
+        () => log.activity.reduce((n, a) => n + a.changes.length + (a.omitted ?? 0), 0) === 400,
+        { what: "every change recorded or counted" },
+      );
     });
     // Cost per batch, not per job: far fewer calls than jobs (result writes, plus flushes of
     // `started` changes at most every 250 ms while handlers run, which a slow machine adds).

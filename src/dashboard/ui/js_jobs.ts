@@ -143,7 +143,7 @@ route(/^\/jobs\/(.+)$/, async (main, m, _params, current) => {
   watch({ kind: "job", id }, (msg) => {
     if (!current() || msg.type !== "jobs") return;
     const last = msg.changes[msg.changes.length - 1];
-    if (last.type === "progress" && bar) {
+    if (last && !msg.omitted && last.type === "progress" && bar) {
       bar.firstChild.style.width = last.progress + "%";
       document.getElementById("progress-value").textContent = last.progress + " %";
     } else reload();

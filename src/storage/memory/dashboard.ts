@@ -4,12 +4,12 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
+import { activitySignalOf } from "../activity_codec.ts";
 import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
 import { copyData } from "../job_copy.ts";
-import type { StorageSignal } from "../storage.ts";
+import type { ActivityRecord, StorageSignal } from "../storage.ts";
 import { MetricsHistory } from "./metrics_history.ts";
 
 /** The dashboard verbs of `MemoryStorage`, publishing activity through its `emit`. */
@@ -55,12 +55,11 @@ export class MemoryDashboard implements DashboardVerbs {
 
   /** See `Storage.recordActivity`. */
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
     this.#metrics.record(params.metrics);
-    if (params.changes.length) {
-      this.#emit({ kind: "activity", changes: copyData([...params.changes]) });
-    }
+    const signal = activitySignalOf(params);
+    if (signal) this.#emit(signal);
     return Promise.resolve();
   }
 

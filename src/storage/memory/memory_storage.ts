@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import { matchesSearch, parseSearch } from "../search.ts";
 import type { ServerInfo } from "../../server_info.ts";
@@ -15,6 +14,7 @@ import { isFinalState, JobState } from "../../job_state.ts";
 import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
 import { applyTransition, fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import {
+  type ActivityRecord,
   type EnqueueResult,
   type JobCounts,
   type JobPage,
@@ -293,7 +293,7 @@ export class MemoryStorage implements Storage {
   }
 
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
     return this.#dash.recordActivity(params);
   }

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import {
   ALL_KEYS,
   HOUR_RETENTION_MS,
@@ -15,6 +14,7 @@ import {
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
 import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
+import type { ActivityRecord } from "../storage.ts";
 import type { Queries } from "./queries.ts";
 import { arrayLiteral } from "./array_literal.ts";
 import type { Run } from "./run.ts";
@@ -89,9 +89,9 @@ export class PostgresDashboard implements DashboardVerbs {
 
   /** See `Storage.recordActivity`: one statement upserting buckets and notifying. */
   async recordActivity(
-    { metrics, changes }: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    { metrics, changes, omitted = 0 }: ActivityRecord,
   ): Promise<void> {
-    if (metrics.length === 0 && changes.length === 0) return;
+    if (metrics.length === 0 && changes.length === 0 && omitted === 0) return;
     const rows = sumByBucket(metrics).map((b) => ({
       at: b.at.toISOString(),
       q: b.queue,
@@ -104,7 +104,7 @@ export class PostgresDashboard implements DashboardVerbs {
     }));
     await this.#run("recordActivity", this.#q.recordActivity, [
       rows,
-      arrayLiteral(encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX)),
+      arrayLiteral(encodeChanges(changes, NOTIFY_MAX_BYTES, ACTIVITY_PREFIX, omitted)),
       this.#channel,
     ]);
   }

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import type postgres from "postgres";
@@ -16,6 +15,7 @@ import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.
 import { isTransientPostgresError } from "../transient.ts";
 import type { TransitionItem } from "../../transitions.ts";
 import type {
+  ActivityRecord,
   EnqueueResult,
   JobCounts,
   JobPage,
@@ -358,7 +358,7 @@ export class PostgresStorage implements Storage {
 
   /** See {@link Storage.recordActivity}: one statement upserts the buckets and NOTIFYs. */
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
     return this.#dash.recordActivity(params);
   }

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import {
   ALL_KEYS,
   floorTo,
@@ -20,6 +19,7 @@ import {
 import type { ServerInfo } from "../../server_info.ts";
 import { encodeChanges } from "../activity_codec.ts";
 import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
+import type { ActivityRecord } from "../storage.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { Script } from "./scripts.ts";
 
@@ -87,9 +87,9 @@ export class RedisDashboard implements DashboardVerbs {
 
   /** See `Storage.recordActivity`: one script adds the buckets and publishes. */
   async recordActivity(
-    { metrics, changes }: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    { metrics, changes, omitted = 0 }: ActivityRecord,
   ): Promise<void> {
-    if (metrics.length === 0 && changes.length === 0) return;
+    if (metrics.length === 0 && changes.length === 0 && omitted === 0) return;
     const rows = sumByBucket(metrics).map((b) => [
       String(b.at.getTime()),
       String(floorTo(b.at, "hour").getTime()),
@@ -103,7 +103,7 @@ export class RedisDashboard implements DashboardVerbs {
     ]);
     await this.#script("recordActivity", [this.#keys.base], [
       rows.length ? JSON.stringify(rows) : "[]",
-      ...encodeChanges(changes, MESSAGE_MAX_BYTES, "a"),
+      ...encodeChanges(changes, MESSAGE_MAX_BYTES, "a", omitted),
     ]);
   }
 

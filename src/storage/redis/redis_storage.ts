@@ -5,7 +5,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
 import { QmlError, StorageError } from "../../errors.ts";
@@ -14,6 +13,7 @@ import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.
 import { isTransientRedisError } from "../transient.ts";
 import { fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import type {
+  ActivityRecord,
   EnqueueResult,
   JobCounts,
   JobPage,
@@ -333,7 +333,7 @@ export class RedisStorage implements Storage {
 
   /** {@inheritDoc Storage.recordActivity} */
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
     return this.#dash.recordActivity(params);
   }

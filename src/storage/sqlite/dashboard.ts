@@ -5,10 +5,11 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { MetricsBucket } from "../../metrics.ts";
 import type { ServerInfo } from "../../server_info.ts";
+import { activitySignalOf } from "../activity_codec.ts";
 import type { DashboardVerbs, MetricsQuery } from "../dashboard_verbs.ts";
+import type { ActivityRecord } from "../storage.ts";
 import type { Connection } from "./connection.ts";
 import type { Emit } from "./job_verbs.ts";
 import * as history from "./metrics_history.ts";
@@ -54,14 +55,13 @@ export class SqliteDashboard implements DashboardVerbs {
 
   /** See `Storage.recordActivity`: one transaction for the metrics and the signal. */
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
-    if (params.metrics.length === 0 && params.changes.length === 0) return Promise.resolve();
+    const signal = activitySignalOf(params);
+    if (params.metrics.length === 0 && !signal) return Promise.resolve();
     return this.#write("recordActivity", (emit) => {
       for (const m of params.metrics) history.addMetrics(this.#conn, "minute", m);
-      if (params.changes.length) {
-        emit({ kind: "activity", changes: params.changes.map((c) => ({ ...c })) });
-      }
+      if (signal) emit(signal);
     });
   }
 

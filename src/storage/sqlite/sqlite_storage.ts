@@ -7,7 +7,6 @@
  *
  * @module
  */
-import type { JobChange } from "../../activity.ts";
 import type { Job } from "../../job.ts";
 import type { MetricsBucket, MetricsResolution } from "../../metrics.ts";
 import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
@@ -16,6 +15,7 @@ import type { TransitionItem } from "../../transitions.ts";
 import { oldestReady } from "./oldest_ready.ts";
 import { txRefusal } from "../contract_rules.ts";
 import type {
+  ActivityRecord,
   EnqueueResult,
   JobCounts,
   JobPage,
@@ -333,7 +333,7 @@ export class SqliteStorage implements Storage {
 
   /** See {@link Storage.recordActivity}: one transaction for the metrics and the signal. */
   recordActivity(
-    params: { metrics: readonly MetricsBucket[]; changes: readonly JobChange[] },
+    params: ActivityRecord,
   ): Promise<void> {
     return this.#dash.recordActivity(params);
   }

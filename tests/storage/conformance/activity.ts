@@ -59,6 +59,38 @@ export function activityCases(ctx: ConformanceContext): void {
     }
   });
 
+  conformanceCase(ctx, area, "the count of omitted changes travels with the changes", async (s) => {
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      await waitUntil(async () => {
+        await s.recordActivity({ metrics: [], changes: [change(0, { id: PROBE_ID })] });
+        return probed(got);
+      }, { intervalMs: 50, what: "activity signal" });
+      // No omission: the signal says none.
+      assert.equal(got.filter((g) => g.kind === "activity").every((g) => !g.omitted), true);
+      const from = got.length;
+      await s.recordActivity({ metrics: [], changes: [change(1), change(2)], omitted: 1234 });
+      // Only a count (every change left out) is still published.
+      await s.recordActivity({ metrics: [], changes: [], omitted: 5 });
+      // Late probes may still arrive: they are not what this case looks at.
+      const heardNow = () =>
+        got.slice(from).flatMap((g) =>
+          g.kind === "activity" && !g.changes.some((c) => c.id === PROBE_ID)
+            ? [{ ids: g.changes.map((c) => c.id), omitted: g.omitted }]
+            : []
+        );
+      await waitUntil(() => heardNow().length >= 2, { what: "two activity signals" });
+      const heard = heardNow();
+      assert.deepEqual(heard, [
+        { ids: [change(1).id, change(2).id], omitted: 1234 },
+        { ids: [], omitted: 5 },
+      ]);
+    } finally {
+      off();
+    }
+  });
+
   conformanceCase(ctx, area, "a large batch arrives whole and in order", async (s) => {
     const got: StorageSignal[] = [];
     const off = s.subscribe((sig) => got.push(sig));
