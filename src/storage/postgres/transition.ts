@@ -19,6 +19,13 @@ export async function transitionJobs(
   now: Date,
 ): Promise<boolean[]> {
   if (items.length === 0) return [];
+  const runs = distinctRuns(items);
+  if (runs.length > 1) {
+    // One UPDATE changes a row once: moves of one job go in statements one after the other.
+    const out: boolean[] = [];
+    for (const part of runs) out.push(...await transitionJobs(run, q, channel, part, now));
+    return out;
+  }
   try {
     return await transitionBatch(run, q, channel, items, now);
   } catch (err) {
@@ -68,4 +75,19 @@ function assertEncodable(items: readonly TransitionItem[]): void {
       );
     }
   }
+}
+
+/** `items` cut, in order, into runs that each name a job at most once (usually one run). */
+export function distinctRuns(items: readonly TransitionItem[]): TransitionItem[][] {
+  const runs: TransitionItem[][] = [[]];
+  let ids = new Set<string>();
+  for (const item of items) {
+    if (ids.has(item.id)) {
+      runs.push([]);
+      ids = new Set();
+    }
+    ids.add(item.id);
+    runs[runs.length - 1].push(item);
+  }
+  return runs;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { JobState } from "../../../src/job_state.ts";
-import { decide, DEFAULT_TTLS } from "../../../src/transitions.ts";
+import { applyTransition, decide, DEFAULT_TTLS } from "../../../src/transitions.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at, finish, job, must, put, T0, take } from "./fixtures.ts";
 
@@ -110,6 +110,48 @@ export function transitionCases(ctx: ConformanceContext): void {
       "Processing",
       "Deleted",
       "Enqueued",
+    ]);
+    assert.equal((await take(s, { now: at(7) }))[0]?.id, running.id);
+  });
+
+  conformanceCase(ctx, area, "one batch moving a job twice applies both, in order", async (s) => {
+    await put(s, job(), job());
+    const [running, other] = await take(s, { limit: 2 });
+    const deletedNext = decide(running, { type: "deleted", reason: "by test" }, {
+      now: at(5),
+      server: "s1",
+    });
+    const deleted = applyTransition(structuredClone(running), deletedNext);
+    const requeuedNext = decide(deleted, { type: "requeued" }, { now: at(6), server: "s1" });
+    const guard = { state: JobState.Processing, lockedBy: "s1" };
+    const res = await s.transition({
+      items: [
+        { id: running.id, guard, next: deletedNext },
+        {
+          id: other.id,
+          guard,
+          next: decide(other, { type: "succeeded", result: 1 }, { now: at(5) }),
+        },
+        { id: running.id, guard: { state: JobState.Deleted }, next: requeuedNext },
+      ],
+      now: at(6),
+    });
+    assert.deepEqual(res, [true, true, true]);
+    const back = await must(s, running.id);
+    assert.equal(back.state, JobState.Enqueued);
+    assert.deepEqual(back.history.map((h) => h.state), [
+      "Enqueued",
+      "Processing",
+      "Deleted",
+      "Enqueued",
+    ]);
+    // Every index agrees: counted once, as Enqueued, and fetchable.
+    const { byState } = await s.counts();
+    assert.deepEqual([byState.Enqueued, byState.Succeeded, byState.Deleted, byState.Processing], [
+      1,
+      1,
+      0,
+      0,
     ]);
     assert.equal((await take(s, { now: at(7) }))[0]?.id, running.id);
   });

@@ -52,47 +52,65 @@ local function place(base, id, state, queue, prio, run_at, locked_until, expires
   index_entries(zadd_now, base, id, state, queue, prio, run_at, locked_until, expires_at)
 end
 
+-- Append `a` and `b` to the argument list of `key` in `by_key` (keys in first-use order).
+local function collect(by_key, keys, key, a, b)
+  local args = by_key[key]
+  if not args then
+    args = {}
+    by_key[key] = args
+    keys[#keys + 1] = key
+  end
+  args[#args + 1] = a
+  if b ~= nil then args[#args + 1] = b end
+end
+
+-- One `cmd` per key (per 2,000 arguments) for the collected arguments.
+local function write_collected(cmd, by_key, keys)
+  for _, key in ipairs(keys) do
+    local args = by_key[key]
+    for k = 1, #args, 2000 do
+      redis.call(cmd, key, unpack(args, k, math.min(k + 1999, #args)))
+    end
+  end
+end
+
 --[[
-  Index writes of a batch, collected per key and written by `flush` with one ZADD per key
-  (per 1,000 members): a bulk enqueue then costs a few calls per job instead of six.
-  Nothing in a batch reads these indexes before `flush`.
+  Index writes of a batch, collected per key and written by `flush` with one ZREM and one
+  ZADD per key (per 1,000 members), removals first: a batch then costs a few calls per job
+  instead of one per index entry. Nothing in a batch reads these indexes before `flush`;
+  a batch that touches one job twice flushes in between (see `seen`), so its removals and
+  additions keep their order.
 ]]
 local function batch_indexes()
-  local by_key, keys = {}, {}
+  local adds, add_keys, rems, rem_keys = {}, {}, {}, {}
+  local ids = {}
   local b = { queues = {} } -- queues already added to the `queues` set
-  function b.add(key, score, member)
-    local args = by_key[key]
-    if not args then
-      args = {}
-      by_key[key] = args
-      keys[#keys + 1] = key
-    end
-    args[#args + 1] = score
-    args[#args + 1] = member
-  end
+  function b.add(key, score, member) collect(adds, add_keys, key, score, member) end
+  function b.rem(key, member) collect(rems, rem_keys, key, member) end
   function b.flush()
-    for _, key in ipairs(keys) do
-      local args = by_key[key]
-      for k = 1, #args, 2000 do
-        redis.call('ZADD', key, unpack(args, k, math.min(k + 1999, #args)))
-      end
-    end
-    by_key, keys = {}, {}
+    write_collected('ZREM', rems, rem_keys)
+    write_collected('ZADD', adds, add_keys)
+    adds, add_keys, rems, rem_keys, ids = {}, {}, {}, {}, {}
+  end
+  -- Before touching job `id`: flush if this batch has touched it already.
+  function b.seen(id)
+    if ids[id] then b.flush() end
+    ids[id] = true
   end
   return b
 end
 
--- Remove a job from the indexes of `state` (its hash must still hold runAt).
-local function unplace(base, id, state, queue, run_at)
-  redis.call('ZREM', base .. 'qs:' .. queue .. ':' .. state, id)
+-- The ZREMs of one job leaving `state` (its hash must still hold runAt), through `rem`.
+local function index_removals(rem, base, id, state, queue, run_at)
+  rem(base .. 'qs:' .. queue .. ':' .. state, id)
   if state == 'Enqueued' then
-    redis.call('ZREM', base .. 'r:' .. queue, ready_member(run_at, id))
+    rem(base .. 'r:' .. queue, ready_member(run_at, id))
   elseif state == 'Scheduled' or state == 'AwaitingRetry' then
-    redis.call('ZREM', base .. 'sched', id)
+    rem(base .. 'sched', id)
   elseif state == 'Processing' then
-    redis.call('ZREM', base .. 'proc', id)
+    rem(base .. 'proc', id)
   elseif FINAL[state] then
-    redis.call('ZREM', base .. 'exp', exp_member(id, state, queue))
+    rem(base .. 'exp', exp_member(id, state, queue))
   end
 end
 

@@ -18,9 +18,12 @@ local base = KEYS[1]
 local now, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 local OPTIONAL = { 'result', 'error', 'startedAt', 'finishedAt', 'expiresAt' }
 local ready = {}
+-- Index moves are collected and written per key after the batch (nothing below reads them).
+local indexes = batch_indexes()
 
 local function apply(a)
   local id = a[1]
+  indexes.seen(id)
   local jk = base .. 'j:' .. id
   local cur = redis.call('HMGET', jk, 'state', 'lockedBy', 'lockedUntil', 'queue', 'priority',
     'runAt', 'uniqueKey')
@@ -34,7 +37,7 @@ local function apply(a)
     if holder and holder ~= id and is_live(base, holder) then return 0 end
     redis.call('HSET', base .. 'uniq', ukey, id)
   end
-  unplace(base, id, state, queue, cur[6])
+  index_removals(indexes.rem, base, id, state, queue, cur[6])
   local set = { 'state', nstate, 'runAt', a[6], 'attempts', a[7] }
   local del = { 'lockedBy', 'lockedUntil' }
   for k = 1, 5 do
@@ -50,7 +53,7 @@ local function apply(a)
   redis.call('HDEL', jk, unpack(del))
   local hk = base .. 'h:' .. id
   redis.call('RPUSH', hk, a[13])
-  place(base, id, nstate, queue, cur[5], a[6], '', a[12])
+  index_entries(indexes.add, base, id, nstate, queue, cur[5], a[6], '', a[12])
   if FINAL[nstate] then
     if ukey and redis.call('HGET', base .. 'uniq', ukey) == id then
       redis.call('HDEL', base .. 'uniq', ukey)
@@ -72,5 +75,6 @@ end
 
 local out = {}
 for i, item in ipairs(cjson.decode(ARGV[3])) do out[i] = apply(item) end
+indexes.flush()
 publish_ready(base, ready)
 return out
