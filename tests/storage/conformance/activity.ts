@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { JobChange } from "../../../src/activity.ts";
 import { JobState } from "../../../src/job_state.ts";
-import type { StorageSignal } from "../../../src/storage/storage.ts";
+import type { Storage, StorageSignal } from "../../../src/storage/storage.ts";
 import { waitUntil } from "../../_helpers/poll.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at } from "./fixtures.ts";
@@ -24,6 +24,14 @@ const activity = (got: StorageSignal[]) =>
 
 const probed = (got: StorageSignal[]) =>
   got.some((g) => g.kind === "activity" && g.changes.some((c) => c.id === PROBE_ID));
+
+/** Subscriptions on a real server become active asynchronously: publish a probe until heard. */
+async function untilHeard(s: Storage, got: StorageSignal[]): Promise<void> {
+  await waitUntil(async () => {
+    await s.recordActivity({ metrics: [], changes: [change(0, { id: PROBE_ID })] });
+    return probed(got);
+  }, { intervalMs: 50, what: "activity signal" });
+}
 
 export function activityCases(ctx: ConformanceContext): void {
   const area = "activity";
@@ -63,10 +71,7 @@ export function activityCases(ctx: ConformanceContext): void {
     const got: StorageSignal[] = [];
     const off = s.subscribe((sig) => got.push(sig));
     try {
-      await waitUntil(async () => {
-        await s.recordActivity({ metrics: [], changes: [change(0, { id: PROBE_ID })] });
-        return probed(got);
-      }, { intervalMs: 50, what: "activity signal" });
+      await untilHeard(s, got);
       // No omission: the signal says none.
       assert.equal(got.filter((g) => g.kind === "activity").every((g) => !g.omitted), true);
       const from = got.length;
@@ -95,10 +100,7 @@ export function activityCases(ctx: ConformanceContext): void {
     const got: StorageSignal[] = [];
     const off = s.subscribe((sig) => got.push(sig));
     try {
-      await waitUntil(async () => {
-        await s.recordActivity({ metrics: [], changes: [change(0, { id: PROBE_ID })] });
-        return probed(got);
-      }, { intervalMs: 50, what: "activity signal" });
+      await untilHeard(s, got);
       // Well over Postgres's 8,000-byte NOTIFY payload limit.
       const batch = Array.from(
         { length: 500 },
