@@ -6,6 +6,10 @@
  * handed on (`onWritten`) to the stages after it: events, activity, and the
  * slots that let the fetch loop take more work, so a job holds its slot until
  * its result is written and results cannot pile up faster than they are stored.
+ * While the fetch stage is busy (`busy`), fewer than `minBatch` results wait for
+ * more instead of taking a commit of their own; the fetch loop going idle
+ * (`flush`) sends whatever waits, so no timer is involved and a lone result is
+ * written as soon as the server has nothing else to do.
  *
  * Batch isolation (`src/storage/batch_isolation.ts`): a write that fails for a
  * reason tied to what it carried (a value the backend refuses) is split in
@@ -55,6 +59,13 @@ export interface CompletionBatcherOptions<M> {
   retryMs?: number;
   /** Most writes at once (default 2). Items of one job are never in two writes. */
   maxInFlight?: number;
+  /**
+   * While this says the server is busy fetching, fewer than `minBatch` transitions wait
+   * for more (or for {@link CompletionBatcher.flush}) instead of going out on their own.
+   */
+  busy?: () => boolean;
+  /** The smallest write made while `busy` (default 1: never wait). */
+  minBatch?: number;
 }
 
 /**
@@ -106,10 +117,20 @@ export class CompletionBatcher<M> {
     }
   }
 
-  #run(): void {
+  /** Write what waits now, however little (the server has nothing else to do). */
+  flush(): void {
+    this.#run(true);
+  }
+
+  // A write goes out when it is full enough, or when nothing else would use the round trip:
+  // while fetches keep a connection busy, a write of a few results costs a commit (and a
+  // database's CPU) that the same write a little later shares with many more.
+  #run(force = false): void {
     const max = this.#o.maxInFlight ?? 2;
+    const min = this.#o.minBatch ?? 1;
     while (
-      this.#items.length > 0 && this.#inFlight.size < max && this.#retryTimer === undefined
+      this.#items.length > 0 && this.#inFlight.size < max && this.#retryTimer === undefined &&
+      (force || this.#items.length >= min || !this.#o.busy?.())
     ) {
       const one: Promise<void> = this.#write().finally(() => {
         this.#inFlight.delete(one);
@@ -202,7 +223,7 @@ export class CompletionBatcher<M> {
         this.#retryTimer = undefined;
         await new Promise((r) => setTimeout(r, Math.min(this.#o.retryMs ?? 1_000, 100)));
       }
-      this.#run();
+      this.#run(true);
       await Promise.all([...this.#inFlight]);
     }
     return this.#items.length;

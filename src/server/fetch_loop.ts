@@ -36,6 +36,8 @@ export interface FetchLoopOptions {
    * capacity exceeds what the first asked for (`concurrency` above `batchSize`).
    */
   maxInFlight?: number;
+  /** Told each time the loop goes idle: nothing in flight and nothing to fetch now. */
+  idle?: () => void;
 }
 
 /** Fetches jobs as capacity frees up. */
@@ -72,6 +74,11 @@ export class FetchLoop {
     this.#kick();
   }
 
+  /** Whether a fetch is in flight or about to go (the loop is not parked idle). */
+  get busy(): boolean {
+    return !this.#stopped && (this.#inFlight.size > 0 || this.#wake === null);
+  }
+
   /** Capacity was freed: fetch again if there may be work. */
   capacityFreed(): void {
     if (this.#pending || (this.#inFlight.size > 0 && this.#lastFull)) this.#kick();
@@ -97,7 +104,9 @@ export class FetchLoop {
       // probably hold more): it is not known yet whether the one in flight drains them.
       const mayHaveWork = this.#pending || (this.#inFlight.size > 0 && this.#lastFull);
       if (free <= 0 || !mayHaveWork || this.#inFlight.size >= maxInFlight) {
-        await new Promise<void>((r) => this.#wake = r);
+        const parked = new Promise<void>((r) => this.#wake = r);
+        if (this.#inFlight.size === 0) this.#o.idle?.();
+        await parked;
         continue;
       }
       if (this.#backoff) {

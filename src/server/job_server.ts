@@ -203,6 +203,7 @@ export class BackgroundJobServer {
       pollIntervalMs: cfg.pollIntervalMs,
       logger: cfg.logger,
       capacity: () => pipe.slots.free,
+      idle: () => pipe.batcher.flush(),
       fetch: async (limit) => {
         const t0 = metricsOn ? performance.now() : 0;
         const jobs = await cfg.storage.fetchAndLock({
@@ -219,6 +220,7 @@ export class BackgroundJobServer {
       },
     });
     this.#fetch = fetch;
+    pipe.watchFetch(() => fetch.busy);
     pipe.slots.onFreed(() => fetch.capacityFreed());
     const queues = new Set(cfg.queues);
     this.#stopDepth = observeQueueDepth(async () => {

@@ -42,6 +42,8 @@ export interface Pipeline {
   accept(jobs: Job[], running: boolean): void;
   /** Ids of every job whose lock the server holds (running, or result not yet written). */
   held(): string[];
+  /** Tell the batcher whether the fetch stage is busy (small writes wait while it is). */
+  watchFetch(busy: () => boolean): void;
 }
 
 /** Build the data path of a server (nothing runs until the executor starts). */
@@ -56,6 +58,7 @@ export function buildPipeline(
   const jobEvents = new JobEvents(events, cfg.serverName);
   const activity = new ActivityRecorder({ storage: cfg.storage, logger: cfg.logger });
   const progress = new ProgressThrottle(cfg, events);
+  let fetchBusy = () => false;
   const batcher = new CompletionBatcher<Run>({
     storage: cfg.storage,
     clock: cfg.clock,
@@ -63,6 +66,9 @@ export function buildPipeline(
     poisoned: (item, run, err) => poisonedItem(cfg, ttls, item, run, err),
     // What waits is bounded by the write-back; one write may carry all of it.
     maxBatch: Math.min(DEFAULT_MAX_BATCH, writeBack),
+    // Half the write-back: the other half keeps fetching while this write is out.
+    minBatch: Math.min(DEFAULT_MAX_BATCH, Math.ceil(writeBack / 2)),
+    busy: () => fetchBusy(),
     onWritten: (batch) => {
       jobEvents.written(batch);
       activity.written(batch);
@@ -109,6 +115,9 @@ export function buildPipeline(
       } else dispatcher.release(jobs, RELEASE_SHUTDOWN);
     },
     held: () => [...dispatcher.ids(), ...batcher.pendingIds()],
+    watchFetch(busy) {
+      fetchBusy = busy;
+    },
   };
 }
 

@@ -18,7 +18,10 @@ function recordingLogger() {
   };
 }
 
-function batcher(storage: Storage, opts: { maxBatch?: number; retryMs?: number } = {}) {
+function batcher(
+  storage: Storage,
+  opts: { maxBatch?: number; retryMs?: number; minBatch?: number; busy?: () => boolean } = {},
+) {
   const written: WrittenBatch<Job>[] = [];
   const { lines, logger } = recordingLogger();
   const b = new CompletionBatcher<Job>({
@@ -151,4 +154,32 @@ Deno.test("at most two writes are in flight; items that come meanwhile wait for 
   assert.equal(await b.drain(), 0);
   assert.equal(most, 2);
   assert.deepEqual(written.map((w) => w.items.length), [3, 3, 3, 3]);
+});
+
+Deno.test("while the fetch stage is busy, fewer than minBatch results wait; flush or an idle fetch sends them", async () => {
+  const { storage: inner, jobs } = await fetchedJobs(12);
+  const { storage, log } = refusing(inner);
+  let busy = true;
+  const { b } = batcher(storage, { minBatch: 5, busy: () => busy });
+  const turn = () => new Promise((r) => setTimeout(r, 0));
+  for (const job of jobs.slice(0, 4)) b.add(succeeded(job, { ok: job.id }), job);
+  await turn();
+  assert.equal(log.transitions.length, 0, "4 < minBatch wait while fetching");
+  b.add(succeeded(jobs[4], {}), jobs[4]);
+  await turn();
+  assert.deepEqual(log.transitions.map((t) => t.length), [5], "minBatch reached: written");
+  b.add(succeeded(jobs[5], {}), jobs[5]);
+  await turn();
+  assert.equal(log.transitions.length, 1);
+  b.flush();
+  await turn();
+  assert.deepEqual(log.transitions.map((t) => t.length), [5, 1], "flush sends what waits");
+  busy = false;
+  b.add(succeeded(jobs[6], {}), jobs[6]);
+  await turn();
+  assert.deepEqual(log.transitions.map((t) => t.length), [5, 1, 1], "not busy: at once");
+  busy = true;
+  for (const job of jobs.slice(7)) b.add(succeeded(job, {}), job);
+  assert.equal(await b.drain(), 0, "drain writes what waits, busy or not");
+  assert.deepEqual(log.transitions.flat(), jobs.map((j) => j.id));
 });

@@ -7,7 +7,7 @@ const logger = consoleLogger("silent");
 
 /** A fake server: `concurrency` slots, a backlog, fetches that resolve when told to. */
 function rig(concurrency: number, batchSize: number, backlog: number) {
-  let running = 0, peak = 0, left = backlog;
+  let running = 0, peak = 0, left = backlog, idle = 0;
   const calls: number[] = [];
   const inFlight: (() => void)[] = [];
   const loop = new FetchLoop({
@@ -15,6 +15,7 @@ function rig(concurrency: number, batchSize: number, backlog: number) {
     pollIntervalMs: 1_000,
     logger,
     capacity: () => concurrency - running,
+    idle: () => idle++,
     fetch: (limit) => {
       calls.push(limit);
       return new Promise<number>((resolve) => {
@@ -39,6 +40,9 @@ function rig(concurrency: number, batchSize: number, backlog: number) {
     },
     get peak() {
       return peak;
+    },
+    get idle() {
+      return idle;
     },
     finish(n: number) {
       running -= n;
@@ -107,4 +111,28 @@ Deno.test("a short batch stops the pipelining until a signal", async () => {
   const stopped = r.loop.stop();
   while (r.inFlight.length) r.inFlight.shift()!();
   await stopped;
+});
+
+Deno.test("busy while a fetch is in flight or about to go; idle is told only with nothing in flight", async () => {
+  const r = rig(10, 10, 15);
+  assert.equal(r.loop.busy, false, "a stopped loop is not busy");
+  r.loop.start();
+  await r.tick();
+  assert.deepEqual(r.calls, [10]);
+  assert.equal(r.loop.busy, true, "a fetch is in flight");
+  assert.equal(r.idle, 0, "parked on full capacity with a fetch out: not idle");
+  r.inFlight.shift()!(); // 10 of 15, every slot taken
+  await r.tick();
+  assert.equal(r.loop.busy, false);
+  assert.equal(r.idle, 1, "parked with nothing in flight: idle");
+  r.finish(10);
+  assert.equal(r.loop.busy, true, "woken to fetch: busy before the fetch goes out");
+  await r.tick();
+  assert.deepEqual(r.calls, [10, 10]);
+  r.inFlight.shift()!(); // the last 5: short
+  await r.tick();
+  assert.equal(r.idle, 2);
+  assert.equal(r.loop.busy, false);
+  await r.loop.stop();
+  assert.equal(r.loop.busy, false);
 });
