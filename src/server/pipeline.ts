@@ -66,8 +66,11 @@ export function buildPipeline(
     poisoned: (item, run, err) => poisonedItem(cfg, ttls, item, run, err),
     // What waits is bounded by the write-back; one write may carry all of it.
     maxBatch: Math.min(DEFAULT_MAX_BATCH, writeBack),
-    // Half the write-back: the other half keeps fetching while this write is out.
-    minBatch: Math.min(DEFAULT_MAX_BATCH, Math.ceil(writeBack / 2)),
+    // Half the write-back: the other half keeps fetching while this write is out. Only where
+    // a write costs a commit of its own (on Redis, waiting measured 0.9x of sending at once).
+    minBatch: cfg.storage.commitPerWrite
+      ? Math.min(DEFAULT_MAX_BATCH, Math.ceil(writeBack / 2))
+      : 1,
     busy: () => fetchBusy(),
     onWritten: (batch) => {
       jobEvents.written(batch);

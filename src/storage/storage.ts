@@ -110,8 +110,17 @@ export const SEARCH_SCAN_LIMIT = 5_000;
  *   finish from a server that lost its lock, or a second rescuer, changes nothing.
  */
 export interface Storage {
-  /** Backend name: `"memory"`, `"postgres"` or `"redis"`. */
+  /** Backend name: `"memory"`, `"postgres"`, `"redis"` or `"sqlite"`. */
   readonly kind: string;
+
+  /**
+   * Whether each `transition` call pays a fixed cost of its own that a larger batch shares:
+   * a durable commit on a connection of its own (Postgres, SQLite). A server then lets a few
+   * finished results wait for more while it is fetching, instead of paying a commit for each
+   * handful. Absent or false: writes are cheap to send as they come (Redis pipelines them with
+   * the fetches on its one connection; memory has no commit).
+   */
+  readonly commitPerWrite?: boolean;
 
   /**
    * Store new jobs (built with `createJob`) in one round trip where the backend allows.

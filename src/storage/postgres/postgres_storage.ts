@@ -72,6 +72,8 @@ export type { MigrateResult, PostgresHealth } from "./migrate.ts";
 export class PostgresStorage implements Storage {
   /** Backend name. */
   readonly kind = "postgres";
+  /** Each result write is a transaction with its own commit (see {@link Storage.commitPerWrite}). */
+  readonly commitPerWrite = true;
   #sql: postgres.Sql;
   #cfg: ResolvedPostgresConfig;
   #q: Queries;

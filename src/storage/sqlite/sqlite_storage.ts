@@ -60,6 +60,8 @@ export { ENQUEUE_CHUNK } from "./group_commit.ts";
 export class SqliteStorage implements Storage {
   /** Backend name. */
   readonly kind = "sqlite";
+  /** Each result write is a transaction with its own commit (see {@link Storage.commitPerWrite}). */
+  readonly commitPerWrite = true;
   readonly #conn: Connection;
   readonly #cfg: ResolvedSqliteConfig;
   readonly #signals: SignalHub;
