@@ -7,6 +7,12 @@
 
 import { SEARCH_SCAN_LIMIT } from "../../storage/storage.ts";
 
+// 10000 → "10,000". Not `toLocaleString`: at module load that pulls in ICU's locale data,
+// ~7 MiB of resident memory in every process that imports the package (every job server).
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
 /** Job views of the UI script. */
 export const JS_JOBS: string = String.raw`
 const FILTER_FIELDS = ["state", "queue", "method", "search"];
@@ -25,7 +31,7 @@ route(/^\/jobs$/, async (main, _m, params, current) => {
     h("input", { name: "queue", placeholder: "queue", value: filter.queue || "", size: 12 }),
     h("input", { name: "method", placeholder: "method", value: filter.method || "", size: 14 }),
     h("input", { name: "search", type: "search", placeholder: "search: id, method, key:value or text in args", title: "Looks at the newest ${
-  SEARCH_SCAN_LIMIT.toLocaleString("en")
+  thousands(SEARCH_SCAN_LIMIT)
 } jobs passing the state, queue and method filters", value: filter.search || "" }),
     h("button", { type: "submit", class: "primary" }, "Apply"));
   const bulk = READ_ONLY ? null : h("div", { class: "row" },
