@@ -36,7 +36,10 @@ export interface FetchLoopOptions {
    * capacity exceeds what the first asked for (`concurrency` above `batchSize`).
    */
   maxInFlight?: number;
-  /** Told each time the loop goes idle: nothing in flight and nothing to fetch now. */
+  /**
+   * Told each time the loop goes idle: nothing in flight, and nothing to fetch now or a
+   * back-off after a failed fetch.
+   */
   idle?: () => void;
 }
 
@@ -112,7 +115,10 @@ export class FetchLoop {
       if (this.#backoff) {
         const pause = this.#backoff;
         this.#backoff = 0;
-        await this.#sleep(pause);
+        const slept = this.#sleep(pause);
+        // Backing off after a failed fetch is idle too: results held for a batch go out.
+        if (this.#inFlight.size === 0) this.#o.idle?.();
+        await slept;
         continue;
       }
       this.#pending = false;

@@ -136,3 +136,25 @@ Deno.test("busy while a fetch is in flight or about to go; idle is told only wit
   await r.loop.stop();
   assert.equal(r.loop.busy, false);
 });
+
+Deno.test("a failed fetch backs off idle: idle is told while it waits", async () => {
+  let idle = 0, calls = 0;
+  const loop = new FetchLoop({
+    batchSize: 10,
+    pollIntervalMs: 60_000,
+    logger,
+    capacity: () => 10,
+    idle: () => idle++,
+    fetch: () => {
+      calls++;
+      return Promise.reject(new Error("database away"));
+    },
+  });
+  loop.start();
+  await new Promise((r) => setTimeout(r, 0));
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(calls, 1);
+  assert.equal(idle, 1, "told idle at the start of the back-off");
+  assert.equal(loop.busy, false, "backing off is not busy");
+  await loop.stop();
+});
