@@ -27,6 +27,7 @@
  */
 
 export type {
+  ActivityRecord,
   EnqueueResult,
   JobCounts,
   JobPage,
