@@ -108,7 +108,7 @@ export class FetchLoop {
       const mayHaveWork = this.#pending || (this.#inFlight.size > 0 && this.#lastFull);
       if (free <= 0 || !mayHaveWork || this.#inFlight.size >= maxInFlight) {
         const parked = new Promise<void>((r) => this.#wake = r);
-        if (this.#inFlight.size === 0) this.#o.idle?.();
+        this.#wentIdle();
         await parked;
         continue;
       }
@@ -117,7 +117,7 @@ export class FetchLoop {
         this.#backoff = 0;
         const slept = this.#sleep(pause);
         // Backing off after a failed fetch is idle too: results held for a batch go out.
-        if (this.#inFlight.size === 0) this.#o.idle?.();
+        this.#wentIdle();
         await slept;
         continue;
       }
@@ -134,6 +134,11 @@ export class FetchLoop {
         lastYield = performance.now();
       }
     }
+  }
+
+  // Waiting with no fetch out: nothing of the loop's will use the round trip soon.
+  #wentIdle(): void {
+    if (this.#inFlight.size === 0) this.#o.idle?.();
   }
 
   async #fetchOnce(limit: number): Promise<void> {

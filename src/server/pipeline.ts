@@ -53,7 +53,7 @@ export function buildPipeline(
   events: EventBus,
 ): Pipeline {
   const ttls = retentionTtls(cfg.succeededTtlMs, cfg.failedTtlMs);
-  const writeBack = writeBackSize(cfg.concurrency);
+  const writeBack = writeBackSize(cfg.concurrency, cfg.storage.commitPerWrite);
   const slots = new Slots(cfg.concurrency, writeBack);
   const jobEvents = new JobEvents(events, cfg.serverName);
   const activity = new ActivityRecorder({ storage: cfg.storage, logger: cfg.logger });

@@ -1,6 +1,7 @@
 /**
  * A server's slots: `concurrency` run slots, plus a write-back for results waiting
- * for their write ({@link writeBackSize}: as many again, at least {@link MIN_WRITE_BACK}). A job takes a run slot when it is fetched;
+ * for their write ({@link writeBackSize}: as many again, at least {@link MIN_WRITE_BACK}, or
+ * {@link COMMIT_WRITE_BACK} where every write is a commit). A job takes a run slot when it is fetched;
  * when its handler ends, its result moves to the write-back and the run slot is
  * free for the next fetch, so fetching and running the next jobs overlaps writing
  * the last results instead of waiting for them (a fetch and a write are each a
@@ -24,9 +25,24 @@
  */
 export const MIN_WRITE_BACK = 64;
 
-/** The write-back of a server with `concurrency` run slots: as many again, at least {@link MIN_WRITE_BACK}. */
-export function writeBackSize(concurrency: number): number {
-  return Math.max(concurrency, MIN_WRITE_BACK);
+/**
+ * The write-back's smallest size on a storage whose every write is a commit of its own
+ * (`Storage.commitPerWrite`: Postgres, SQLite). There a write's cost is mostly the commit and
+ * the statement, not its rows, so results wait for company (`completion_batcher.ts`: up to
+ * half the write-back while fetches are out); a write-back of 64 or 200 made a write every
+ * few fetches, and the database spent its time committing small writes beside the fetches
+ * (Postgres inline drains 0.8–0.9x of the unbounded write of old). 500 results are at most a
+ * few tens of milliseconds of a fast server's work, and one write of them is one statement
+ * (`DEFAULT_MAX_BATCH`).
+ */
+export const COMMIT_WRITE_BACK = 500;
+
+/**
+ * The write-back of a server with `concurrency` run slots: as many again, at least
+ * {@link MIN_WRITE_BACK}, or at least {@link COMMIT_WRITE_BACK} when `commitPerWrite`.
+ */
+export function writeBackSize(concurrency: number, commitPerWrite = false): number {
+  return Math.max(concurrency, commitPerWrite ? COMMIT_WRITE_BACK : MIN_WRITE_BACK);
 }
 
 /** Counts running jobs and unwritten results; tells listeners when room frees up. */

@@ -1,10 +1,10 @@
 /**
  * Back-pressure: a server runs at most `concurrency` jobs and holds at most a write-back more
- * (as many again, at least 64) whose results wait for their write; a write that does not
- * return stops the fetching.
+ * (as many again, at least 64, or 500 where each write is a commit) whose results wait for
+ * their write; a write that does not return stops the fetching.
  */
 import assert from "node:assert/strict";
-import { MIN_WRITE_BACK, writeBackSize } from "../../src/server/slots.ts";
+import { COMMIT_WRITE_BACK, MIN_WRITE_BACK, writeBackSize } from "../../src/server/slots.ts";
 import { MemoryStorage } from "../../src/storage/memory/memory_storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
@@ -80,6 +80,46 @@ Deno.test("the write-back holds as many results as there are run slots, at least
   assert.equal(writeBackSize(1), 64);
   assert.equal(writeBackSize(10), 64);
   assert.equal(writeBackSize(200), 200);
+});
+
+Deno.test("where every write is a commit, the write-back holds at least 500 results", () => {
+  assert.equal(COMMIT_WRITE_BACK, 500);
+  assert.equal(writeBackSize(10, true), 500);
+  assert.equal(writeBackSize(200, true), 500);
+  assert.equal(writeBackSize(2_000, true), 2_000);
+  assert.equal(writeBackSize(10, false), 64);
+});
+
+Deno.test("[inline] on a commit-per-write storage a write that does not return stops fetching at concurrency + 500", async () => {
+  const inner = new MemoryStorage();
+  const gated = gatedWrites(inner);
+  // The same storage, saying each of its writes is a commit of its own (as Postgres does).
+  const storage = new Proxy(gated.storage, {
+    get: (target, prop, receiver) =>
+      prop === "commitPerWrite" ? true : Reflect.get(target, prop, receiver),
+  });
+  const { seen, release } = gated;
+  await withServer(
+    { storage, execution: "inline", concurrency: 10, fetchBatchSize: 10 },
+    async (server) => {
+      await server.client.enqueueMany(
+        Array.from({ length: 600 }, (_, i) => ({ worker: "noop", args: { i } })),
+      );
+      await waitUntil(() => seen.fetched === 510 && server.runningJobs === 0, {
+        what: "510 jobs fetched and run with no write returned",
+      });
+      const held = await inner.counts();
+      assert.equal(held.byState.Processing, 510);
+      assert.equal(held.byState.Enqueued, 90);
+      assert.equal(seen.written, 0);
+      await waitUntil(async () => {
+        release();
+        return (await inner.counts()).byState.Succeeded === 600;
+      }, { what: "600 jobs" });
+    },
+  );
+  assert.equal(seen.fetched, 600);
+  assert.equal(seen.written, 600);
 });
 
 Deno.test("[inline] the next batches are fetched and run while the last results are written; a write that does not return stops fetching at concurrency + 64", async () => {
