@@ -33,7 +33,7 @@ export class SignalHub {
   readonly #listeners = new Set<(s: StorageSignal) => void>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #watcher: Deno.FsWatcher | undefined;
-  #checkQueued = false;
+  #checkSoon: ReturnType<typeof setTimeout> | undefined;
   #recheck: ReturnType<typeof setTimeout> | undefined;
   #lastSeq = 0;
   #dataVersion = -1;
@@ -108,14 +108,15 @@ export class SignalHub {
     (async () => {
       try {
         for await (const _ of watcher) {
-          if (this.#checkQueued) continue;
-          this.#checkQueued = true;
+          if (this.#checkSoon !== undefined || this.#timer === undefined) continue;
           // A new write: look now and restart the backoff (a chain left waiting its 64 ms
           // step would hold a later commit's wake-up that long).
           clearTimeout(this.#recheck);
           this.#recheck = undefined;
-          setTimeout(() => {
-            this.#checkQueued = false;
+          // Kept, so that stopping cancels it: an event of the last write (this process's
+          // own writes land in the WAL too) must not leave a timer behind a closed storage.
+          this.#checkSoon = setTimeout(() => {
+            this.#checkSoon = undefined;
             this.#checkUntilVisible(1);
           }, 0);
         }
@@ -156,6 +157,8 @@ export class SignalHub {
     this.#timer = undefined;
     clearTimeout(this.#recheck);
     this.#recheck = undefined;
+    clearTimeout(this.#checkSoon);
+    this.#checkSoon = undefined;
     try {
       this.#watcher?.close();
     } catch { /* already closed */ }
