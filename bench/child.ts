@@ -8,6 +8,8 @@
  *
  * A `memory` server has no one to share its storage with, so it enqueues its own backlog
  * before `t0` (not timed); the durable backends' backlog comes from a producer process.
+ * With `QML_BENCH_LATENCIES=FILE` in its environment, the latency producer appends one line
+ * per run to FILE: each job's latency in ms, in enqueue order (where the slow ones fall).
  *
  * @module
  */
@@ -134,6 +136,12 @@ async function latency(client: any): Promise<void> {
     }
     if (job?.state !== "Succeeded") throw new Error(`probe ${id} did not finish`);
     latencies.push((job.result as { t: number }).t - t);
+  }
+  const trace = Deno.env.get("QML_BENCH_LATENCIES");
+  if (trace) {
+    await Deno.writeTextFile(trace, latencies.map((l) => l.toFixed(1)).join(" ") + "\n", {
+      append: true,
+    });
   }
   latencies.sort((a, b) => a - b);
   const rank = (p: number) => nearestRank(latencies, p);
