@@ -90,67 +90,51 @@ Deno.test("where every write is a commit, the write-back holds at least 500 resu
   assert.equal(writeBackSize(10, false), 64);
 });
 
-Deno.test("[inline] on a commit-per-write storage a write that does not return stops fetching at concurrency + 500", async () => {
+// A server with 10 run slots over writes that never return (until released): it fetches and
+// runs jobs until 10 + its write-back are held, then stops; once writes return, it writes
+// every job exactly once. `commitPerWrite`: the storage says each write is a commit.
+async function stopsWhenWriteBackIsFull(commitPerWrite: boolean, jobs: number, held: number) {
   const inner = new MemoryStorage();
   const gated = gatedWrites(inner);
-  // The same storage, saying each of its writes is a commit of its own (as Postgres does).
   const storage = new Proxy(gated.storage, {
     get: (target, prop, receiver) =>
-      prop === "commitPerWrite" ? true : Reflect.get(target, prop, receiver),
+      prop === "commitPerWrite" ? commitPerWrite : Reflect.get(target, prop, receiver),
   });
   const { seen, release } = gated;
   await withServer(
     { storage, execution: "inline", concurrency: 10, fetchBatchSize: 10 },
     async (server) => {
       await server.client.enqueueMany(
-        Array.from({ length: 600 }, (_, i) => ({ worker: "noop", args: { i } })),
-      );
-      await waitUntil(() => seen.fetched === 510 && server.runningJobs === 0, {
-        what: "510 jobs fetched and run with no write returned",
-      });
-      const held = await inner.counts();
-      assert.equal(held.byState.Processing, 510);
-      assert.equal(held.byState.Enqueued, 90);
-      assert.equal(seen.written, 0);
-      await waitUntil(async () => {
-        release();
-        return (await inner.counts()).byState.Succeeded === 600;
-      }, { what: "600 jobs" });
-    },
-  );
-  assert.equal(seen.fetched, 600);
-  assert.equal(seen.written, 600);
-});
-
-Deno.test("[inline] the next batches are fetched and run while the last results are written; a write that does not return stops fetching at concurrency + 64", async () => {
-  const inner = new MemoryStorage();
-  const { storage, seen, release } = gatedWrites(inner);
-  await withServer(
-    { storage, execution: "inline", concurrency: 10, fetchBatchSize: 10 },
-    async (server) => {
-      await server.client.enqueueMany(
-        Array.from({ length: 100 }, (_, i) => ({ worker: "noop", args: { i } })),
+        Array.from({ length: jobs }, (_, i) => ({ worker: "noop", args: { i } })),
       );
       // No write has returned, yet more batches were fetched and run: results wait in the
-      // write-back, not in the run slots, until 10 running + 64 waiting are held; the last
-      // fetch asks only for the 4 jobs the write-back still has room for.
-      await waitUntil(() => seen.fetched === 74 && server.runningJobs === 0, {
-        what: "74 jobs fetched and run with no write returned",
+      // write-back, not in the run slots, until 10 running + the write-back are held; the
+      // last fetch asks only for what the write-back still has room for.
+      await waitUntil(() => seen.fetched === held && server.runningJobs === 0, {
+        what: `${held} jobs fetched and run with no write returned`,
       });
       // Two writes are out (the most at once) and nothing more is fetched.
       await waitUntil(() => seen.batches.length === 2, { what: "two writes in flight" });
-      const held = await inner.counts();
-      assert.equal(held.byState.Processing, 74);
-      assert.equal(held.byState.Enqueued, 26);
-      assert.equal(seen.fetched, 74);
+      const counts = await inner.counts();
+      assert.equal(counts.byState.Processing, held);
+      assert.equal(counts.byState.Enqueued, jobs - held);
+      assert.equal(seen.fetched, held);
       assert.equal(seen.written, 0);
       // Let writes through until the backlog is done; every job is written exactly once.
       await waitUntil(async () => {
         release();
-        return (await inner.counts()).byState.Succeeded === 100;
-      }, { what: "100 jobs" });
+        return (await inner.counts()).byState.Succeeded === jobs;
+      }, { what: `${jobs} jobs` });
     },
   );
-  assert.equal(seen.fetched, 100);
-  assert.equal(seen.written, 100);
+  assert.equal(seen.fetched, jobs);
+  assert.equal(seen.written, jobs);
+}
+
+Deno.test("[inline] the next batches are fetched and run while the last results are written; a write that does not return stops fetching at concurrency + 64", async () => {
+  await stopsWhenWriteBackIsFull(false, 100, 74);
+});
+
+Deno.test("[inline] on a commit-per-write storage a write that does not return stops fetching at concurrency + 500", async () => {
+  await stopsWhenWriteBackIsFull(true, 600, 510);
 });
