@@ -8,7 +8,8 @@
  *
  * Drivers load only when their backend is opened: an app on {@link MemoryStorage} (and every
  * Web Worker importing a workers module that imports this entry) loads neither postgres.js
- * nor ioredis. Other entries: `@qml/qml/testing` (run jobs inline in tests) and
+ * nor ioredis. Other entries: `@qml/qml/worker` (what a workers module needs, and nothing
+ * more: each Web Worker loads it), `@qml/qml/testing` (run jobs inline in tests) and
  * `@qml/qml/backend` (the storage contract, for backend authors).
  *
  * @example Quick start

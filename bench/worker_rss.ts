@@ -1,9 +1,10 @@
 /**
- * Memory of a Web Worker pool whose workers module imports `mod.ts` (as apps do): a server
- * on MemoryStorage with 4 threads runs 1,000 no-op jobs. Run it under `/usr/bin/time -v`
+ * Memory of a Web Worker pool: a server on MemoryStorage with 4 threads runs 1,000 no-op jobs
+ * from a workers module that imports `mod.ts` (`--entry=mod`, the default) or only the
+ * `./worker` entry (`--entry=worker`, `app_workers_entry.ts`). Run it under `/usr/bin/time -v`
  * and read "Maximum resident set size":
  *
- *   /usr/bin/time -v deno run -A bench/worker_rss.ts
+ *   /usr/bin/time -v deno run -A bench/worker_rss.ts [--entry=mod|worker]
  *
  * @module
  */
@@ -12,7 +13,10 @@ import { BackgroundJobServer, JobClient, MemoryStorage } from "../mod.ts";
 const storage = new MemoryStorage();
 const server = new BackgroundJobServer({
   storage,
-  workers: new URL("./app_workers.ts", import.meta.url),
+  workers: new URL(
+    Deno.args.includes("--entry=worker") ? "./app_workers_entry.ts" : "./app_workers.ts",
+    import.meta.url,
+  ),
   threads: 4,
   concurrency: 8,
   logLevel: "silent",

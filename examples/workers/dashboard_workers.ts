@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
+import { defineWorker, WorkerRegistry } from "../../worker.ts";
 
 const pause = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { defineWorker, WorkerRegistry } from "../../src/worker.ts";
+import { defineWorker, WorkerRegistry } from "../../worker.ts";
 
 /** Succeeds after a little work, reporting progress. */
 export const resizeImage = defineWorker({
