@@ -35,6 +35,12 @@ export interface Verdict {
   inFlightAtKills: number;
   /** Runs again after a rescue (each from a killed server, else a violation). */
   reRuns: number;
+  /**
+   * Jobs planned to succeed that ended Failed because their last attempt, too, was held by a
+   * server killed holding it (a rescue counts an attempt, so a job a restarted server keeps
+   * picking up can spend them all on kills). Counted in `failed`, not a violation.
+   */
+  failedByKills: number;
   ticks: number;
   violations: string[];
 }
@@ -42,6 +48,7 @@ export interface Verdict {
 /** Scheduled work may start this much before its time (clock measurement error). */
 const EARLY_TOLERANCE_MS = 100;
 const RESCUED = /^rescued: lock of (\S+) expired/;
+const LOCK_EXPIRED_LAST = /^lock expired after \d+ of \d+ attempts$/;
 const TICK = / tick (\S+)$/;
 
 /**
@@ -67,7 +74,14 @@ export function judge(p: {
     list.push(e);
     runs.set(e.id, list);
   }
-  let succeeded = 0, failed = 0, reRuns = 0;
+  let succeeded = 0, failed = 0, reRuns = 0, failedByKills = 0;
+  // Whether `job` ended Failed on the lapsed lock of its last attempt, held by a killed server.
+  const spentByKills = (job: Job) => {
+    const last = job.history.at(-1);
+    if (job.state !== "Failed" || !LOCK_EXPIRED_LAST.test(last?.reason ?? "")) return false;
+    const holder = job.history.findLast((h) => h.reason === "fetched")?.server ?? "";
+    return p.killed.has(holder) && p.inFlight.has(`${holder} ${job.id}`);
+  };
   const audit = (job: Job) => {
     const execs = runs.get(job.id) ?? [];
     const fetches = job.history.filter((h) => h.reason === "fetched");
@@ -92,8 +106,16 @@ export function judge(p: {
       bad(`job ${id} was lost`);
       continue;
     }
-    const want = plan.permanent ? "Failed" : "Succeeded";
-    if (job.state !== want) bad(`job ${id} ended ${job.state}, expected ${want}`);
+    const byKills = !plan.permanent && spentByKills(job);
+    if (byKills) failedByKills++;
+    const want = plan.permanent || byKills ? "Failed" : "Succeeded";
+    if (job.state !== want) {
+      // Its history says why (each fetch, rescue, retry and the final error).
+      const story = job.history.map((h) =>
+        `${h.state} (${[h.reason, h.server].filter(Boolean).join(", ")})`
+      );
+      bad(`job ${id} ended ${job.state}, expected ${want}: ${story.join(" → ")}`);
+    }
     if (job.state === "Succeeded") succeeded++;
     if (job.state === "Failed") failed++;
     audit(job);
@@ -137,6 +159,7 @@ export function judge(p: {
     executions: p.executions.length,
     inFlightAtKills: p.inFlight.size,
     reRuns,
+    failedByKills,
     ticks: tickAts.length,
     violations,
   };
