@@ -31,38 +31,9 @@
  * @module
  */
 
-export { JobState } from "./src/job_state.ts";
-export type { HistoryEntry, Job, JsonValue } from "./src/job.ts";
-export type { JobError } from "./src/job_error.ts";
-export {
-  ConfigError,
-  IllegalTransitionError,
-  JobTimeoutError,
-  MigrationError,
-  NotFoundError,
-  QmlError,
-  type QmlErrorCode,
-  StorageError,
-  UnknownWorkerError,
-  ValidationError,
-  WaitTimeoutError,
-  WorkerCrashedError,
-} from "./src/errors.ts";
-export {
-  type ArgsValidator,
-  defineWorker,
-  type InOf,
-  type JobContext,
-  type JobInfo,
-  type OutOf,
-  type WorkerDefinition,
-  type WorkerOptions,
-  WorkerRegistry,
-} from "./src/worker.ts";
-export type { PermissionGrant, WorkerPermissions } from "./src/permissions.ts";
+// Everything a workers module needs (the `./worker` entry), so an app imports one place.
+export * from "./worker.ts";
 export { checkPayload, DEFAULT_MAX_PAYLOAD_BYTES } from "./src/json.ts";
-export type { StandardIssue, StandardResult, StandardSchemaV1 } from "./src/standard_schema.ts";
-export type { BackoffFn, BackoffSpec, RetryPolicy } from "./src/retry_policy.ts";
 export { DEFAULT_MAX_ATTEMPTS, DEFAULT_RETRY } from "./src/retry_policy.ts";
 export {
   DEFAULT_TTLS,
