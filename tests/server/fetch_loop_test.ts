@@ -158,3 +158,37 @@ Deno.test("a failed fetch backs off idle: idle is told while it waits", async ()
   assert.equal(loop.busy, false, "backing off is not busy");
   await loop.stop();
 });
+
+Deno.test("a loop whose every fetch completes in microtasks still lets timers and I/O run", async () => {
+  // Fetches that always come back full, at once: without yields the loop would never give
+  // the event loop a turn, and the heartbeat's and timeouts' timers would never fire.
+  // A starved timer is caught, not waited for forever: after 200,000 fetches without it, the
+  // fetches come back empty, the loop parks, and the event loop gets its turn back.
+  let fetches = 0, timerFired = false, starved = false;
+  const loop = new FetchLoop({
+    batchSize: 10,
+    pollIntervalMs: 1_000,
+    logger,
+    capacity: () => 10,
+    fetch: (limit) => {
+      fetches++;
+      if (!timerFired && fetches > 200_000) starved = true;
+      return Promise.resolve(starved ? 0 : limit);
+    },
+    yieldEveryMs: 2,
+  });
+  const fired = new Promise<number>((resolve) =>
+    setTimeout(() => {
+      timerFired = true;
+      resolve(fetches);
+    }, 5)
+  );
+  loop.start();
+  try {
+    const atFire = await fired;
+    assert.equal(starved, false, "the timer waited for 200,000 fetches");
+    assert.ok(atFire > 0, "the loop was running when the timer fired");
+  } finally {
+    await loop.stop();
+  }
+});
