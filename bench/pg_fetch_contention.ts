@@ -5,8 +5,8 @@
  * batches of `--writes=N` (one write in flight at a time, beside the fetches, as the
  * completion batcher does); and alone with the dashboard's counting trigger on `UPDATE`
  * dropped, or replaced by one that does nothing with the same transition tables (what
- * Postgres pays to collect a statement's old and new rows for such a trigger). Rounds interleave the cases; prints median (min–max) of the total and of one
- * fetch's mean.
+ * Postgres pays to collect a statement's old and new rows for such a trigger). Rounds
+ * interleave the cases; prints median (min–max) of the total and of one fetch's mean.
  *
  *   deno run -A bench/pg_fetch_contention.ts [--writes=40,250] [--runs=3]
  *

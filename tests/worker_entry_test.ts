@@ -3,9 +3,10 @@
  * server runs a workers module written against it in its Web Workers.
  */
 import assert from "node:assert/strict";
-import { BackgroundJobServer, JobClient, MemoryStorage } from "../mod.ts";
 import * as workerEntry from "../worker.ts";
 import * as main from "../mod.ts";
+
+const { BackgroundJobServer, JobClient, MemoryStorage } = main;
 
 const root = new URL("../", import.meta.url);
 

@@ -1,8 +1,8 @@
 /**
  * A server's slots: `concurrency` run slots, plus a write-back for results waiting
  * for their write ({@link writeBackSize}: as many again, at least {@link MIN_WRITE_BACK}, or
- * {@link COMMIT_WRITE_BACK} where every write is a commit). A job takes a run slot when it is fetched;
- * when its handler ends, its result moves to the write-back and the run slot is
+ * {@link COMMIT_WRITE_BACK} where every write is a commit). A job takes a run slot when it
+ * is fetched; when its handler ends, its result moves to the write-back and the run slot is
  * free for the next fetch, so fetching and running the next jobs overlaps writing
  * the last results instead of waiting for them (a fetch and a write are each a
  * round trip; paid one after the other they halve a fast server's throughput).
