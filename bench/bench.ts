@@ -30,15 +30,19 @@
  *
  * @module
  */
-import {
-  type BackendName,
-  BACKENDS,
-  DEFAULT_BACKENDS,
-  dropNamespace,
-  freshNamespace,
-} from "./backends.ts";
+import { type BackendName, BACKENDS, DEFAULT_BACKENDS } from "./backends.ts";
 import { type Cell, renderTable, type Row } from "./table.ts";
 import { type OtlpSink, type SinkCounts, startOtlpSink } from "./otlp_sink.ts";
+import {
+  cleanupLibs,
+  drain,
+  fresh,
+  latencyRun,
+  prepareLib,
+  produce,
+  type Result,
+  type Run,
+} from "./qml_runs.ts";
 
 const flags = Object.fromEntries(
   Deno.args.map((a) => a.replace(/^--/, "").split(/=(.*)/s)).map(([k, v]) => [k, v ?? "true"]),
@@ -63,94 +67,7 @@ const otelEnv: Record<string, string> = sink
     OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint,
   }
   : {};
-
-/** One measurement a child printed. */
-type Result = Record<string, number>;
-
-/** A Web Workers module for `lib`: the no-op worker and the latency probe. */
-async function workersModule(lib: string): Promise<string> {
-  const path = await Deno.makeTempFile({ prefix: "qml_bench_workers_", suffix: ".ts" });
-  await Deno.writeTextFile(
-    path,
-    `import { defineWorker, WorkerRegistry } from "file://${lib}/mod.ts";
-export default new WorkerRegistry()
-  .register(defineWorker({ name: "noop", execute: async () => {} }))
-  .register(defineWorker({
-    name: "probe",
-    execute: () => ({ t: performance.timeOrigin + performance.now() }),
-  }));
-`,
-  );
-  return `file://${path}`;
-}
-const workersOf = new Map<string, string>();
-for (const l of libs) workersOf.set(l.dir, await workersModule(l.dir));
-
-function child(
-  lib: string,
-  args: string[],
-  stdin: "piped" | "null" = "null",
-  env: Record<string, string> = {},
-) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      `--config=${lib}/deno.json`,
-      new URL("./child.ts", import.meta.url).pathname,
-      `--lib=${lib}`,
-      `--workers=${workersOf.get(lib)}`,
-      ...args,
-    ],
-    stdin,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-}
-
-async function runChild(
-  lib: string,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Result> {
-  const out = await child(lib, args, "null", env).output();
-  const text = new TextDecoder().decode(out.stdout).trim().split("\n").pop() ?? "";
-  if (!out.success || !text.startsWith("{")) {
-    throw new Error(`child ${args.join(" ")} failed:\n${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(text);
-}
-
-/** Latency: an idle server (settled 1.5 s), a producer of 200 jobs; then the server's RSS. */
-async function latencyRun(lib: string, base: string[]): Promise<Result> {
-  const server = child(lib, [...base, "--role=serve", "--case=idle"], "piped");
-  const lines = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  const nextLine = async (): Promise<string> => {
-    while (!buffered.includes("\n")) {
-      const { value, done } = await lines.read();
-      if (done) throw new Error("latency server exited early");
-      buffered += value;
-    }
-    const i = buffered.indexOf("\n");
-    const line = buffered.slice(0, i);
-    buffered = buffered.slice(i + 1);
-    return line;
-  };
-  const errors = new Response(server.stderr).text();
-  try {
-    await nextLine(); // ready
-    await new Promise((r) => setTimeout(r, 1_500));
-    const res = await runChild(lib, [...base, "--role=produce", "--case=latency", "--n=200"]);
-    await server.stdin.close();
-    return { ...res, ...JSON.parse(await nextLine()) };
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\n${await errors}`);
-  } finally {
-    await server.status;
-  }
-}
+for (const l of libs) await prepareLib(l.dir);
 
 /**
  * A case: one table row, run once per round, per backend and library. `otel`: it also runs
@@ -161,40 +78,8 @@ interface Case {
   label: string;
   backends?: readonly BackendName[];
   otel?: boolean;
-  run(lib: string, backend: BackendName, env: Record<string, string>): Promise<Result>;
+  run: Run;
 }
-
-async function fresh(
-  backend: BackendName,
-  fn: (base: string[]) => Promise<Result>,
-): Promise<Result> {
-  const ns = freshNamespace();
-  try {
-    return await fn([`--backend=${backend}`, `--ns=${ns}`]);
-  } finally {
-    await dropNamespace(backend, ns);
-  }
-}
-
-const produce = (what: string, n: number): Case["run"] => (lib, backend) =>
-  fresh(
-    backend,
-    (base) => runChild(lib, [...base, "--role=produce", `--case=${what}`, `--n=${n}`]),
-  );
-
-const drain = (n: number, options: Record<string, unknown>): Case["run"] => (lib, backend, env) =>
-  fresh(backend, async (base) => {
-    if (backend !== "memory") {
-      await runChild(lib, [...base, "--role=produce", "--case=fill", `--n=${n}`]);
-    }
-    return await runChild(lib, [
-      ...base,
-      "--role=serve",
-      "--case=drain",
-      `--n=${n}`,
-      `--options=${JSON.stringify(options)}`,
-    ], env);
-  });
 
 const durable: BackendName[] = ["postgres", "redis", "sqlite", "sqlite-normal"];
 const cases: Case[] = [
@@ -391,5 +276,5 @@ console.log(renderTable({
   columns: columns.map((c) => c.name),
   rows,
 }));
-for (const path of workersOf.values()) await Deno.remove(new URL(path)).catch(() => {});
+await cleanupLibs();
 await sink?.close();
