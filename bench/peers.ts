@@ -29,6 +29,7 @@
 import { dropNamespace, freshNamespace, PG_URL, REDIS_URL } from "./backends.ts";
 import { type Cell, nearestRank, renderTable, type Row } from "./table.ts";
 import {
+  cleanupLibs,
   drain as qmlDrain,
   fresh as qmlFresh,
   latencyRun,
@@ -387,9 +388,10 @@ if (qmlBackends.length) {
       `tuned: \`${JSON.stringify(QML.tuned)}\`.`,
   );
 }
+const gw = peerNames.includes("graphile-worker") ? " (graphile-worker's `logger`)" : "";
 legend.push(
-  "- Every process's logging keeps errors only (graphile-worker's `logger`), as qml's bench " +
-    'runs its servers with `logLevel: "error"`; jobs use the default job options.',
+  `- Every process's logging keeps errors only${gw}, as qml's bench runs its servers with ` +
+    '`logLevel: "error"`; jobs use the default job options.',
 );
 
 // The command as typed, so that the table says what produced it.
@@ -405,3 +407,4 @@ console.log(renderTable({
   rows,
 }));
 console.log(["", ...legend, ...(notes.length ? ["", ...notes] : [])].join("\n"));
+await cleanupLibs();
