@@ -15,7 +15,8 @@
  *
  * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
  * own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
- * Workers and inline (peak RSS of the server process alongside); 3 latency of 200 jobs on a
+ * Workers and inline, and inline with a retention of 0 (each job deleted as it ends; peak RSS
+ * of the server process alongside); 3 latency of 200 jobs on a
  * 20 ms schedule (handler start in the handler's thread − `enqueue` returned in the
  * producer; p50/p95/p99 by nearest rank); growth: `enqueueMany` 1k/10k/100k with distinct
  * delays and priorities, drain backlog 10k/100k (and 1M with `--big`); and, below the public
@@ -103,6 +104,11 @@ const cases: Case[] = [
     label: "2 drain 10,000, inline, `concurrency: 10`",
     otel: true,
     run: drain(10_000, { execution: "inline", concurrency: 10 }),
+  },
+  {
+    group: "2",
+    label: "2 drain 10,000, inline, `succeededTtlMs: 0`",
+    run: drain(10_000, { execution: "inline", succeededTtlMs: 0 }),
   },
   {
     group: "3",

@@ -65,6 +65,8 @@ interface Peer {
   tuned: PeerConfig;
   /** Where `tuned` comes from. */
   source: string;
+  /** It deletes each job as it finishes, in every configuration (qml: a retention of 0). */
+  deletesFinished?: boolean;
 }
 
 const PEERS: Record<string, Peer> = {
@@ -83,6 +85,7 @@ const PEERS: Record<string, Peer> = {
       },
     },
     source: "the configuration of its Performance page",
+    deletesFinished: true,
   },
   "pg-boss": {
     pkg: "pg-boss",
@@ -119,6 +122,8 @@ const QML: Record<string, Record<string, unknown>> = {
   defaults: {},
   "10 in flight": { concurrency: 10 },
   tuned: { execution: "inline" },
+  // Beside the peers that keep no finished job: a retention of 0 deletes each as it ends.
+  "tuned, finished jobs deleted": { execution: "inline", succeededTtlMs: 0 },
 };
 const qmlBackends = (option("qml") ?? "postgres,redis").split(",").filter((b) => b && b !== "none");
 for (const b of qmlBackends) {
@@ -282,15 +287,21 @@ interface Case {
   kind: "rate" | "latency";
   /** The label of the server's peak RSS row under it, if it has one. */
   rss?: string;
+  /** Whether this column has the case (default: every column). */
+  has?(column: string): boolean;
   run(peer: string): Promise<Measures>;
 }
 
-/** The server configurations of workloads 2 and 3, by row. */
-const configs: [string, (p: Peer) => PeerConfig][] = [
+/** The server configurations of workloads 2 and 3, by row; `null`: the peer has no such row. */
+const configs: [string, (p: Peer) => PeerConfig | null][] = [
   ["defaults", () => ({})],
   ["10 in flight", (p) => p.ten],
   ["tuned", (p) => p.tuned],
+  ["tuned, finished jobs deleted", (p) => p.deletesFinished ? p.tuned : null],
 ];
+/** Whether `column` (qml on a backend, or a peer) runs the row of `pick`. */
+const runsRow = (column: string, pick: (p: Peer) => PeerConfig | null) =>
+  qmlBackend(column) !== null || pick(PEERS[column]) !== null;
 const cases: Case[] = [
   { group: "1a", label: "1a add × 10,000, sequential", kind: "rate", run: produce("seq") },
   { group: "1b", label: "1b one bulk add of 10,000", kind: "rate", run: produce("many") },
@@ -299,15 +310,18 @@ const cases: Case[] = [
     label: `2 drain 10,000, ${name}`,
     kind: "rate",
     rss: `4 server peak RSS (MiB), drain 10,000, ${name}`,
-    run: drain(name, pick),
+    has: (column) => runsRow(column, pick),
+    run: drain(name, (p) => pick(p)!),
   })),
-  // An idle server has nothing for ten slots to do that one would not.
-  ...configs.filter(([name]) => name !== "10 in flight").map(([name, pick]): Case => ({
+  // An idle server has nothing for ten slots (or a retention) to change.
+  ...configs.filter(([name]) => name === "defaults" || name === "tuned").map((
+    [name, pick],
+  ): Case => ({
     group: "3",
     label: `3 latency p50 / p95 / p99 (ms), ${name}`,
     kind: "latency",
     rss: `4 server peak RSS (MiB), idle server of 3, ${name}`,
-    run: latency(name, pick),
+    run: latency(name, (p) => pick(p)!),
   })),
 ];
 const selected = cases.filter((c) => !groups || groups.includes(c.group));
@@ -322,6 +336,7 @@ const runsOf = (c: Case, peer: string): Measures[] => {
 for (let round = 1; round <= RUNS; round++) {
   for (const c of selected) {
     for (const peer of columns) {
+      if (c.has && !c.has(peer)) continue;
       const what = `round ${round}/${RUNS}: ${c.label} on ${peer}`;
       try {
         const m = await c.run(peer);
@@ -342,6 +357,7 @@ for (const c of selected) {
     label: `${c.label}${c.kind === "rate" ? " (jobs/s)" : ""}${capped.length ? " †" : ""}`,
     cells: columns.map((p): Cell => {
       const ms = runsOf(c, p);
+      if (ms.length === 0) return { kind: "none" };
       return c.kind === "rate"
         ? { kind: "one", values: ms.map((m) => m.rate) }
         : { kind: "multi", series: ["p50", "p95", "p99"].map((k) => ms.map((m) => m[k])) };
@@ -350,11 +366,13 @@ for (const c of selected) {
   if (c.rss) {
     rows.push({
       label: c.rss,
-      cells: columns.map((p) => ({
-        kind: "one",
-        values: runsOf(c, p).map((m) => m.rssMiB),
-        digits: 0,
-      })),
+      cells: columns.map((p): Cell =>
+        runsOf(c, p).length === 0 ? { kind: "none" } : {
+          kind: "one",
+          values: runsOf(c, p).map((m) => m.rssMiB),
+          digits: 0,
+        }
+      ),
     });
   }
   for (const p of capped) {
@@ -385,7 +403,18 @@ if (qmlBackends.length) {
     `- qml (this checkout; ${qmlBackends.join(", ")}), run as \`deno task bench\` runs it: ` +
       `1a \`JobClient.enqueue\`, 1b \`JobClient.enqueueMany\`; defaults: no options; ` +
       `10 in flight: \`${JSON.stringify(QML["10 in flight"])}\`; ` +
-      `tuned: \`${JSON.stringify(QML.tuned)}\`.`,
+      `tuned: \`${JSON.stringify(QML.tuned)}\`; tuned, finished jobs deleted: ` +
+      `\`${JSON.stringify(QML["tuned, finished jobs deleted"])}\` (a retention of 0).`,
+  );
+}
+const deleting = peerNames.filter((p) => PEERS[p].deletesFinished);
+if (deleting.length) {
+  legend.push(
+    `- "tuned, finished jobs deleted": ${deleting.join(", ")} delete${
+      deleting.length === 1 ? "s" : ""
+    } every job as it finishes, so that row is ${
+      deleting.length === 1 ? "its" : "their"
+    } tuned configuration again; the other peers keep finished jobs by default and are left out of it.`,
   );
 }
 const gw = peerNames.includes("graphile-worker") ? " (graphile-worker's `logger`)" : "";

@@ -12,7 +12,7 @@
  */
 import { IllegalTransitionError } from "./errors.ts";
 import type { HistoryEntry, Job, JobError } from "./job.ts";
-import { JobState } from "./job_state.ts";
+import { isFinalState, JobState } from "./job_state.ts";
 import { backoffDelay, type RetryPolicy } from "./retry_policy.ts";
 
 /** Legal moves: from each state, the states it may enter. Backend-author API (`@qml/qml/backend`). */
@@ -291,6 +291,16 @@ export function fetchedEntry(server: string, now: Date): HistoryEntry {
 /** The history entry a backend appends when a due job is promoted to Enqueued. */
 export function promotedEntry(now: Date): HistoryEntry {
   return { state: JobState.Enqueued, at: now, reason: "due" };
+}
+
+/**
+ * Whether writing `next` at `now` ends its job already expired: a final state whose
+ * `expiresAt` is not after `now` (a retention of 0). Backends then delete the job instead of
+ * storing it, as the cleanup would next; the transition still applies only if its guard holds.
+ */
+export function expiredOnWrite(next: Transition, now: Date): boolean {
+  return isFinalState(next.state) && next.expiresAt !== null &&
+    next.expiresAt.getTime() <= now.getTime();
 }
 
 /**

@@ -174,7 +174,9 @@ export interface Storage {
    * frees the unique key when the new state is final, emits `ready` for Enqueued and
    * `cancelled` for a Processing job moved to Deleted. A transition that would make a
    * job live again (requeue) while another live job holds its unique key does not apply.
-   * Returns, per item, whether it applied.
+   * A job that ends already expired (`expiredOnWrite`: a final state whose `expiresAt` is
+   * not after `now`, i.e. a retention of 0) is deleted instead of stored, guard and signals
+   * as above. Returns, per item, whether it applied.
    */
   transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]>;
 

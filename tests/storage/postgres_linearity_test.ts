@@ -51,8 +51,8 @@ Deno.test("linearity: no batch statement's plan casts a whole array", async () =
     const jobs = distinctJobs(50);
     const keyed = distinctJobs(50, true);
     const processing = jobs.map((j) => ({ ...j, state: "Processing" as const, lockedBy: "s" }));
-    const t = transitionColumns(finishItems(processing, "s"));
     const now = at(0);
+    const t = transitionColumns(finishItems(processing, "s"), now);
     const statements: [QueryName, unknown[]][] = [
       ["enqueuePlain", [...jobColumns(jobs), ["default"], "ch"]],
       ["enqueue", [...jobColumns(keyed), keyed.map((_, i) => i + 1), "ch"]],

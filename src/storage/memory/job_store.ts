@@ -91,11 +91,14 @@ export class JobStore {
     return this.versions.get(e.id) === e.v ? this.jobs.get(e.id) : undefined;
   }
 
-  /** Drop `jobs` (already picked for deletion) from the store and its counts. */
+  /** Drop `jobs` (already picked for deletion) from the store, its counts and unique keys. */
   remove(jobs: readonly Job[]): void {
     for (const job of jobs) {
       this.versions.delete(job.id);
       this.counts.remove(job.id, job.queue);
+      if (job.uniqueKey && this.unique.get(job.uniqueKey) === job.id) {
+        this.unique.delete(job.uniqueKey);
+      }
     }
     this.jobs.removeMany(jobs.map((j) => j.id));
   }

@@ -12,7 +12,12 @@ import type { ServerInfo } from "../../server_info.ts";
 import type { Job } from "../../job.ts";
 import { isFinalState, JobState } from "../../job_state.ts";
 import type { RecurringTemplate, RecurringTemplateInput } from "../../recurring.ts";
-import { applyTransition, fetchedEntry, type TransitionItem } from "../../transitions.ts";
+import {
+  applyTransition,
+  expiredOnWrite,
+  fetchedEntry,
+  type TransitionItem,
+} from "../../transitions.ts";
 import {
   type ActivityRecord,
   type EnqueueResult,
@@ -177,6 +182,11 @@ export class MemoryStorage implements Storage {
         this.#store.unique.set(job.uniqueKey, id);
       }
       const wasProcessing = job.state === JobState.Processing;
+      if (expiredOnWrite(next, params.now)) {
+        this.#store.remove([job]);
+        if (wasProcessing && next.state === JobState.Deleted) this.#emit({ kind: "cancelled", id });
+        return true;
+      }
       applyTransition(job, copyTransition(next));
       this.#store.index(job);
       if (job.state === JobState.Enqueued) readyQueues.add(job.queue);

@@ -17,7 +17,7 @@
  */
 import type { Job } from "../../job.ts";
 import type { HistoryEntry } from "../../job.ts";
-import type { TransitionItem } from "../../transitions.ts";
+import { expiredOnWrite, type TransitionItem } from "../../transitions.ts";
 import { HistoryTexts } from "../history_json.ts";
 import { columnLiterals } from "./array_literal.ts";
 
@@ -123,19 +123,20 @@ export function jobColumns(jobs: readonly Job[]): unknown[] {
 }
 
 /**
- * The parameters of `transition.sql`: 13 columns (as array literals, see `array_literal.ts`),
+ * The parameters of `transition.sql`: 14 columns (as array literals, see `array_literal.ts`),
  * then the entry dictionary.
  */
 export interface TransitionColumns {
   /** `$1`…`$12`: id, guard state, guard locked by, guard lock expired, state, run at,
-   * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`. */
+   * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`;
+   * `$14` marks the jobs that end already expired (deleted, see `expiredOnWrite`). */
   columns: unknown[];
-  /** `$14`: distinct history entries as JSON text (0-based): one flush mostly shares one. */
+  /** `$15`: distinct history entries as JSON text (0-based): one flush mostly shares one. */
   entries: string[];
 }
 
-/** The column arrays of transition `items` (see `sql/postgres/queries/transition.sql`). */
-export function transitionColumns(items: readonly TransitionItem[]): TransitionColumns {
+/** The column arrays of transition `items` written at `now` (see `sql/postgres/queries/transition.sql`). */
+export function transitionColumns(items: readonly TransitionItem[], now: Date): TransitionColumns {
   const entryIndex = new Map<string, number>();
   const entries: string[] = [];
   const entryOf = (e: HistoryEntry): number => {
@@ -166,6 +167,7 @@ export function transitionColumns(items: readonly TransitionItem[]): TransitionC
     column(items, (i) => iso(i.next.finishedAt)),
     column(items, (i) => iso(i.next.expiresAt)),
     items.map((i) => entryOf(i.next.entry)),
+    column(items, (i) => (expiredOnWrite(i.next, now) ? "true" : null)),
   ]);
   return { columns, entries };
 }

@@ -49,7 +49,7 @@ async function transitionBatch(
   now: Date,
 ): Promise<boolean[]> {
   assertEncodable(items);
-  const { columns, entries } = transitionColumns(items);
+  const { columns, entries } = transitionColumns(items, now);
   const rows = await run("transition", q.transition, [...columns, entries, now, channel]);
   const applied = new Set(rows.map((r) => r.id as string));
   return items.map((i) => applied.has(i.id));

@@ -11,7 +11,7 @@
  */
 import type { HistoryEntry, Job, JobError } from "../../job.ts";
 import type { JobState } from "../../job_state.ts";
-import type { Transition } from "../../transitions.ts";
+import { expiredOnWrite, type Transition } from "../../transitions.ts";
 import { decodeStored, type FieldParser } from "../stored_fields.ts";
 
 /** The job hash fields, in the order the scripts return them. */
@@ -100,11 +100,12 @@ export function encodeJob(job: Job): [string, string[], string[]] {
   return [job.id, values, job.history.map(encodeEntry)];
 }
 
-/** One transition item as the transition script reads it (see `lua/transition.lua`). */
+/** One transition item written at `now`, as the transition script reads it (`lua/transition.lua`). */
 export function encodeTransition(
   id: string,
   guard: { state: JobState; lockedBy?: string; lockExpired?: boolean },
   next: Transition,
+  now: Date,
 ): string[] {
   return [
     id,
@@ -120,6 +121,7 @@ export function encodeTransition(
     ms(next.finishedAt),
     ms(next.expiresAt),
     encodeEntry(next.entry),
+    expiredOnWrite(next, now) ? "1" : "",
   ];
 }
 

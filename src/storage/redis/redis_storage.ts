@@ -199,7 +199,7 @@ export class RedisStorage implements Storage {
   async transition(params: { items: readonly TransitionItem[]; now: Date }): Promise<boolean[]> {
     if (params.items.length === 0) return [];
     const items = JSON.stringify(
-      params.items.map(({ id, guard, next }) => encodeTransition(id, guard, next)),
+      params.items.map(({ id, guard, next }) => encodeTransition(id, guard, next, params.now)),
     );
     const res = await this.#script<number[]>("transition", [this.keys.base], [
       params.now.getTime(),

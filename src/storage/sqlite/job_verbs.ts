@@ -7,7 +7,7 @@
  */
 import type { Job } from "../../job.ts";
 import { JobState } from "../../job_state.ts";
-import { fetchedEntry, type TransitionItem } from "../../transitions.ts";
+import { expiredOnWrite, fetchedEntry, type TransitionItem } from "../../transitions.ts";
 import { sortFetched, storedProgress } from "../contract_rules.ts";
 import type { StorageSignal } from "../storage.ts";
 import type { Connection } from "./connection.ts";
@@ -53,25 +53,30 @@ export function transition(
   const counts = new CountDeltas();
   const stmt = conn.stmt(QUERIES.transition);
   const applied = p.items.map(({ id, guard, next }) => {
-    const row = stmt.get(
-      id,
-      guard.state,
-      guard.lockedBy ?? null,
-      guard.lockExpired ? 1 : 0,
-      p.now.getTime(),
-      next.state,
-      next.runAt.getTime(),
-      next.attempts,
-      toJson(next.result),
-      toJson(next.error),
-      toMs(next.startedAt),
-      toMs(next.finishedAt),
-      toMs(next.expiresAt),
-      JSON.stringify(next.entry),
-    );
+    // A job that ends already expired is deleted rather than stored (see expiredOnWrite).
+    const expired = expiredOnWrite(next, p.now);
+    const lockGuard = [guard.lockedBy ?? null, guard.lockExpired ? 1 : 0, p.now.getTime()];
+    const row = expired
+      ? conn.stmt(QUERIES.transitionExpired).get(id, guard.state, ...lockGuard)
+      : stmt.get(
+        id,
+        guard.state,
+        ...lockGuard,
+        next.state,
+        next.runAt.getTime(),
+        next.attempts,
+        toJson(next.result),
+        toJson(next.error),
+        toMs(next.startedAt),
+        toMs(next.finishedAt),
+        toMs(next.expiresAt),
+        JSON.stringify(next.entry),
+      );
     if (!row) return false;
-    counts.move(row.queue as string, guard.state, next.state);
-    if (next.state === JobState.Enqueued) ready.add(row.queue as string);
+    const queue = row.queue as string;
+    if (expired) counts.add(queue, guard.state, -1);
+    else counts.move(queue, guard.state, next.state);
+    if (next.state === JobState.Enqueued) ready.add(queue);
     if (guard.state === JobState.Processing && next.state === JobState.Deleted) {
       emit({ kind: "cancelled", id });
     }

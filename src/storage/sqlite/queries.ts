@@ -55,6 +55,9 @@ import setRecurringPaused from "../../../sql/sqlite/queries/set_recurring_paused
   type: "text",
 };
 import transition from "../../../sql/sqlite/queries/transition.sql" with { type: "text" };
+import transitionExpired from "../../../sql/sqlite/queries/transition_expired.sql" with {
+  type: "text",
+};
 import upsertRecurring from "../../../sql/sqlite/queries/upsert_recurring.sql" with {
   type: "text",
 };
@@ -96,5 +99,6 @@ export const QUERIES = {
   setProgress,
   setRecurringPaused,
   transition,
+  transitionExpired,
   upsertRecurring,
 } as const;

@@ -3,6 +3,9 @@ import { JobState } from "../../../src/job_state.ts";
 import { applyTransition, decide, DEFAULT_TTLS } from "../../../src/transitions.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { at, finish, job, must, put, T0, take } from "./fixtures.ts";
+import type { StorageSignal } from "../../../src/storage/storage.ts";
+import type { Outcome } from "../../../src/transitions.ts";
+import { waitUntil } from "../../_helpers/poll.ts";
 
 export function transitionCases(ctx: ConformanceContext): void {
   const area = "transition";
@@ -171,4 +174,56 @@ export function transitionCases(ctx: ConformanceContext): void {
       assert.equal((await must(s, first.id)).state, JobState.Succeeded);
     },
   );
+
+  conformanceCase(ctx, area, "a job that ends already expired is deleted, guarded", async (s) => {
+    const zero = { succeededMs: 0, failedMs: 0, deletedMs: 0 };
+    const [a, b, c, d] = await put(s, job(), job(), job({ uniqueKey: "gone-at-once" }), job());
+    const running = await take(s, { limit: 4, server: "s1" });
+    const byId = new Map(running.map((j) => [j.id, j]));
+    const got: StorageSignal[] = [];
+    const off = s.subscribe((sig) => got.push(sig));
+    try {
+      // Subscriptions on a real server become active asynchronously: enqueue until heard.
+      await waitUntil(async () => {
+        await put(s, job({ queue: "probe" }));
+        return got.some((g) => g.kind === "ready" && g.queue === "probe");
+      }, { intervalMs: 50, what: "ready signal for probe" });
+      const now = at(100);
+      const item = (id: string, outcome: Outcome, lockedBy = "s1") => ({
+        id,
+        guard: { state: JobState.Processing, lockedBy },
+        next: decide(byId.get(id)!, outcome, { now, server: "s1", ttls: zero }),
+      });
+      const res = await s.transition({
+        items: [
+          item(a.id, { type: "succeeded", result: 1 }),
+          item(b.id, { type: "succeeded", result: 2 }, "intruder"),
+          item(c.id, { type: "failed", error: { name: "E", message: "x" }, retryable: false }),
+          item(d.id, { type: "deleted" }),
+        ],
+        now,
+      });
+      assert.deepEqual(res, [true, false, true, true]);
+      assert.equal(await s.get({ id: a.id }), null, "expired at once: gone");
+      assert.equal((await must(s, b.id)).state, JobState.Processing, "guard failed: untouched");
+      assert.equal(await s.get({ id: c.id }), null);
+      assert.equal(await s.get({ id: d.id }), null);
+      const counts = await s.counts();
+      assert.equal(counts.byState.Processing, 1);
+      assert.equal(counts.byState.Succeeded + counts.byState.Failed + counts.byState.Deleted, 0);
+      // Its unique key is free again, and a running job deleted this way is still cancelled.
+      const [again] = await put(s, job({ uniqueKey: "gone-at-once" }));
+      assert.equal((await must(s, again.id)).state, JobState.Enqueued);
+      await waitUntil(() => got.some((g) => g.kind === "cancelled" && g.id === d.id), {
+        what: "cancelled signal of the deleted job",
+      });
+      // A retention that has not run out yet keeps the job.
+      const [late] = await take(s, { server: "s1", now: at(200) });
+      assert.equal(late.id, again.id);
+      assert.ok(await finish(s, late, { type: "succeeded", result: 3 }, { now: at(300) }));
+      assert.equal((await must(s, again.id)).state, JobState.Succeeded);
+    } finally {
+      off();
+    }
+  });
 }

@@ -5,10 +5,11 @@
   KEYS[1]  key base `{prefix}:`
   ARGV[1]  now (ms), for the lockExpired guard
   ARGV[2]  completedJobTtlMs: Redis-side expiry of final jobs, '0' for none
-  ARGV[3]  JSON array of items, 13 strings each (codec.ts encodeTransition):
+  ARGV[3]  JSON array of items, 14 strings each (codec.ts encodeTransition):
              id, guard state, guard lockedBy|'', guard lockExpired '1'|'',
              next state, runAt, attempts, result JSON|'', error JSON|'',
-             startedAt|'', finishedAt|'', expiresAt|'', history entry JSON
+             startedAt|'', finishedAt|'', expiresAt|'', history entry JSON,
+             '1' when the job ends already expired (deleted instead)|''
   Returns  one integer per item: 1 applied, 0 guard failed (or job gone, or
            revived job whose unique key another live job holds).
   Publishes `r<queue>` for queues that got Enqueued jobs and `c<id>` for a
@@ -38,6 +39,17 @@ local function apply(a)
     redis.call('HSET', base .. 'uniq', ukey, id)
   end
   index_removals(indexes.rem, base, id, state, queue, cur[6])
+  if a[14] == '1' then
+    -- It ends already expired (a retention of 0): deleted now, as the purge would next.
+    if ukey and redis.call('HGET', base .. 'uniq', ukey) == id then
+      redis.call('HDEL', base .. 'uniq', ukey)
+    end
+    redis.call('DEL', jk, base .. 'h:' .. id)
+    if state == 'Processing' and nstate == 'Deleted' then
+      redis.call('PUBLISH', base .. 'signals', 'c' .. id)
+    end
+    return 1
+  end
   local set = { 'state', nstate, 'runAt', a[6], 'attempts', a[7] }
   local del = { 'lockedBy', 'lockedUntil' }
   for k = 1, 5 do
