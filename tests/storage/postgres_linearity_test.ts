@@ -11,7 +11,11 @@
 import assert from "node:assert/strict";
 import { createJob, type Job } from "../../src/job.ts";
 import { decide, type TransitionItem } from "../../src/transitions.ts";
-import { jobColumns, transitionColumns } from "../../src/storage/postgres/columns.ts";
+import {
+  expiredColumns,
+  jobColumns,
+  transitionColumns,
+} from "../../src/storage/postgres/columns.ts";
 import { buildQueries, type QueryName } from "../../src/storage/postgres/queries.ts";
 import { openTestStorage } from "../_helpers/postgres.ts";
 
@@ -51,13 +55,14 @@ Deno.test("linearity: no batch statement's plan casts a whole array", async () =
     const jobs = distinctJobs(50);
     const keyed = distinctJobs(50, true);
     const processing = jobs.map((j) => ({ ...j, state: "Processing" as const, lockedBy: "s" }));
+    const t = transitionColumns(finishItems(processing, "s"));
     const now = at(0);
-    const t = transitionColumns(finishItems(processing, "s"), now);
     const statements: [QueryName, unknown[]][] = [
       ["enqueuePlain", [...jobColumns(jobs), ["default"], "ch"]],
       ["enqueue", [...jobColumns(keyed), keyed.map((_, i) => i + 1), "ch"]],
       ["claimCronTick", [...jobColumns(jobs.slice(0, 1)), "tpl", now, "ch"]],
       ["transition", [...t.columns, t.entries, now, "ch"]],
+      ["transitionExpired", [...expiredColumns(finishItems(processing, "s")), now, "ch"]],
       ["fetchAndLock", [["default", "other"], 50, now, "s", at(1000), { state: "Processing" }]],
       ["extendLocks", [jobs.map((j) => j.id), "s", at(1000)]],
       ["promoteDue", [now, 50, { state: "Enqueued" }, "ch"]],

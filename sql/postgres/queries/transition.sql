@@ -1,17 +1,15 @@
 -- transition: apply a batch of decided transitions (see src/transitions.ts), each guarded.
--- $1…$14 the items as column arrays (src/storage/postgres/columns.ts, transitionColumns):
+-- $1…$13 the items as column arrays (src/storage/postgres/columns.ts, transitionColumns):
 --        id, guard state, guard locked by, guard lock expired, next state, run at,
 --        attempts, result (JSON text), error (JSON text), started at, finished at,
---        expires at, the index of the history entry to append in $15, and 'true' where the
---        job ends already expired (src/transitions.ts, expiredOnWrite); a column null in
+--        expires at, and the index of the history entry to append in $14; a column null in
 --        every row comes as an empty array (unnest pads it)
--- $15 text[]      distinct history entries to append, as JSON text (0-based)
--- $16 timestamptz now (for the lock-expired guard)
--- $17 text        NOTIFY channel
+-- $14 text[]      distinct history entries to append, as JSON text (0-based)
+-- $15 timestamptz now (for the lock-expired guard)
+-- $16 text        NOTIFY channel
 -- Returns the ids of the items that applied.
 -- Emits `r:<queue>` for jobs that became Enqueued and `c:<id>` for Processing jobs deleted.
--- A job that ends already expired (a retention of 0) is deleted instead of updated, as the
--- cleanup would delete it next: a DELETE writes no new row version and no index entries.
+-- Items that end their job already expired go to transition_expired.sql instead.
 --
 -- Each value is parsed once, as its column's type, and the rows are joined by id: a nested
 -- loop over the primary key for a table the planner knows is big, a hash join for one it
@@ -24,13 +22,12 @@ WITH input AS (
   SELECT x.i AS id, x.gs::{{schema}}.job_state AS g_state, x.gl AS g_locked_by,
     x.ge::boolean AS g_lock_expired, x.s::{{schema}}.job_state AS state, x.r AS run_at,
     x.n AS attempts, x.rs::json AS result, x.er::json AS error, x.sa AS started_at,
-    x.fa AS finished_at, x.ea AS expires_at, ($15::text[])[x.e + 1]::json AS entry,
-    x.d IS NOT NULL AS expired
+    x.fa AS finished_at, x.ea AS expires_at, ($14::text[])[x.e + 1]::json AS entry
   FROM unnest(
     $1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
     $7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
-    $12::timestamptz[], $13::integer[], $14::text[]
-  ) AS x(i, gs, gl, ge, s, r, n, rs, er, sa, fa, ea, e, d)
+    $12::timestamptz[], $13::integer[]
+  ) AS x(i, gs, gl, ge, s, r, n, rs, er, sa, fa, ea, e)
 ),
 upd AS (
   UPDATE {{schema}}.jobs AS t
@@ -47,10 +44,9 @@ upd AS (
       history = {{schema}}.history_append(t.history, i.entry)
   FROM input AS i
   WHERE t.id = i.id
-    AND NOT i.expired
     AND t.state = i.g_state
     AND (i.g_locked_by IS NULL OR t.locked_by = i.g_locked_by)
-    AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $16)
+    AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $15)
     AND (
       t.unique_key IS NULL
       OR i.g_state IN ('Enqueued', 'Scheduled', 'Processing', 'AwaitingRetry')
@@ -63,28 +59,12 @@ upd AS (
     )
   RETURNING t.id, t.queue, t.state, i.g_state
 ),
-del AS (
-  DELETE FROM {{schema}}.jobs AS t
-  USING input AS i
-  WHERE t.id = i.id
-    AND i.expired
-    -- upd's guard; its unique-key clause cannot matter here, a final state holds no key.
-    AND t.state = i.g_state
-    AND (i.g_locked_by IS NULL OR t.locked_by = i.g_locked_by)
-    AND (i.g_lock_expired IS NOT TRUE OR t.locked_until <= $16)
-  RETURNING t.id, t.queue, i.state, i.g_state
-),
-done AS (
-  SELECT * FROM upd
-  UNION ALL
-  SELECT * FROM del
-),
 notified AS (
-  SELECT count(pg_notify($17, n.payload)) AS n
+  SELECT count(pg_notify($16, n.payload)) AS n
   FROM (
-    SELECT DISTINCT 'r:' || queue AS payload FROM done WHERE state = 'Enqueued'
+    SELECT DISTINCT 'r:' || queue AS payload FROM upd WHERE state = 'Enqueued'
     UNION ALL
-    SELECT 'c:' || id FROM done WHERE state = 'Deleted' AND g_state = 'Processing'
+    SELECT 'c:' || id FROM upd WHERE state = 'Deleted' AND g_state = 'Processing'
   ) AS n
 )
-SELECT done.id FROM done, notified WHERE notified.n >= 0
+SELECT upd.id FROM upd, notified WHERE notified.n >= 0

@@ -17,7 +17,7 @@
  */
 import type { Job } from "../../job.ts";
 import type { HistoryEntry } from "../../job.ts";
-import { expiredOnWrite, type TransitionItem } from "../../transitions.ts";
+import type { TransitionItem } from "../../transitions.ts";
 import { HistoryTexts } from "../history_json.ts";
 import { columnLiterals } from "./array_literal.ts";
 
@@ -123,20 +123,40 @@ export function jobColumns(jobs: readonly Job[]): unknown[] {
 }
 
 /**
- * The parameters of `transition.sql`: 14 columns (as array literals, see `array_literal.ts`),
+ * The parameters of `transition.sql`: 13 columns (as array literals, see `array_literal.ts`),
  * then the entry dictionary.
  */
 export interface TransitionColumns {
   /** `$1`…`$12`: id, guard state, guard locked by, guard lock expired, state, run at,
-   * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`;
-   * `$14` marks the jobs that end already expired (deleted, see `expiredOnWrite`). */
+   * attempts, result, error, started at, finished at, expires at. `$13` indexes `entries`. */
   columns: unknown[];
-  /** `$15`: distinct history entries as JSON text (0-based): one flush mostly shares one. */
+  /** `$14`: distinct history entries as JSON text (0-based): one flush mostly shares one. */
   entries: string[];
 }
 
-/** The column arrays of transition `items` written at `now` (see `sql/postgres/queries/transition.sql`). */
-export function transitionColumns(items: readonly TransitionItem[], now: Date): TransitionColumns {
+// id, guard state, guard locked by, guard lock expired, next state: the first columns of
+// both transition statements.
+function guardArrays(items: readonly TransitionItem[]): unknown[][] {
+  return [
+    items.map((i) => i.id),
+    items.map((i) => i.guard.state),
+    column(items, (i) => i.guard.lockedBy),
+    // Text, cast in SQL: a boolean first element would type the parameter as a scalar.
+    column(items, (i) => (i.guard.lockExpired ? "true" : null)),
+    items.map((i) => i.next.state),
+  ];
+}
+
+/**
+ * `$1`…`$5` of `transition_expired.sql` for `items` that end their jobs already expired:
+ * id, guard state, guard locked by, guard lock expired, next state.
+ */
+export function expiredColumns(items: readonly TransitionItem[]): unknown[] {
+  return columnLiterals(guardArrays(items));
+}
+
+/** The column arrays of transition `items` (see `sql/postgres/queries/transition.sql`). */
+export function transitionColumns(items: readonly TransitionItem[]): TransitionColumns {
   const entryIndex = new Map<string, number>();
   const entries: string[] = [];
   const entryOf = (e: HistoryEntry): number => {
@@ -153,12 +173,7 @@ export function transitionColumns(items: readonly TransitionItem[], now: Date): 
     return i;
   };
   const columns = columnLiterals([
-    items.map((i) => i.id),
-    items.map((i) => i.guard.state),
-    column(items, (i) => i.guard.lockedBy),
-    // Text, cast in SQL: a boolean first element would type the parameter as a scalar.
-    column(items, (i) => (i.guard.lockExpired ? "true" : null)),
-    items.map((i) => i.next.state),
+    ...guardArrays(items),
     isoColumn(items, (i) => i.next.runAt),
     items.map((i) => i.next.attempts),
     column(items, (i) => jsonText(i.next.result)),
@@ -167,7 +182,6 @@ export function transitionColumns(items: readonly TransitionItem[], now: Date): 
     column(items, (i) => iso(i.next.finishedAt)),
     column(items, (i) => iso(i.next.expiresAt)),
     items.map((i) => entryOf(i.next.entry)),
-    column(items, (i) => (expiredOnWrite(i.next, now) ? "true" : null)),
   ]);
   return { columns, entries };
 }

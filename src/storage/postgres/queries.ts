@@ -31,6 +31,9 @@ import removeRecurring from "../../../sql/postgres/queries/remove_recurring.sql"
 };
 import setProgress from "../../../sql/postgres/queries/set_progress.sql" with { type: "text" };
 import transition from "../../../sql/postgres/queries/transition.sql" with { type: "text" };
+import transitionExpired from "../../../sql/postgres/queries/transition_expired.sql" with {
+  type: "text",
+};
 import upsertRecurring from "../../../sql/postgres/queries/upsert_recurring.sql" with {
   type: "text",
 };
@@ -82,6 +85,7 @@ const RAW = {
   removeRecurring,
   setProgress,
   transition,
+  transitionExpired,
   upsertRecurring,
 } as const;
 

@@ -1,12 +1,13 @@
 /**
  * Transitions on Postgres: a batch of guarded state changes as one statement, falling back to
- * one statement per item when a unique key breaks the batch.
+ * one statement per item when a unique key breaks the batch. Items that end their jobs
+ * already expired (a retention of 0) are a DELETE of their own, beside it.
  *
  * @module
  */
 import { StorageError } from "../../errors.ts";
-import type { TransitionItem } from "../../transitions.ts";
-import { transitionColumns } from "./columns.ts";
+import { expiredOnWrite, type TransitionItem } from "../../transitions.ts";
+import { expiredColumns, transitionColumns } from "./columns.ts";
 import type { Queries } from "./queries.ts";
 import { errorMessage, isUniqueViolation, type Run } from "./run.ts";
 
@@ -41,6 +42,7 @@ export async function transitionJobs(
   }
 }
 
+// `items` name each job once, so the two statements never touch the same row.
 async function transitionBatch(
   run: Run,
   q: Queries,
@@ -48,10 +50,21 @@ async function transitionBatch(
   items: readonly TransitionItem[],
   now: Date,
 ): Promise<boolean[]> {
-  assertEncodable(items);
-  const { columns, entries } = transitionColumns(items, now);
-  const rows = await run("transition", q.transition, [...columns, entries, now, channel]);
-  const applied = new Set(rows.map((r) => r.id as string));
+  const expired = items.filter((i) => expiredOnWrite(i.next, now));
+  const kept = expired.length === 0 ? items : items.filter((i) => !expiredOnWrite(i.next, now));
+  assertEncodable(kept);
+  const applied = new Set<string>();
+  if (kept.length > 0) {
+    const { columns, entries } = transitionColumns(kept);
+    const rows = await run("transition", q.transition, [...columns, entries, now, channel]);
+    for (const r of rows) applied.add(r.id as string);
+  }
+  if (expired.length > 0) {
+    const params = [...expiredColumns(expired), now, channel];
+    for (const r of await run("transition", q.transitionExpired, params)) {
+      applied.add(r.id as string);
+    }
+  }
   return items.map((i) => applied.has(i.id));
 }
 

@@ -177,8 +177,15 @@ export function transitionCases(ctx: ConformanceContext): void {
 
   conformanceCase(ctx, area, "a job that ends already expired is deleted, guarded", async (s) => {
     const zero = { succeededMs: 0, failedMs: 0, deletedMs: 0 };
-    const [a, b, c, d] = await put(s, job(), job(), job({ uniqueKey: "gone-at-once" }), job());
-    const running = await take(s, { limit: 4, server: "s1" });
+    const [a, b, c, d, k] = await put(
+      s,
+      job(),
+      job(),
+      job({ uniqueKey: "gone-at-once" }),
+      job(),
+      job({ maxAttempts: 3 }),
+    );
+    const running = await take(s, { limit: 5, server: "s1" });
     const byId = new Map(running.map((j) => [j.id, j]));
     const got: StorageSignal[] = [];
     const off = s.subscribe((sig) => got.push(sig));
@@ -200,10 +207,13 @@ export function transitionCases(ctx: ConformanceContext): void {
           item(b.id, { type: "succeeded", result: 2 }, "intruder"),
           item(c.id, { type: "failed", error: { name: "E", message: "x" }, retryable: false }),
           item(d.id, { type: "deleted" }),
+          // Not final: written as usual in the same batch.
+          item(k.id, { type: "failed", error: { name: "E", message: "again" } }),
         ],
         now,
       });
-      assert.deepEqual(res, [true, false, true, true]);
+      assert.deepEqual(res, [true, false, true, true, true]);
+      assert.equal((await must(s, k.id)).state, JobState.AwaitingRetry);
       assert.equal(await s.get({ id: a.id }), null, "expired at once: gone");
       assert.equal((await must(s, b.id)).state, JobState.Processing, "guard failed: untouched");
       assert.equal(await s.get({ id: c.id }), null);
