@@ -33,6 +33,7 @@ import {
   REDIS_URL,
   storageUrl,
 } from "./backends.ts";
+import { lineReader } from "./qml_runs.ts";
 import { median } from "./table.ts";
 
 const flags = Object.fromEntries(
@@ -98,19 +99,7 @@ async function stagesRun(backend: BackendName, options: object): Promise<number[
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
-  const out = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const line = async (): Promise<string> => {
-    while (!text.includes("\n")) {
-      const { value, done } = await out.read();
-      if (done) throw new Error("the server child exited early");
-      text += value;
-    }
-    const i = text.indexOf("\n");
-    const l = text.slice(0, i);
-    text = text.slice(i + 1);
-    return l;
-  };
+  const line = lineReader(server.stdout, "the server child");
   try {
     await line(); // ready
     await new Promise((r) => setTimeout(r, 1_500));

@@ -86,15 +86,17 @@ export async function runChild(
   return JSON.parse(text);
 }
 
-/** Latency: an idle server (settled 1.5 s), a producer of 200 jobs; then the server's RSS. */
-export async function latencyRun(lib: string, base: string[]): Promise<Result> {
-  const server = child(lib, [...base, "--role=serve", "--case=idle"], "piped");
-  const lines = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+/** The lines of a child's `stdout`, one per call; throws once it ended (`what` exited early). */
+export function lineReader(
+  stdout: ReadableStream<Uint8Array>,
+  what: string,
+): () => Promise<string> {
+  const lines = stdout.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
-  const nextLine = async (): Promise<string> => {
+  return async () => {
     while (!buffered.includes("\n")) {
       const { value, done } = await lines.read();
-      if (done) throw new Error("latency server exited early");
+      if (done) throw new Error(`${what} exited early`);
       buffered += value;
     }
     const i = buffered.indexOf("\n");
@@ -102,6 +104,12 @@ export async function latencyRun(lib: string, base: string[]): Promise<Result> {
     buffered = buffered.slice(i + 1);
     return line;
   };
+}
+
+/** Latency: an idle server (settled 1.5 s), a producer of 200 jobs; then the server's RSS. */
+export async function latencyRun(lib: string, base: string[]): Promise<Result> {
+  const server = child(lib, [...base, "--role=serve", "--case=idle"], "piped");
+  const nextLine = lineReader(server.stdout, "latency server");
   const errors = new Response(server.stderr).text();
   try {
     await nextLine(); // ready
