@@ -67,9 +67,12 @@ export interface BackgroundJobServerOptions {
   enableRecurring?: boolean;
   /** Run retention (purge expired final jobs). */
   enableCleanup?: boolean;
-  /** How long Succeeded jobs are kept. */
+  /**
+   * How long Succeeded jobs are kept (default 1 day). 0: a job is deleted as its result is
+   * written (nothing left to read back; the cheapest result write on every backend).
+   */
   succeededTtlMs?: number;
-  /** How long Failed (and Deleted) jobs are kept. */
+  /** How long Failed (and Deleted) jobs are kept (default 7 days; 0 as for `succeededTtlMs`). */
   failedTtlMs?: number;
   /** Period of retention sweeps. */
   cleanupIntervalMs?: number;
