@@ -182,15 +182,13 @@ export class MemoryStorage implements Storage {
         this.#store.unique.set(job.uniqueKey, id);
       }
       const wasProcessing = job.state === JobState.Processing;
-      if (expiredOnWrite(next, params.now)) {
-        this.#store.remove([job]);
-        if (wasProcessing && next.state === JobState.Deleted) this.#emit({ kind: "cancelled", id });
-        return true;
+      if (expiredOnWrite(next, params.now)) this.#store.remove([job]);
+      else {
+        applyTransition(job, copyTransition(next));
+        this.#store.index(job);
+        if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
       }
-      applyTransition(job, copyTransition(next));
-      this.#store.index(job);
-      if (job.state === JobState.Enqueued) readyQueues.add(job.queue);
-      if (wasProcessing && job.state === JobState.Deleted) this.#emit({ kind: "cancelled", id });
+      if (wasProcessing && next.state === JobState.Deleted) this.#emit({ kind: "cancelled", id });
       return true;
     });
     for (const queue of readyQueues) this.#emit({ kind: "ready", queue });

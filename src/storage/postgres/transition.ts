@@ -50,8 +50,8 @@ async function transitionBatch(
   items: readonly TransitionItem[],
   now: Date,
 ): Promise<boolean[]> {
-  const expired = items.filter((i) => expiredOnWrite(i.next, now));
-  const kept = expired.length === 0 ? items : items.filter((i) => !expiredOnWrite(i.next, now));
+  const expired: TransitionItem[] = [], kept: TransitionItem[] = [];
+  for (const item of items) (expiredOnWrite(item.next, now) ? expired : kept).push(item);
   assertEncodable(kept);
   const applied = new Set<string>();
   if (kept.length > 0) {

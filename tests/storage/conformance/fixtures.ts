@@ -1,6 +1,7 @@
 /** Builders shared by the conformance areas. */
 import { createJob, type CreateJobParams, type Job } from "../../../src/job.ts";
-import type { Storage } from "../../../src/storage/storage.ts";
+import type { Storage, StorageSignal } from "../../../src/storage/storage.ts";
+import { waitUntil } from "../../_helpers/poll.ts";
 import { decide, type Outcome } from "../../../src/transitions.ts";
 
 /** A fixed base time so runs are deterministic; storage never reads the wall clock. */
@@ -59,4 +60,26 @@ export async function must(storage: Storage, id: string): Promise<Job> {
   const j = await storage.get({ id });
   if (!j) throw new Error(`job ${id} missing`);
   return j;
+}
+
+/**
+ * Subscribe to `storage`, then enqueue into `queue` until its ready signal is heard
+ * (subscriptions on a real server become active asynchronously). `got` collects every signal.
+ */
+export async function subscribed(
+  storage: Storage,
+  queue: string,
+): Promise<{ got: StorageSignal[]; off: () => void }> {
+  const got: StorageSignal[] = [];
+  const off = storage.subscribe((sig) => got.push(sig));
+  try {
+    await waitUntil(async () => {
+      await put(storage, job({ queue }));
+      return got.some((g) => g.kind === "ready" && g.queue === queue);
+    }, { intervalMs: 50, what: `ready signal for ${queue}` });
+  } catch (err) {
+    off();
+    throw err;
+  }
+  return { got, off };
 }

@@ -5,20 +5,14 @@ import { conformanceCase, type ConformanceContext } from "./harness.ts";
 import { JobState } from "../../../src/job_state.ts";
 import type { Storage } from "../../../src/storage/storage.ts";
 import { decide } from "../../../src/transitions.ts";
-import { at, finish, job, put, take } from "./fixtures.ts";
+import { at, finish, job, put, subscribed, take } from "./fixtures.ts";
 
 export function signalCases(ctx: ConformanceContext): void {
   const area = "signals";
 
   conformanceCase(ctx, area, "ready on enqueue and promotion, cancelled on delete", async (s) => {
-    const got: StorageSignal[] = [];
-    const off = s.subscribe((sig) => got.push(sig));
+    const { got, off } = await subscribed(s, "alpha");
     try {
-      // Subscriptions on a real server become active asynchronously: enqueue until heard.
-      await waitUntil(async () => {
-        await put(s, job({ queue: "alpha" }));
-        return got.some((g) => g.kind === "ready" && g.queue === "alpha");
-      }, { intervalMs: 50, what: "ready signal for alpha" });
       await put(s, job({ queue: "beta", runAt: at(1_000) }));
       await s.promoteDue({ now: at(1_000), limit: 10 });
       await waitUntil(() => got.some((g) => g.kind === "ready" && g.queue === "beta"), {

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { JobState } from "../../../src/job_state.ts";
 import { applyTransition, decide, DEFAULT_TTLS } from "../../../src/transitions.ts";
 import { conformanceCase, type ConformanceContext } from "./harness.ts";
-import { at, finish, job, must, put, T0, take } from "./fixtures.ts";
-import type { StorageSignal } from "../../../src/storage/storage.ts";
+import { at, finish, job, must, put, subscribed, T0, take } from "./fixtures.ts";
 import type { Outcome } from "../../../src/transitions.ts";
 import { waitUntil } from "../../_helpers/poll.ts";
 
@@ -187,14 +186,8 @@ export function transitionCases(ctx: ConformanceContext): void {
     );
     const running = await take(s, { limit: 5, server: "s1" });
     const byId = new Map(running.map((j) => [j.id, j]));
-    const got: StorageSignal[] = [];
-    const off = s.subscribe((sig) => got.push(sig));
+    const { got, off } = await subscribed(s, "probe");
     try {
-      // Subscriptions on a real server become active asynchronously: enqueue until heard.
-      await waitUntil(async () => {
-        await put(s, job({ queue: "probe" }));
-        return got.some((g) => g.kind === "ready" && g.queue === "probe");
-      }, { intervalMs: 50, what: "ready signal for probe" });
       const now = at(100);
       const item = (id: string, outcome: Outcome, lockedBy = "s1") => ({
         id,

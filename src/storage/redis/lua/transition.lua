@@ -39,15 +39,15 @@ local function apply(a)
     redis.call('HSET', base .. 'uniq', ukey, id)
   end
   index_removals(indexes.rem, base, id, state, queue, cur[6])
+  if FINAL[nstate] and ukey and redis.call('HGET', base .. 'uniq', ukey) == id then
+    redis.call('HDEL', base .. 'uniq', ukey)
+  end
+  if state == 'Processing' and nstate == 'Deleted' then
+    redis.call('PUBLISH', base .. 'signals', 'c' .. id)
+  end
   if a[14] == '1' then
     -- It ends already expired (a retention of 0): deleted now, as the purge would next.
-    if ukey and redis.call('HGET', base .. 'uniq', ukey) == id then
-      redis.call('HDEL', base .. 'uniq', ukey)
-    end
     redis.call('DEL', jk, base .. 'h:' .. id)
-    if state == 'Processing' and nstate == 'Deleted' then
-      redis.call('PUBLISH', base .. 'signals', 'c' .. id)
-    end
     return 1
   end
   local set = { 'state', nstate, 'runAt', a[6], 'attempts', a[7] }
@@ -67,9 +67,6 @@ local function apply(a)
   redis.call('RPUSH', hk, a[13])
   index_entries(indexes.add, base, id, nstate, queue, cur[5], a[6], '', a[12])
   if FINAL[nstate] then
-    if ukey and redis.call('HGET', base .. 'uniq', ukey) == id then
-      redis.call('HDEL', base .. 'uniq', ukey)
-    end
     if ttl > 0 then
       redis.call('PEXPIRE', jk, ttl)
       redis.call('PEXPIRE', hk, ttl)
@@ -79,9 +76,6 @@ local function apply(a)
     redis.call('PERSIST', hk)
   end
   if nstate == 'Enqueued' then ready[queue] = true end
-  if state == 'Processing' and nstate == 'Deleted' then
-    redis.call('PUBLISH', base .. 'signals', 'c' .. id)
-  end
   return 1
 end
 
