@@ -36,11 +36,12 @@ export async function syncClock(ctx: PluginContext, clock: StorageClock): Promis
 /** The clock plugin (not leased: every server keeps its own clock measured). */
 export function clockSyncPlugin(
   ctx: PluginContext,
-  opts: { clock: StorageClock; intervalMs?: number },
+  opts: { clock: StorageClock; intervalMs?: number; firstTickMs?: number },
 ): MaintenancePlugin {
   return {
     name: "clock",
     intervalMs: opts.intervalMs ?? CLOCK_SYNC_INTERVAL_MS,
+    firstTickMs: opts.firstTickMs,
     leased: false,
     async tick() {
       await syncClock(ctx, opts.clock);

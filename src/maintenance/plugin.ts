@@ -23,6 +23,11 @@ export interface MaintenancePlugin {
   readonly name: string;
   /** Time between ticks. */
   readonly intervalMs: number;
+  /**
+   * Time from the runner's start to the first tick. Default: none — the first tick runs at
+   * start, after the first ticks of the plugins before it.
+   */
+  readonly firstTickMs?: number;
   /** When true, only the holder of the plugin's lease runs a tick (one server at a time). */
   readonly leased: boolean;
   /** Do one round of work. Returns how many items it handled (for logs and tests). */

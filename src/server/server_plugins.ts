@@ -1,7 +1,9 @@
 /**
  * The maintenance plugins a `BackgroundJobServer` runs, chosen from its configuration: the
- * server registry always, clock sync on a storage clock, then scheduler and rescuer,
- * retention and cron as enabled.
+ * server registry always, clock sync on a storage clock, then scheduler and rescuer, cron
+ * and retention as enabled. At start their first ticks run in this order, one after
+ * another (see src/maintenance/runner.ts): retention last, as the one whose first tick may
+ * be long (a sweep of everything that expired while no server ran).
  *
  * @module
  */
@@ -12,7 +14,7 @@ import { rescuerPlugin } from "../maintenance/rescuer.ts";
 import { retentionPlugin } from "../maintenance/retention.ts";
 import { type ServerDescription, serverRegistryPlugin } from "../maintenance/server_registry.ts";
 import { schedulerPlugin } from "../maintenance/scheduler.ts";
-import { StorageClock } from "../storage_clock.ts";
+import { CLOCK_SYNC_INTERVAL_MS, StorageClock } from "../storage_clock.ts";
 import { retentionTtls } from "../transitions.ts";
 import type { WorkerRegistry } from "../worker.ts";
 import type { ServerConfig } from "./config.ts";
@@ -39,18 +41,23 @@ export function serverPlugins(
   const plugins: MaintenancePlugin[] = [
     serverRegistryPlugin(ctx, { intervalMs: heartbeatMs(cfg), describe }),
   ];
-  if (cfg.clock instanceof StorageClock) plugins.push(clockSyncPlugin(ctx, { clock: cfg.clock }));
+  if (cfg.clock instanceof StorageClock) {
+    // The server measured the clock just before starting its plugins.
+    plugins.push(
+      clockSyncPlugin(ctx, { clock: cfg.clock, firstTickMs: CLOCK_SYNC_INTERVAL_MS }),
+    );
+  }
   if (cfg.enableScheduler) {
     plugins.push(schedulerPlugin(ctx, { intervalMs: cfg.pollIntervalMs }));
     plugins.push(
       rescuerPlugin(ctx, { intervalMs: Math.max(10, Math.floor(cfg.lockTtlMs / 2)), ttls }),
     );
   }
-  if (cfg.enableCleanup) {
-    plugins.push(retentionPlugin(ctx, { intervalMs: cfg.cleanupIntervalMs }));
-  }
   if (cfg.enableRecurring) {
     plugins.push(cronPlugin(ctx, { intervalMs: cfg.recurringPollIntervalMs, registry }));
+  }
+  if (cfg.enableCleanup) {
+    plugins.push(retentionPlugin(ctx, { intervalMs: cfg.cleanupIntervalMs }));
   }
   return plugins;
 }

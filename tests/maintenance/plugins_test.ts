@@ -175,3 +175,41 @@ Deno.test("rescuer: a job whose rescue the storage refuses fails alone; the rest
   assert.equal(lines.filter((l) => l.includes(stuck)).length, 1, lines.join("\n"));
   assert.equal(lines.filter((l) => l.includes(failsAlone)).length, 1, lines.join("\n"));
 });
+
+Deno.test("runner: first ticks run one after another, in order; a plugin with firstTickMs waits for its timer", async () => {
+  const { storage, clock } = setup();
+  const log: string[] = [];
+  const gates = new Map<string, PromiseWithResolvers<void>>();
+  let running = 0, most = 0;
+  const gated = (name: string, extra: Partial<MaintenancePlugin> = {}): MaintenancePlugin => ({
+    name,
+    intervalMs: 60_000,
+    leased: false,
+    ...extra,
+    async tick() {
+      most = Math.max(most, ++running);
+      log.push(`${name} start`);
+      const gate = Promise.withResolvers<void>();
+      gates.set(name, gate);
+      await gate.promise;
+      log.push(`${name} end`);
+      running--;
+      return 0;
+    },
+  });
+  const runner = new MaintenanceRunner({ storage, clock, serverName: "s1", logger: silent }, [
+    gated("a"),
+    gated("later", { firstTickMs: 60_000 }),
+    gated("b"),
+    gated("c"),
+  ]);
+  runner.start();
+  for (const name of ["a", "b", "c"]) {
+    await waitUntil(() => gates.has(name), { what: `first tick of ${name}` });
+    gates.get(name)!.resolve();
+  }
+  await waitUntil(() => log.includes("c end"), { what: "the last first tick" });
+  await runner.stop();
+  assert.deepEqual(log, ["a start", "a end", "b start", "b end", "c start", "c end"]);
+  assert.equal(most, 1, "no two first ticks at once");
+});
