@@ -226,6 +226,23 @@ for (const c of selected) {
       }),
     });
   }
+  if (c.group === "2") {
+    rows.push({
+      label: `5 CPU per 1,000 jobs (ms): server process / database, ${c.label.replace(/^\d /, "")}`,
+      cells: columns.map((col): Cell => {
+        if (!applies(c, col)) return { kind: "none" };
+        const rs = cell(c, col);
+        // A drain's jobs: its rate times its time.
+        const per1k = (k: string) => rs.map((r) => (r[k] / (r.rate * r.ms)) * 1e6);
+        const separate = col.backend === "postgres" || col.backend === "redis";
+        return {
+          kind: "multi",
+          series: [per1k("cpuMs"), separate ? per1k("dbCpuMs") : null],
+          digits: 0,
+        };
+      }),
+    });
+  }
   if (sink && c.otel) {
     rows.push({
       label: `OTLP to the sink per run: trace exports / trace KiB / KiB all signals, ${

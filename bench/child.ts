@@ -13,6 +13,7 @@
  *
  * @module
  */
+import process from "node:process";
 import { type BackendName, openObserver, storageUrl } from "./backends.ts";
 import { nearestRank } from "./table.ts";
 
@@ -31,6 +32,12 @@ function report(value: Record<string, unknown>): void {
 }
 
 /** Peak resident set of this process (VmHWM), in MiB. */
+/** CPU time this process has used, every thread (Web Workers included), start-up too. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 function peakRssMiB(): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -190,7 +197,7 @@ async function serve(): Promise<void> {
   const ms = performance.now() - t0;
   await server.stop();
   await observer?.close();
-  report({ ms, rate: (n / ms) * 1000, rssMiB: peakRssMiB() });
+  report({ ms, rate: (n / ms) * 1000, rssMiB: peakRssMiB(), cpuMs: cpuMs() });
   await storage.close?.();
 }
 

@@ -27,6 +27,7 @@
  * @module
  */
 import { dropNamespace, freshNamespace, PG_URL, REDIS_URL } from "./backends.ts";
+import { databaseCpuMs } from "./db_cpu.ts";
 import { type Cell, nearestRank, renderTable, type Row } from "./table.ts";
 import {
   cleanupLibs,
@@ -231,8 +232,18 @@ const drain = (row: string, pick: (p: Peer) => PeerConfig) => (peer: string): Pr
     const n = `--n=${JOBS}`;
     // Queue options (pg-boss's `notify`) belong to the queue the backlog goes into.
     await report(peer, ns, config, ["--role=produce", "--case=fill", n]);
+    const db = PEERS[peer].backend;
+    const before = databaseCpuMs(db);
     const r = await report(peer, ns, config, ["--role=serve", "--case=drain", n]);
-    return { rate: r.rate, rssMiB: r.rssMiB, capped: r.capped ? 1 : 0, handled: r.handled };
+    return {
+      rate: r.rate,
+      ms: r.ms,
+      rssMiB: r.rssMiB,
+      cpuMs: r.cpuMs,
+      dbCpuMs: databaseCpuMs(db) - before,
+      capped: r.capped ? 1 : 0,
+      handled: r.handled,
+    };
   });
 };
 
@@ -373,6 +384,18 @@ for (const c of selected) {
           digits: 0,
         }
       ),
+    });
+  }
+  if (c.group === "2") {
+    // Per 1,000 jobs handled (a cut run counts what it handled by the cut).
+    const per1k = (ms: Measures[], k: string) => ms.map((m) => (m[k] / (m.rate * m.ms)) * 1e6);
+    rows.push({
+      label: `5 CPU per 1,000 jobs (ms): server process / database, ${c.label.replace(/^\d /, "")}`,
+      cells: columns.map((p): Cell => {
+        const ms = runsOf(c, p);
+        if (ms.length === 0) return { kind: "none" };
+        return { kind: "multi", series: [per1k(ms, "cpuMs"), per1k(ms, "dbCpuMs")], digits: 0 };
+      }),
     });
   }
   for (const p of capped) {

@@ -7,6 +7,7 @@
  * @module
  */
 import { type BackendName, dropNamespace, freshNamespace } from "./backends.ts";
+import { databaseCpuMs } from "./db_cpu.ts";
 
 /** One measurement a child printed. */
 export type Result = Record<string, number>;
@@ -144,17 +145,25 @@ export const produce = (what: string, n: number): Run => (lib, backend) =>
     (base) => runChild(lib, [...base, "--role=produce", `--case=${what}`, `--n=${n}`]),
   );
 
-/** A backlog of `n` from a producer child (memory: the server's own), then a server child draining it. */
+/**
+ * A backlog of `n` from a producer child (memory: the server's own), then a server child
+ * draining it. Beside the child's own figures (`cpuMs`: its CPU time), `dbCpuMs`: the CPU the
+ * database server used while the server child ran, on Postgres and Redis (SQLite and memory
+ * run inside the server process).
+ */
 export const drain = (n: number, options: Record<string, unknown>): Run => (lib, backend, env) =>
   fresh(backend, async (base) => {
     if (backend !== "memory") {
       await runChild(lib, [...base, "--role=produce", "--case=fill", `--n=${n}`]);
     }
-    return await runChild(lib, [
+    const db = backend === "postgres" || backend === "redis" ? backend : null;
+    const before = db ? databaseCpuMs(db) : NaN;
+    const r = await runChild(lib, [
       ...base,
       "--role=serve",
       "--case=drain",
       `--n=${n}`,
       `--options=${JSON.stringify(options)}`,
     ], env);
+    return db ? { ...r, dbCpuMs: databaseCpuMs(db) - before } : r;
   });

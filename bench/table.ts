@@ -9,7 +9,7 @@
 export type Cell =
   | { kind: "none" }
   | { kind: "one"; values: number[]; digits?: number }
-  | { kind: "multi"; series: number[][]; digits?: number }
+  | { kind: "multi"; series: (number[] | null)[]; digits?: number }
   | { kind: "ratios"; values: number[] };
 
 /** One row: its label and a cell per column. */
@@ -63,7 +63,9 @@ function render(c: Cell): string {
     case "one":
       return c.values.length ? spread(c.values, c.digits) : "failed";
     case "multi":
-      return c.series.map((s) => (s.length ? spread(s, c.digits ?? 2) : "failed")).join(" / ");
+      // A null series has no figure here (a database inside the server process, say).
+      return c.series.map((s) => (!s ? "–" : s.length ? spread(s, c.digits ?? 2) : "failed"))
+        .join(" / ");
     case "ratios": {
       const steps: string[] = [];
       for (let i = 1; i < c.values.length; i++) {

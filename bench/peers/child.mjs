@@ -34,6 +34,12 @@ function report(value) {
   writeSync(1, JSON.stringify(value) + "\n");
 }
 
+/** CPU time this process has used, every thread, start-up too. */
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 function peakRssMiB() {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -306,6 +312,7 @@ async function serve() {
     ms,
     rate: ((capped ? handled : n) / ms) * 1000,
     rssMiB: peakRssMiB(),
+    cpuMs: cpuMs(),
     capped,
     handled,
   });
