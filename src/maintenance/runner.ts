@@ -7,24 +7,35 @@
  * order given, rather than together: on a pooled database each concurrent call would open
  * a connection of its own for a millisecond of work, beside the fetch path's — and a
  * backend start is the dearest thing a server does at start-up (measured: ~20 ms of the
- * database's CPU each, `pgbench -C`). After its first tick each plugin goes on its own timer.
+ * database's CPU each, `pgbench -C`). A first tick that takes long (a sweep of what piled
+ * up while no server ran) holds the next one back for {@link FIRST_TICK_WAIT_MS} at most.
+ * After its first tick each plugin goes on its own timer.
  *
  * @module
  */
 import type { MaintenancePlugin, PluginContext } from "./plugin.ts";
 
+/** Longest a plugin's first tick holds back the first tick of the plugin after it. */
+export const FIRST_TICK_WAIT_MS = 1_000;
+
 /** Runs a set of plugins until stopped. */
 export class MaintenanceRunner {
   readonly #ctx: PluginContext;
   readonly #plugins: MaintenancePlugin[];
+  readonly #firstTickWaitMs: number;
   readonly #timers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly #running = new Set<Promise<unknown>>();
   #stopped = true;
 
-  /** Create a runner for `plugins`. */
-  constructor(ctx: PluginContext, plugins: MaintenancePlugin[]) {
+  /** Create a runner for `plugins` (`firstTickWaitMs`: see {@link FIRST_TICK_WAIT_MS}). */
+  constructor(
+    ctx: PluginContext,
+    plugins: MaintenancePlugin[],
+    opts: { firstTickWaitMs?: number } = {},
+  ) {
     this.#ctx = ctx;
     this.#plugins = plugins;
+    this.#firstTickWaitMs = opts.firstTickWaitMs ?? FIRST_TICK_WAIT_MS;
   }
 
   /**
@@ -41,8 +52,12 @@ export class MaintenanceRunner {
           this.#schedule(p, p.firstTickMs);
           continue;
         }
-        await this.#guarded(p);
-        this.#schedule(p, p.intervalMs);
+        // Its timer starts when its tick ends, however long the next plugin waited for it.
+        const tick = this.#track(this.#guarded(p)).then(() => this.#schedule(p, p.intervalMs));
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const waited = new Promise<void>((r) => timer = setTimeout(r, this.#firstTickWaitMs));
+        await Promise.race([tick, waited]);
+        clearTimeout(timer);
       }
     })();
     this.#track(first);

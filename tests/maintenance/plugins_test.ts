@@ -213,3 +213,40 @@ Deno.test("runner: first ticks run one after another, in order; a plugin with fi
   assert.deepEqual(log, ["a start", "a end", "b start", "b end", "c start", "c end"]);
   assert.equal(most, 1, "no two first ticks at once");
 });
+
+Deno.test("runner: a long first tick holds the next plugin's back for firstTickWaitMs at most, and never runs twice at once", async () => {
+  const { storage, clock } = setup();
+  const slow = Promise.withResolvers<void>();
+  let slowTicks = 0, slowRunning = 0, slowMost = 0, fastTicks = 0;
+  const runner = new MaintenanceRunner(
+    { storage, clock, serverName: "s1", logger: silent },
+    [
+      {
+        name: "sweep",
+        intervalMs: 5,
+        leased: false,
+        async tick() {
+          slowTicks++;
+          slowMost = Math.max(slowMost, ++slowRunning);
+          if (slowTicks === 1) await slow.promise;
+          slowRunning--;
+          return 0;
+        },
+      },
+      {
+        name: "next",
+        intervalMs: 60_000,
+        leased: false,
+        tick: () => Promise.resolve(++fastTicks),
+      },
+    ],
+    { firstTickWaitMs: 20 },
+  );
+  runner.start();
+  await waitUntil(() => fastTicks === 1, { what: "the next plugin's first tick" });
+  assert.equal(slowTicks, 1, "the slow first tick is still running, alone");
+  slow.resolve();
+  await waitUntil(() => slowTicks >= 3, { what: "the slow plugin back on its timer" });
+  await runner.stop();
+  assert.equal(slowMost, 1, "one tick of a plugin at a time");
+});
