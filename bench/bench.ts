@@ -5,7 +5,7 @@
  * interleaved rounds, median (min–max). Prints one markdown table.
  *
  *   deno task bench [--backend=postgres,redis,sqlite,sqlite-normal,memory]
- *                   [--only=1a,1b,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
+ *                   [--only=1a,1b,1c,2,3,growth,verbs] [--runs=3] [--big] [--checkout=DIR]
  *                   [--otel] [--match=TEXT]
  *
  * `sqlite` is a fresh file in TMPDIR per run (durability "full", the default), deleted after;
@@ -13,8 +13,8 @@
  * producer and the server in one process (SQLite's in-process latency, its event loop during
  * a bulk enqueue, group commit) is `bench/sqlite_bench.ts`.
  *
- * Workloads: 1a 10,000 sequential `enqueue`; 1b one `enqueueMany` of 10,000 (each job its
- * own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
+ * Workloads: 1a 10,000 sequential `enqueue`; 1c the same 10,000 calls with 50 in flight (an
+ * app's request handlers); 1b one `enqueueMany` of 10,000 (each job its own `clock.now()`); 2 drain 10,000 no-op jobs with no options, `concurrency: 10`, Web
  * Workers and inline, and inline with a retention of 0 (each job deleted as it ends; peak RSS
  * of the server process alongside); 3 latency of 200 jobs on a
  * 20 ms schedule (handler start in the handler's thread − `enqueue` returned in the
@@ -85,6 +85,11 @@ interface Case {
 const durable: BackendName[] = ["postgres", "redis", "sqlite", "sqlite-normal"];
 const cases: Case[] = [
   { group: "1a", label: "1a `enqueue` × 10,000, sequential", run: produce("seq", 10_000) },
+  {
+    group: "1c",
+    label: "1c `enqueue` × 10,000, 50 in flight",
+    run: produce("concurrent", 10_000),
+  },
   { group: "1b", label: "1b `enqueueMany` of 10,000", run: produce("many", 10_000) },
   { group: "2", label: "2 drain 10,000, no options", otel: true, run: drain(10_000, {}) },
   {

@@ -3,7 +3,8 @@
  * library under test from `--lib=DIR` (this checkout or another one, for A/B) and uses its
  * public API only. It prints one JSON line with its measurement on stdout.
  *
- *   --role=produce  --case=seq|many|growth|fill|latency|transition  --n=N   (the producer)
+ *   --role=produce  --case=seq|concurrent|many|growth|fill|latency|transition  --n=N
+ *                                                                            (the producer)
  *   --role=serve    --case=drain|idle  --n=N  --options=JSON      (the server)
  *
  * A `memory` server has no one to share its storage with, so it enqueues its own backlog
@@ -54,6 +55,9 @@ async function fill(client: any, count: number): Promise<void> {
   }
 }
 
+/** `enqueue` calls in flight at once in the `concurrent` case. */
+const IN_FLIGHT = 50;
+
 async function produce(): Promise<void> {
   const storage = await lib.openStorage(storageUrl(backend, ns));
   const client = new lib.JobClient(storage);
@@ -61,6 +65,12 @@ async function produce(): Promise<void> {
     const t = performance.now();
     if (flags.case === "seq") {
       for (let i = 0; i < n; i++) await client.enqueue("noop", { i });
+    } else if (flags.case === "concurrent") {
+      // An app's request handlers: IN_FLIGHT `enqueue` calls at a time, one job each.
+      let next = 0;
+      await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+        for (let i = next++; i < n; i = next++) await client.enqueue("noop", { i });
+      }));
     } else if (flags.case === "many") {
       await client.enqueueMany(
         Array.from({ length: n }, (_, i) => ({ worker: "noop", args: { i } })),
