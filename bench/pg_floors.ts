@@ -6,10 +6,9 @@
  * - a connection: open, one `SELECT 1`, close (`pgbench -C`), the time per connection;
  * - one-row `INSERT`s, one commit each, one client — into a table with a primary key only,
  *   into qml's `jobs` table (a fresh schema migrated by `PostgresStorage`: its indexes,
- *   constraints and counting trigger), qml's statement for `enqueue` of one job
- *   (`sql/postgres/queries/enqueue_one.sql`, the values written in), and its batch statement
- *   with that one job (`enqueue_plain.sql`, the columns as literal arrays): commits per
- *   second, the ceiling of a sequential `enqueue` (workload 1a) whatever the client.
+ *   constraints and counting trigger), and qml's own enqueue statement for one job
+ *   (`sql/postgres/queries/enqueue_plain.sql` with the job's columns as literal arrays):
+ *   commits per second, the ceiling of a sequential `enqueue` (workload 1a) whatever the client.
  *
  *   deno run -A bench/pg_floors.ts [--runs=3] [--seconds=4]
  *
@@ -47,7 +46,7 @@ async function findPgbench(): Promise<string> {
 const HISTORY = `[{"state":"Enqueued","at":"2026-01-01T00:00:00.000Z","reason":"enqueued"}]`;
 
 /** The statements, by case: each a pgbench script of one statement, `{s}` the schema. */
-function scripts(enqueueOne: string, enqueuePlain: string): Record<string, string> {
+function scripts(enqueuePlain: string): Record<string, string> {
   const jobsInsert = `INSERT INTO {s}.jobs (id, method, args, queue, priority, state, attempts,
     max_attempts, run_at, created_at, progress, history)
     VALUES (gen_random_uuid()::text, 'noop', '{"i":1}', 'default', 0, 'Enqueued', 0, 3, now(),
@@ -84,32 +83,11 @@ function scripts(enqueueOne: string, enqueuePlain: string): Record<string, strin
     .replaceAll("{{schema}}", "{s}")
     // Each parameter with its cast becomes its literal, which carries the cast itself.
     .replace(/\$(\d+)(::[\w.\[\]]+)?/g, (_, n: string) => params[Number(n)]);
-  // enqueue_one.sql's scalar parameters (its casts stay).
-  const scalars: Record<number, string> = {
-    1: "gen_random_uuid()::text",
-    2: "'noop'",
-    3: `'{"i":1}'`,
-    4: "'default'",
-    5: "0",
-    6: "'Enqueued'",
-    7: "0",
-    8: "3",
-    11: "now()::text",
-    12: "now()::text",
-    19: "0",
-    20: `'${HISTORY}'`,
-    22: "'default'",
-    23: "'qml_floor'",
-  };
-  const one = enqueueOne.slice(enqueueOne.indexOf("WITH ins AS"))
-    .replaceAll("{{schema}}", "{s}")
-    .replace(/\$(\d+)/g, (_, n: string) => scalars[Number(n)] ?? "NULL");
   return {
     "one-row `INSERT`, a table with a primary key only":
       `INSERT INTO {s}.plain (id, payload) VALUES (gen_random_uuid()::text, '{"i":1}');`,
     "one-row `INSERT` into qml's `jobs` table": jobsInsert,
-    "qml's `enqueue` of one job (`enqueue_one.sql`)": `${one.trim()};`,
-    "the batch statement with one job (`enqueue_plain.sql`)": `${statement.trim()};`,
+    "qml's enqueue statement, one job (`enqueue_plain.sql`)": `${statement.trim()};`,
   };
 }
 
@@ -152,7 +130,7 @@ try {
   const query = (name: string) =>
     Deno.readTextFile(new URL(`../sql/postgres/queries/${name}.sql`, import.meta.url));
   const files = await Promise.all(
-    Object.entries(scripts(await query("enqueue_one"), await query("enqueue_plain"))).map(
+    Object.entries(scripts(await query("enqueue_plain"))).map(
       async ([label, sql], i) => {
         const path = `${dir}/case${i}.sql`;
         await Deno.writeTextFile(path, sql.replaceAll("{s}", `"${ns}"`) + "\n");

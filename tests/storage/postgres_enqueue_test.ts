@@ -1,7 +1,4 @@
-/**
- * Postgres-specific enqueue paths: the column-array batch format, a single job's scalar
- * statement, and unique keys.
- */
+/** Postgres-specific enqueue paths: the column-array batch format and unique keys. */
 import assert from "node:assert/strict";
 import { createJob, type Job } from "../../src/job.ts";
 import { JOB_COLUMN_COUNT, jobColumns } from "../../src/storage/postgres/columns.ts";
@@ -69,19 +66,6 @@ Deno.test("enqueue: every column round-trips through the encoded batch", async (
     const res = await h.storage.enqueue({ jobs, now: T0 });
     assert.ok(res.every((r) => r.created));
     for (const j of jobs) assert.deepEqual(await h.storage.get({ id: j.id }), j);
-  } finally {
-    await h.cleanup();
-  }
-});
-
-Deno.test("enqueue: every column round-trips through the one-job statement, each job alone", async () => {
-  const h = await openTestStorage();
-  try {
-    for (const j of oddJobs()) {
-      const [r] = await h.storage.enqueue({ jobs: [j], now: T0 });
-      assert.ok(r.created);
-      assert.deepEqual(await h.storage.get({ id: j.id }), j);
-    }
   } finally {
     await h.cleanup();
   }

@@ -69,6 +69,9 @@ function column<T, V>(items: readonly T[], f: (item: T) => V | null | undefined)
   return any ? out : [];
 }
 
+/** Number of parameters {@link jobColumns} fills: `$1`…`$21` of every job-inserting statement. */
+export const JOB_COLUMN_COUNT = 21;
+
 /** The JSON text of every job's history (a run of equal single entries written once). */
 function historyColumn(jobs: readonly Job[]): string[] {
   const texts = new HistoryTexts();
@@ -77,61 +80,11 @@ function historyColumn(jobs: readonly Job[]): string[] {
   return out;
 }
 
-/** One column of a stored job: its value for one job, and the column of a batch. */
-interface JobColumn {
-  one(job: Job): unknown;
-  many(jobs: readonly Job[]): unknown[];
-}
-
-/** A value every job has. */
-const always = (f: (j: Job) => unknown): JobColumn => ({ one: f, many: (jobs) => jobs.map(f) });
-/** A value that may be null (a column null in every row is sent empty). */
-const nullable = (f: (j: Job) => unknown): JobColumn => ({
-  one: (j) => f(j) ?? null,
-  many: (jobs) => column(jobs, f),
-});
-/** A time every job has, as ISO text (a run of equal times written once). */
-const time = (f: (j: Job) => Date): JobColumn => ({
-  one: (j) => f(j).toISOString(),
-  many: (jobs) => isoColumn(jobs, f),
-});
-
-/**
- * The stored columns of a job, in the order every job-inserting statement reads them: id,
- * method, args, queue, priority, state, attempts, max attempts, backoff, timeout, run at,
- * created at, started at, finished at, expires at, result, error, unique key, progress,
- * history, trace context.
- */
-const JOB_COLUMNS: readonly JobColumn[] = [
-  always((j) => j.id),
-  always((j) => j.method),
-  nullable((j) => jsonText(j.args)),
-  always((j) => j.queue),
-  always((j) => j.priority),
-  always((j) => j.state),
-  always((j) => j.attempts),
-  always((j) => j.maxAttempts),
-  nullable((j) => (j.backoff ? JSON.stringify(j.backoff) : null)),
-  nullable((j) => j.timeoutMs),
-  time((j) => j.runAt),
-  time((j) => j.createdAt),
-  nullable((j) => iso(j.startedAt)),
-  nullable((j) => iso(j.finishedAt)),
-  nullable((j) => iso(j.expiresAt)),
-  nullable((j) => jsonText(j.result)),
-  nullable((j) => (j.error ? JSON.stringify(j.error) : null)),
-  nullable((j) => j.uniqueKey),
-  always((j) => j.progress),
-  { one: (j) => JSON.stringify(j.history), many: historyColumn },
-  nullable((j) => j.traceContext),
-];
-
-/** Number of parameters {@link jobColumns} fills: `$1`…`$21` of every job-inserting statement. */
-export const JOB_COLUMN_COUNT = JOB_COLUMNS.length;
-
 /**
  * The 21 columns of `jobs` as array literals (`array_literal.ts`), in the order the
- * job-inserting statements read them ({@link JOB_COLUMNS}). (postgres.js escaped every
+ * job-inserting statements read them: id, method, args, queue, priority, state, attempts,
+ * max attempts, backoff, timeout, run at, created at, started at, finished at, expires at,
+ * result, error, unique key, progress, history, trace context. (postgres.js escaped every
  * element of every column: for a 10,000-job enqueue that was the producer's largest cost
  * after the wait for the database.)
  *
@@ -144,22 +97,29 @@ export const JOB_COLUMN_COUNT = JOB_COLUMNS.length;
  * ```
  */
 export function jobColumns(jobs: readonly Job[]): unknown[] {
-  return columnLiterals(JOB_COLUMNS.map((c) => c.many(jobs)));
-}
-
-/**
- * The same 21 values for one job, as scalar parameters (`enqueue_one.sql`).
- *
- * @example
- * ```ts
- * import { createJob } from "../../job.ts";
- * import { jobRow } from "./columns.ts";
- * const row = jobRow(createJob({ method: "m", args: { a: 1 }, now: new Date() }));
- * console.log(row.length, row[1], row[2]); // 21 m {"a":1}
- * ```
- */
-export function jobRow(job: Job): unknown[] {
-  return JOB_COLUMNS.map((c) => c.one(job));
+  return columnLiterals([
+    jobs.map((j) => j.id),
+    jobs.map((j) => j.method),
+    column(jobs, (j) => jsonText(j.args)),
+    jobs.map((j) => j.queue),
+    jobs.map((j) => j.priority),
+    jobs.map((j) => j.state),
+    jobs.map((j) => j.attempts),
+    jobs.map((j) => j.maxAttempts),
+    column(jobs, (j) => (j.backoff ? JSON.stringify(j.backoff) : null)),
+    column(jobs, (j) => j.timeoutMs),
+    isoColumn(jobs, (j) => j.runAt),
+    isoColumn(jobs, (j) => j.createdAt),
+    column(jobs, (j) => iso(j.startedAt)),
+    column(jobs, (j) => iso(j.finishedAt)),
+    column(jobs, (j) => iso(j.expiresAt)),
+    column(jobs, (j) => jsonText(j.result)),
+    column(jobs, (j) => (j.error ? JSON.stringify(j.error) : null)),
+    column(jobs, (j) => j.uniqueKey),
+    jobs.map((j) => j.progress),
+    historyColumn(jobs),
+    column(jobs, (j) => j.traceContext),
+  ]);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Enqueue of a batch in as few statements as the unique keys allow: one INSERT for a batch
- * without keys (a single job's a VALUES row of its own); with keys, one INSERT … ON CONFLICT DO NOTHING, then one SELECT for the live
+ * without keys; with keys, one INSERT … ON CONFLICT DO NOTHING, then one SELECT for the live
  * jobs that held the skipped keys (a new statement, so it sees rows that concurrent enqueuers
  * committed meanwhile and rows this batch stored itself). A batch above {@link ENQUEUE_CHUNK}
  * jobs is written chunk by chunk.
@@ -14,7 +14,7 @@ import { JobState } from "../../job_state.ts";
 import type { EnqueueResult } from "../storage.ts";
 import type { Queries } from "./queries.ts";
 import { copyJob } from "../job_copy.ts";
-import { jobColumns, jobRow } from "./columns.ts";
+import { jobColumns } from "./columns.ts";
 import { rowToJob } from "./rows.ts";
 
 /** Runs one prepared statement, wrapping driver errors (see `PostgresStorage`). */
@@ -74,12 +74,6 @@ export async function enqueueJobs(
   }
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
-    if (jobs.length === 1) {
-      const job = jobs[0];
-      const ready = job.state === JobState.Enqueued ? job.queue : null;
-      await run("enqueue", queries.enqueueOne, [...jobRow(job), ready, channel], runner);
-      return [{ job, created: true }];
-    }
     const ready = [
       ...new Set(jobs.filter((j) => j.state === JobState.Enqueued).map((j) => j.queue)),
     ];

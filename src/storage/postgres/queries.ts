@@ -9,7 +9,6 @@ import claimCronTick from "../../../sql/postgres/queries/claim_cron_tick.sql" wi
 import counts from "../../../sql/postgres/queries/counts.sql" with { type: "text" };
 import oldestReady from "../../../sql/postgres/queries/oldest_ready.sql" with { type: "text" };
 import enqueue from "../../../sql/postgres/queries/enqueue.sql" with { type: "text" };
-import enqueueOne from "../../../sql/postgres/queries/enqueue_one.sql" with { type: "text" };
 import enqueuePlain from "../../../sql/postgres/queries/enqueue_plain.sql" with { type: "text" };
 import extendLocks from "../../../sql/postgres/queries/extend_locks.sql" with { type: "text" };
 import fetchAndLock from "../../../sql/postgres/queries/fetch_and_lock.sql" with { type: "text" };
@@ -70,7 +69,6 @@ const RAW = {
   counts,
   oldestReady,
   enqueue,
-  enqueueOne,
   enqueuePlain,
   extendLocks,
   fetchAndLock,
