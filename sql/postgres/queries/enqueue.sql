@@ -1,7 +1,8 @@
 -- enqueue: store a batch of new jobs in one statement, skipping taken unique keys.
 -- $1…$21 the batch as column arrays, as in enqueue_plain.sql
 -- $22 integer[] each row's input position (1-based), returned for the rows stored
--- $23 text      NOTIFY channel
+-- $23 text      NOTIFY channel, or '' to send no wake-up (the caller sends it after the commit:
+--               see src/storage/postgres/ready_notifier.ts)
 -- Returns the input position `ord` of each row actually stored. Rows whose unique key is
 -- held by a live job (also one stored earlier in the same batch) are skipped.
 -- Emits a `r:<queue>` notification per queue that received Enqueued jobs.
@@ -33,6 +34,7 @@ ins AS (
 notified AS (
   SELECT count(pg_notify($23, 'r:' || q.queue)) AS n
   FROM (SELECT DISTINCT queue FROM ins WHERE state = 'Enqueued') AS q
+  WHERE $23 <> ''
 )
 SELECT input.o AS ord
 FROM ins JOIN input ON input.i = ins.id, notified

@@ -5,7 +5,8 @@
 --        expires at, result (JSON text), error (JSON text), unique key, progress, history
 --        (JSON text), trace context; a column null in every row comes as an empty array
 --        (unnest pads it)
--- $22 text[] the queues that receive Enqueued jobs, each once
+-- $22 text[] the queues that receive Enqueued jobs, each once (empty: no wake-up, the caller
+--        sends it after the commit: see src/storage/postgres/ready_notifier.ts)
 -- $23 text   NOTIFY channel
 -- Returns one row. Every row is stored (an id clash is an error), so the caller knows the
 -- queues to signal: a `r:<queue>` notification each. (Taking them from RETURNING would

@@ -50,7 +50,9 @@ export function transactionOf(tx: unknown): postgres.Sql | undefined {
 }
 
 /**
- * Store `jobs` through `runner` (the pool, or the caller's transaction).
+ * Store `jobs` through `runner` (the pool, or the caller's transaction), NOTIFYing `channel`
+ * for the queues that received Enqueued jobs — or, with `channel` null, not: the caller then
+ * sends the wake-ups itself once the statement has committed (`ready_notifier.ts`).
  *
  * @example
  * ```ts ignore
@@ -60,7 +62,7 @@ export function transactionOf(tx: unknown): postgres.Sql | undefined {
 export async function enqueueJobs(
   run: RunQuery,
   queries: Queries,
-  channel: string,
+  channel: string | null,
   runner: postgres.Sql,
   jobs: readonly Job[],
 ): Promise<EnqueueResult[]> {
@@ -74,10 +76,8 @@ export async function enqueueJobs(
   }
   if (jobs.length === 0) return [];
   if (!jobs.some((j) => j.uniqueKey !== null && j.uniqueKey !== undefined)) {
-    const ready = [
-      ...new Set(jobs.filter((j) => j.state === JobState.Enqueued).map((j) => j.queue)),
-    ];
-    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), ready, channel], runner);
+    const ready = channel === null ? [] : enqueuedQueues(jobs);
+    await run("enqueue", queries.enqueuePlain, [...jobColumns(jobs), ready, channel ?? ""], runner);
     return jobs.map((job) => ({ job, created: true }));
   }
   const results: (EnqueueResult | undefined)[] = new Array(jobs.length);
@@ -85,7 +85,7 @@ export async function enqueueJobs(
   for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
     const columns = jobColumns(pending.map((i) => jobs[i]));
     const ords = pending.map((i) => i + 1);
-    const stored = await run("enqueue", queries.enqueue, [...columns, ords, channel], runner);
+    const stored = await run("enqueue", queries.enqueue, [...columns, ords, channel ?? ""], runner);
     for (const row of stored) {
       const i = (row.ord as number) - 1;
       results[i] = { job: jobs[i], created: true };
@@ -108,4 +108,11 @@ export async function enqueueJobs(
     );
   }
   return results as EnqueueResult[];
+}
+
+/** The queues that received Enqueued jobs among `jobs`, each once. */
+export function enqueuedQueues(jobs: Iterable<Job>): string[] {
+  const queues = new Set<string>();
+  for (const j of jobs) if (j.state === JobState.Enqueued) queues.add(j.queue);
+  return [...queues];
 }

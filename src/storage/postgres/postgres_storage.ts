@@ -29,7 +29,8 @@ import {
   resolveConfig,
   type ResolvedPostgresConfig,
 } from "./config.ts";
-import { enqueueJobs, transactionOf } from "./enqueue.ts";
+import { enqueuedQueues, enqueueJobs, transactionOf } from "./enqueue.ts";
+import { ReadyNotifier } from "./ready_notifier.ts";
 import { channelName } from "./identifiers.ts";
 import { SignalHub } from "./signals.ts";
 import { PostgresDashboard } from "./dashboard.ts";
@@ -82,6 +83,8 @@ export class PostgresStorage implements Storage {
   #dash: PostgresDashboard;
   #closing: Promise<void> | null = null;
   #vacuum: FetchVacuum;
+  #ready: ReadyNotifier;
+  #enqueuing = 0;
 
   private constructor(sql: postgres.Sql, cfg: ResolvedPostgresConfig, driver: typeof postgres) {
     this.#sql = sql;
@@ -93,6 +96,9 @@ export class PostgresStorage implements Storage {
     );
     this.#q = buildQueries(cfg.schemaIdent);
     this.#channel = channelName(cfg.schema);
+    this.#ready = new ReadyNotifier((queue) =>
+      this.#run("notify", "SELECT pg_notify($1, $2)", [this.#channel, `r:${queue}`])
+    );
     this.#dash = new PostgresDashboard(this.#runner, this.#q, this.#channel);
     this.#signals = new SignalHub({
       driver,
@@ -192,8 +198,24 @@ export class PostgresStorage implements Storage {
   async enqueue(
     params: { jobs: readonly Job[]; now: Date; tx?: unknown },
   ): Promise<EnqueueResult[]> {
-    const runner = transactionOf(params.tx) ?? this.#sql;
-    return await enqueueJobs(this.#runner, this.#q, this.#channel, runner, params.jobs);
+    const tx = transactionOf(params.tx);
+    // In the caller's transaction the statement NOTIFYs (delivered at that commit). On its own,
+    // an enqueue with no other of this storage in flight NOTIFYs in its statement too (no
+    // extra statement, no later wake-up); beside others, its wake-up follows its commit, so
+    // concurrent enqueues do not commit one at a time (see ready_notifier.ts).
+    if (tx) return await enqueueJobs(this.#runner, this.#q, this.#channel, tx, params.jobs);
+    const alone = this.#enqueuing === 0;
+    this.#enqueuing++;
+    try {
+      const channel = alone ? this.#channel : null;
+      const results = await enqueueJobs(this.#runner, this.#q, channel, this.#sql, params.jobs);
+      if (!alone) {
+        this.#ready.notify(enqueuedQueues(results.filter((r) => r.created).map((r) => r.job)));
+      }
+      return results;
+    } finally {
+      this.#enqueuing--;
+    }
   }
 
   /** See {@link Storage.get}. */
@@ -394,6 +416,7 @@ export class PostgresStorage implements Storage {
   /** See {@link Storage.close}. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      await this.#ready.flush();
       await this.#signals.close();
       this.#vacuum.close();
       // Bounded: a connection the server killed may never report its socket closed under
