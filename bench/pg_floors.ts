@@ -1,6 +1,6 @@
 /**
  * What Postgres itself does on this machine, below qml, with `pgbench` (PostgreSQL's own load
- * tool: one client, no driver of ours, prepared statements): the floors that bound qml's
+ * tool: no driver of ours, prepared statements): the floors that bound qml's
  * figures there.
  *
  * - a connection: open, one `SELECT 1`, close (`pgbench -C`), the time per connection;
@@ -8,7 +8,9 @@
  *   into qml's `jobs` table (a fresh schema migrated by `PostgresStorage`: its indexes,
  *   constraints and counting trigger), and qml's own enqueue statement for one job
  *   (`sql/postgres/queries/enqueue_plain.sql` with the job's columns as literal arrays):
- *   commits per second, the ceiling of a sequential `enqueue` (workload 1a) whatever the client.
+ *   commits per second, the ceiling of a sequential `enqueue` (workload 1a) whatever the client;
+ * - that statement from 10 clients at once, with and without its `NOTIFY`: Postgres
+ *   serializes the commits of transactions that NOTIFY (`src/storage/postgres/ready_notifier.ts`).
  *
  *   deno run -A bench/pg_floors.ts [--runs=3] [--seconds=4]
  *
@@ -46,7 +48,7 @@ async function findPgbench(): Promise<string> {
 const HISTORY = `[{"state":"Enqueued","at":"2026-01-01T00:00:00.000Z","reason":"enqueued"}]`;
 
 /** The statements, by case: each a pgbench script of one statement, `{s}` the schema. */
-function scripts(enqueuePlain: string): Record<string, string> {
+function scripts(enqueuePlain: string): Case[] {
   const jobsInsert = `INSERT INTO {s}.jobs (id, method, args, queue, priority, state, attempts,
     max_attempts, run_at, created_at, progress, history)
     VALUES (gen_random_uuid()::text, 'noop', '{"i":1}', 'default', 0, 'Enqueued', 0, 3, now(),
@@ -83,12 +85,27 @@ function scripts(enqueuePlain: string): Record<string, string> {
     .replaceAll("{{schema}}", "{s}")
     // Each parameter with its cast becomes its literal, which carries the cast itself.
     .replace(/\$(\d+)(::[\w.\[\]]+)?/g, (_, n: string) => params[Number(n)]);
-  return {
-    "one-row `INSERT`, a table with a primary key only":
-      `INSERT INTO {s}.plain (id, payload) VALUES (gen_random_uuid()::text, '{"i":1}');`,
-    "one-row `INSERT` into qml's `jobs` table": jobsInsert,
-    "qml's enqueue statement, one job (`enqueue_plain.sql`)": `${statement.trim()};`,
-  };
+  const enqueue = `${statement.trim()};`;
+  // The same insert with its wake-up left out (the statement ends in the NOTIFY's SELECT).
+  const silent = `${statement.slice(0, statement.indexOf("SELECT count(pg_notify"))}SELECT 1;`;
+  return [
+    {
+      label: "one-row `INSERT`, a table with a primary key only",
+      sql: `INSERT INTO {s}.plain (id, payload) VALUES (gen_random_uuid()::text, '{"i":1}');`,
+      clients: 1,
+    },
+    { label: "one-row `INSERT` into qml's `jobs` table", sql: jobsInsert, clients: 1 },
+    { label: "qml's enqueue statement, one job (`enqueue_plain.sql`)", sql: enqueue, clients: 1 },
+    { label: "the same, 10 clients at once", sql: enqueue, clients: 10 },
+    { label: "the same without its `NOTIFY`, 10 clients at once", sql: silent, clients: 10 },
+  ];
+}
+
+/** One pgbench case: a one-statement script run by `clients` clients. */
+interface Case {
+  label: string;
+  sql: string;
+  clients: number;
 }
 
 async function pgbench(bin: string, args: string[]): Promise<string> {
@@ -130,13 +147,11 @@ try {
   const query = (name: string) =>
     Deno.readTextFile(new URL(`../sql/postgres/queries/${name}.sql`, import.meta.url));
   const files = await Promise.all(
-    Object.entries(scripts(await query("enqueue_plain"))).map(
-      async ([label, sql], i) => {
-        const path = `${dir}/case${i}.sql`;
-        await Deno.writeTextFile(path, sql.replaceAll("{s}", `"${ns}"`) + "\n");
-        return { label, path };
-      },
-    ),
+    scripts(await query("enqueue_plain")).map(async (c, i) => {
+      const path = `${dir}/case${i}.sql`;
+      await Deno.writeTextFile(path, c.sql.replaceAll("{s}", `"${ns}"`) + "\n");
+      return { ...c, path };
+    }),
   );
   const select1 = `${dir}/select1.sql`;
   await Deno.writeTextFile(select1, "SELECT 1;\n");
@@ -149,7 +164,8 @@ try {
       /average connection time = ([\d.]+) ms/,
     ));
     for (const [i, f] of files.entries()) {
-      const text = await pgbench(bin, ["-c", "1", "-T", t, "-M", "prepared", "-f", f.path]);
+      const clients = ["-c", String(f.clients), "-j", String(Math.min(f.clients, 2))];
+      const text = await pgbench(bin, [...clients, "-T", t, "-M", "prepared", "-f", f.path]);
       tps[i].push(figure(text, /tps = ([\d.]+)/));
       console.error(`round ${round}/${RUNS}: ${f.label}: ${tps[i].at(-1)!.toFixed(0)} commits/s`);
     }
@@ -163,8 +179,7 @@ try {
     ...files.map((f, i): Row => ({ label: `${f.label} (commits/s)`, cells: [one(tps[i], 0)] })),
   ];
   console.log(renderTable({
-    title:
-      `Postgres floors, pgbench, one client, median (min–max) of ${RUNS} rounds of ${SECONDS} s; ` +
+    title: `Postgres floors, pgbench, median (min–max) of ${RUNS} rounds of ${SECONDS} s; ` +
       `\`deno run -A bench/pg_floors.ts${Deno.args.length ? " " + Deno.args.join(" ") : ""}\``,
     columns: ["postgres"],
     rows,
