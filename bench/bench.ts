@@ -34,6 +34,7 @@
 import { type BackendName, BACKENDS, DEFAULT_BACKENDS } from "./backends.ts";
 import { type Cell, renderTable, type Row } from "./table.ts";
 import { type OtlpSink, type SinkCounts, startOtlpSink } from "./otlp_sink.ts";
+import { cpuCell, cpuRowLabel } from "./db_cpu.ts";
 import {
   cleanupLibs,
   drain,
@@ -233,19 +234,12 @@ for (const c of selected) {
   }
   if (c.group === "2") {
     rows.push({
-      label: `5 CPU per 1,000 jobs (ms): server process / database, ${c.label.replace(/^\d /, "")}`,
-      cells: columns.map((col): Cell => {
-        if (!applies(c, col)) return { kind: "none" };
-        const rs = cell(c, col);
-        // A drain's jobs: its rate times its time.
-        const per1k = (k: string) => rs.map((r) => (r[k] / (r.rate * r.ms)) * 1e6);
-        const separate = col.backend === "postgres" || col.backend === "redis";
-        return {
-          kind: "multi",
-          series: [per1k("cpuMs"), separate ? per1k("dbCpuMs") : null],
-          digits: 0,
-        };
-      }),
+      label: cpuRowLabel(c.label),
+      cells: columns.map((col): Cell =>
+        applies(c, col)
+          ? cpuCell(cell(c, col), col.backend === "postgres" || col.backend === "redis")
+          : { kind: "none" }
+      ),
     });
   }
   if (sink && c.otel) {

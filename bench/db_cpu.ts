@@ -15,6 +15,8 @@ const NAMES = { postgres: "postgres", redis: "redis-server" } as const;
 /** The database servers this reads. */
 export type DatabaseName = keyof typeof NAMES;
 
+import type { Cell } from "./table.ts";
+
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 /** CPU milliseconds (user + system) the `db` server's processes have used so far. */
@@ -40,4 +42,24 @@ export function databaseCpuMs(db: DatabaseName): number {
     return NaN;
   }
   return found ? ticks * TICK_MS : NaN;
+}
+
+/** The label of the CPU row under the drain row labelled `drain` ("2 drain 10,000, …"). */
+export function cpuRowLabel(drain: string): string {
+  return `5 CPU per 1,000 jobs (ms): server process / database, ${drain.replace(/^\d /, "")}`;
+}
+
+/**
+ * A CPU row's cell from a drain's runs (each with its `rate`, `ms`, the server's `cpuMs` and
+ * the database's `dbCpuMs`), per 1,000 jobs handled — a run's jobs are its rate times its
+ * time, so a run cut short counts what it handled. `withDatabase` false: the database runs in
+ * the server process, and its column is "–".
+ */
+export function cpuCell(runs: Record<string, number>[], withDatabase: boolean): Cell {
+  const per1k = (k: string) => runs.map((r) => (r[k] / (r.rate * r.ms)) * 1e6);
+  return {
+    kind: "multi",
+    series: [per1k("cpuMs"), withDatabase ? per1k("dbCpuMs") : null],
+    digits: 0,
+  };
 }

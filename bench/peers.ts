@@ -27,7 +27,7 @@
  * @module
  */
 import { dropNamespace, freshNamespace, PG_URL, REDIS_URL } from "./backends.ts";
-import { databaseCpuMs } from "./db_cpu.ts";
+import { cpuCell, cpuRowLabel, databaseCpuMs } from "./db_cpu.ts";
 import { type Cell, nearestRank, renderTable, type Row } from "./table.ts";
 import {
   cleanupLibs,
@@ -387,17 +387,14 @@ for (const c of selected) {
     });
   }
   if (c.group === "2") {
-    // Per 1,000 jobs handled (a cut run counts what it handled by the cut).
-    const per1k = (ms: Measures[], k: string) => ms.map((m) => (m[k] / (m.rate * m.ms)) * 1e6);
     rows.push({
-      label: `5 CPU per 1,000 jobs (ms): server process / database, ${c.label.replace(/^\d /, "")}`,
-      cells: columns.map((p): Cell => {
-        const ms = runsOf(c, p);
-        if (ms.length === 0) return { kind: "none" };
-        return { kind: "multi", series: [per1k(ms, "cpuMs"), per1k(ms, "dbCpuMs")], digits: 0 };
-      }),
+      label: cpuRowLabel(c.label),
+      cells: columns.map((p): Cell =>
+        runsOf(c, p).length === 0 ? { kind: "none" } : cpuCell(runsOf(c, p), true)
+      ),
     });
   }
+
   for (const p of capped) {
     const cut = runsOf(c, p).filter((m) => m.capped);
     const of = `${cut.length} of ${runsOf(c, p).length} runs`;
