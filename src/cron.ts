@@ -1,10 +1,22 @@
 /**
  * Cron patterns, read by croner: validation and the ticks in a time window.
  *
+ * croner is imported on first use: every isolate that imports qml (a server's main isolate
+ * and each of its Web Workers, through the app's workers module) would otherwise hold it
+ * (~3 MiB), while only the processes that use recurring jobs read a pattern.
+ *
  * @module
  */
-import { Cron } from "croner";
+import type { Cron as CronClass } from "croner";
 import { ValidationError } from "./errors.ts";
+
+let croner: Promise<typeof CronClass> | undefined;
+
+/** A paused croner job for `pattern` in `timezone` (UTC when null); throws when unreadable. */
+async function cron(pattern: string, timezone: string | null | undefined): Promise<CronClass> {
+  const Cron = await (croner ??= import("croner").then((m) => m.Cron));
+  return new Cron(pattern, { timezone: timezone ?? "UTC", paused: true });
+}
 
 /**
  * Check a cron pattern (5 fields, or 6 with seconds first) and an optional IANA
@@ -12,7 +24,7 @@ import { ValidationError } from "./errors.ts";
  *
  * @throws {ValidationError} naming what is wrong.
  */
-export function validateCron(pattern: string, timezone?: string | null): void {
+export async function validateCron(pattern: string, timezone?: string | null): Promise<void> {
   if (typeof pattern !== "string" || pattern.trim() === "") {
     throw new ValidationError("cron pattern must be a non-empty string", ["cron: empty"]);
   }
@@ -36,8 +48,7 @@ export function validateCron(pattern: string, timezone?: string | null): void {
     }
   }
   try {
-    const cron = new Cron(pattern, { timezone: timezone ?? "UTC", paused: true });
-    if (cron.nextRun(new Date()) === null) {
+    if ((await cron(pattern, timezone)).nextRun(new Date()) === null) {
       throw new Error("it never fires");
     }
   } catch (err) {
@@ -50,19 +61,19 @@ export function validateCron(pattern: string, timezone?: string | null): void {
  * Ticks of `pattern` in the window (`after`, `until`], oldest first, at most
  * `max` (the most recent ones are kept when there are more).
  */
-export function ticksBetween(
+export async function ticksBetween(
   pattern: string,
   timezone: string | null,
   after: Date,
   until: Date,
   max: number,
-): Date[] {
-  const cron = new Cron(pattern, { timezone: timezone ?? "UTC", paused: true });
+): Promise<Date[]> {
+  const job = await cron(pattern, timezone);
   const out: Date[] = [];
   let cursor: Date | null = after;
   // A hard stop on iterations keeps a second-level pattern over a long outage cheap.
   for (let i = 0; i < 100_000; i++) {
-    cursor = cron.nextRun(cursor);
+    cursor = job.nextRun(cursor);
     if (!cursor || cursor.getTime() > until.getTime()) break;
     out.push(cursor);
     if (out.length > max) out.shift();
@@ -74,14 +85,14 @@ export function ticksBetween(
  * The next `n` runs of a recurring template after `now`: none while it is paused, or
  * for a pattern stored by an older version that croner no longer reads.
  */
-export function nextRuns(
+export async function nextRuns(
   t: { cron: string; timezone: string | null; paused: boolean },
   now: Date,
   n: number,
-): Date[] {
+): Promise<Date[]> {
   if (t.paused) return [];
   try {
-    return new Cron(t.cron, { timezone: t.timezone ?? "UTC", paused: true }).nextRuns(n, now);
+    return (await cron(t.cron, t.timezone)).nextRuns(n, now);
   } catch {
     return [];
   }

@@ -66,7 +66,7 @@ export async function scheduleRecurring(
   if (registry && !registry.has(p.method)) {
     bad(`no worker is registered for method "${p.method}"`);
   }
-  validateCron(p.cron, p.timezone);
+  await validateCron(p.cron, p.timezone);
   const missedTicks = p.missedTicks ?? "skip";
   if (!POLICIES.includes(missedTicks)) bad(`missedTicks must be one of ${POLICIES.join(", ")}`);
   // The job options follow the same rules (and error class) as at enqueue.

@@ -25,12 +25,16 @@ import type { MaintenancePlugin, PluginContext } from "./plugin.ts";
 export const MAX_BACKFILL = 100;
 
 /** The ticks of `t` to claim at `now`, oldest first, per its missed-tick policy. */
-export function ticksToClaim(t: RecurringTemplate, now: Date, graceMs: number): Date[] {
+export async function ticksToClaim(
+  t: RecurringTemplate,
+  now: Date,
+  graceMs: number,
+): Promise<Date[]> {
   const baseline = t.lastTickAt ?? t.createdAt;
   const graceStart = new Date(Math.max(baseline.getTime(), now.getTime() - graceMs));
-  const due = ticksBetween(t.cron, t.timezone, graceStart, now, MAX_BACKFILL);
+  const due = await ticksBetween(t.cron, t.timezone, graceStart, now, MAX_BACKFILL);
   if (t.missedTicks === "skip" || graceStart.getTime() <= baseline.getTime()) return due;
-  const missed = ticksBetween(
+  const missed = await ticksBetween(
     t.cron,
     t.timezone,
     baseline,
@@ -71,7 +75,7 @@ export function cronPlugin(
         }
         let ticks: Date[];
         try {
-          ticks = ticksToClaim(t, now, graceMs);
+          ticks = await ticksToClaim(t, now, graceMs);
         } catch (err) {
           ctx.logger.error(`recurring "${t.name}" has an unusable pattern; skipped`, {
             error: err instanceof Error ? err.message : String(err),

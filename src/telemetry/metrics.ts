@@ -3,54 +3,65 @@
  * enqueued / succeeded / failed / retried (counters by queue and method), run and wait
  * time (histograms), jobs in flight and queue depth (gauges), storage round-trip time.
  *
- * With no meter provider registered (Deno registers one with `OTEL_DENO=true`) every
+ * With no meter provider registered (Deno registers one with `OTEL_DENO=true`) the API is
+ * not loaded (`otel_api.ts`), no instrument is created, and every
  * function returns after one boolean test. For the whole cluster's figures, scrape the
  * dashboard's `GET /metrics` instead: it reads the storage's shared counters.
  *
  * @module
  */
-import { type Attributes, metrics } from "@opentelemetry/api";
+import type { Attributes, Meter } from "@opentelemetry/api";
 import { QML_VERSION } from "../version.ts";
+import { otelApi } from "./otel_api.ts";
 
 /** Whether a meter provider records metrics in this process (or thread). */
-export const metricsOn: boolean = metrics.getMeterProvider().constructor.name !==
-  "NoopMeterProvider";
+export const metricsOn: boolean = otelApi !== null &&
+  otelApi.metrics.getMeterProvider().constructor.name !== "NoopMeterProvider";
 
-const meter = metrics.getMeter("qml", QML_VERSION);
-const enqueued = meter.createCounter("qml.jobs.enqueued", { description: "Jobs enqueued." });
-const finished = {
-  succeeded: meter.createCounter("qml.jobs.succeeded", { description: "Attempts succeeded." }),
-  failed: meter.createCounter("qml.jobs.failed", { description: "Attempts failed for good." }),
-  retried: meter.createCounter("qml.jobs.retried", {
-    description: "Attempts failed and scheduled again.",
-  }),
-};
-const runTime = meter.createHistogram("qml.job.run_time", {
-  description: "Run time of an attempt (start to finish).",
-  unit: "ms",
-});
-const waitTime = meter.createHistogram("qml.job.wait_time", {
-  description: "Wait of an attempt (due to start).",
-  unit: "ms",
-});
-const storageTime = meter.createHistogram("qml.storage.round_trip", {
-  description: "Round-trip time of a storage call made by a job server.",
-  unit: "ms",
-});
-const inFlight = meter.createUpDownCounter("qml.jobs.in_flight", {
-  description: "Jobs running in this process.",
-});
+function instruments(meter: Meter) {
+  return {
+    meter,
+    enqueued: meter.createCounter("qml.jobs.enqueued", { description: "Jobs enqueued." }),
+    finished: {
+      succeeded: meter.createCounter("qml.jobs.succeeded", {
+        description: "Attempts succeeded.",
+      }),
+      failed: meter.createCounter("qml.jobs.failed", { description: "Attempts failed for good." }),
+      retried: meter.createCounter("qml.jobs.retried", {
+        description: "Attempts failed and scheduled again.",
+      }),
+    },
+    runTime: meter.createHistogram("qml.job.run_time", {
+      description: "Run time of an attempt (start to finish).",
+      unit: "ms",
+    }),
+    waitTime: meter.createHistogram("qml.job.wait_time", {
+      description: "Wait of an attempt (due to start).",
+      unit: "ms",
+    }),
+    storageTime: meter.createHistogram("qml.storage.round_trip", {
+      description: "Round-trip time of a storage call made by a job server.",
+      unit: "ms",
+    }),
+    inFlight: meter.createUpDownCounter("qml.jobs.in_flight", {
+      description: "Jobs running in this process.",
+    }),
+  };
+}
+
+// The instruments when metrics are on (then the API is loaded), else null.
+const on = metricsOn && otelApi ? instruments(otelApi.metrics.getMeter("qml", QML_VERSION)) : null;
 
 /** Count the jobs of an enqueue, one counter add per run of jobs of the same queue and method. */
 export function countEnqueued(jobs: readonly { queue: string; method: string }[]): void {
-  if (!metricsOn) return;
+  if (on === null) return;
   let from = 0;
   for (let k = 1; k <= jobs.length; k++) {
     const first = jobs[from];
     if (k < jobs.length && jobs[k].queue === first.queue && jobs[k].method === first.method) {
       continue;
     }
-    enqueued.add(k - from, { "qml.job.queue": first.queue, "qml.job.method": first.method });
+    on.enqueued.add(k - from, { "qml.job.queue": first.queue, "qml.job.method": first.method });
     from = k;
   }
 }
@@ -66,23 +77,23 @@ export interface FinishedAttempt {
 
 /** Record a finished attempt: its counter and its run and wait times. */
 export function recordFinished(a: FinishedAttempt): void {
-  if (!metricsOn) return;
+  if (on === null) return;
   const attrs: Attributes = { "qml.job.queue": a.queue, "qml.job.method": a.method };
-  finished[a.outcome].add(1, attrs);
-  runTime.record(a.runMs, attrs);
-  waitTime.record(a.waitMs, attrs);
+  on.finished[a.outcome].add(1, attrs);
+  on.runTime.record(a.runMs, attrs);
+  on.waitTime.record(a.waitMs, attrs);
 }
 
 /** `delta` jobs started (+) or finished (−) running in this process. */
 export function addInFlight(delta: number): void {
-  if (!metricsOn) return;
-  inFlight.add(delta);
+  if (on === null) return;
+  on.inFlight.add(delta);
 }
 
 /** Record one storage call `op` that took `ms`. */
 export function recordStorageTime(op: string, ms: number): void {
-  if (!metricsOn) return;
-  storageTime.record(ms, { "qml.storage.op": op });
+  if (on === null) return;
+  on.storageTime.record(ms, { "qml.storage.op": op });
 }
 
 /**
@@ -93,11 +104,11 @@ export function observeQueueDepth(
   read: () => Promise<Record<string, number>>,
   everyMs = 5_000,
 ): () => void {
-  if (!metricsOn) return () => {};
+  if (on === null) return () => {};
   let last: Record<string, number> = {};
   let readAt = -Infinity;
   let pending = false;
-  const gauge = meter.createObservableGauge("qml.queue.depth", {
+  const gauge = on.meter.createObservableGauge("qml.queue.depth", {
     description: "Jobs waiting per queue (from storage counts, whole cluster).",
   });
   const cb = (result: { observe(v: number, a: Attributes): void }) => {

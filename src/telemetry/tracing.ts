@@ -3,8 +3,8 @@
  * and a `qml.job <method>` span around each attempt, where the handler runs.
  *
  * Deno's built-in OpenTelemetry (`OTEL_DENO=true`) registers the global providers; without
- * it the API hands out non-recording spans. Every entry point checks a cached flag first, so
- * with telemetry off a job costs one property read and allocates nothing.
+ * them the API is not even loaded (`otel_api.ts`). Every entry point checks a cached flag
+ * first, so with telemetry off a job costs one property read and allocates nothing.
  *
  * The job span is a CHILD of the producer's span (same trace id, parent = enqueue span):
  * a job is the continuation of the request that enqueued it, and trace viewers show the
@@ -12,26 +12,21 @@
  *
  * @module
  */
-import {
-  context,
-  type Exception,
-  propagation,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Tracer,
-} from "@opentelemetry/api";
+import type { Exception, Span, Tracer } from "@opentelemetry/api";
 import { QML_VERSION } from "../version.ts";
+import { otelApi } from "./otel_api.ts";
 
-const tracer: Tracer = trace.getTracer("qml", QML_VERSION);
+const tracer: Tracer | undefined = otelApi?.trace.getTracer("qml", QML_VERSION);
 
 /**
  * Whether a tracer provider records spans in this process (or thread). A no-op tracer hands
  * out non-recording spans: probe once, at load (Deno registers its provider before user code
  * runs). The probe is never ended, so it is never exported.
  */
-export const tracingOn: boolean = tracer.startSpan("qml.probe").isRecording();
+export const tracingOn: boolean = tracer?.startSpan("qml.probe").isRecording() ?? false;
+
+// What the entry points use when tracing is on (then the API is loaded), else null.
+const on = tracingOn && otelApi && tracer ? { ...otelApi, tracer } : null;
 
 /** W3C trace context carried in a job record: `traceparent`, then `;tracestate` if any. */
 export type TraceContext = string;
@@ -43,9 +38,9 @@ const getter = {
 
 /** Serialise the active span's context for a job record; `null` when tracing is off. */
 export function currentTraceContext(): TraceContext | null {
-  if (!tracingOn) return null;
+  if (on === null) return null;
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  on.propagation.inject(on.context.active(), carrier);
   const parent = carrier.traceparent;
   if (!parent) return null;
   return carrier.tracestate ? `${parent};${carrier.tracestate}` : parent;
@@ -56,15 +51,15 @@ export function withEnqueueSpan<T>(
   attrs: { queue?: string; method?: string; count: number },
   fn: () => Promise<T>,
 ): Promise<T> {
-  if (!tracingOn) return fn();
-  return tracer.startActiveSpan("qml.enqueue", { kind: SpanKind.PRODUCER }, async (span) => {
+  if (on === null) return fn();
+  return on.tracer.startActiveSpan("qml.enqueue", { kind: on.SpanKind.PRODUCER }, async (span) => {
     span.setAttribute("qml.job.count", attrs.count);
     if (attrs.queue !== undefined) span.setAttribute("qml.job.queue", attrs.queue);
     if (attrs.method !== undefined) span.setAttribute("qml.job.method", attrs.method);
     try {
       return await fn();
     } catch (err) {
-      fail(span, err);
+      fail(on, span, err);
       throw err;
     } finally {
       span.end();
@@ -93,12 +88,12 @@ export function withJobSpan<T>(
   fn: () => Promise<T>,
   outcomeOf: (value: T) => SpanOutcome,
 ): Promise<T> {
-  if (!tracingOn) return fn();
-  const parent = job.traceContext ? extract(job.traceContext) : context.active();
-  return tracer.startActiveSpan(
+  if (on === null) return fn();
+  const parent = job.traceContext ? extract(on, job.traceContext) : on.context.active();
+  return on.tracer.startActiveSpan(
     `qml.job ${job.method}`,
     {
-      kind: SpanKind.CONSUMER,
+      kind: on.SpanKind.CONSUMER,
       attributes: {
         "qml.job.id": job.id,
         "qml.job.queue": job.queue,
@@ -112,7 +107,7 @@ export function withJobSpan<T>(
         const value = await fn();
         const outcome = outcomeOf(value);
         span.setAttribute("qml.job.outcome", outcome.ok ? "succeeded" : "failed");
-        if (!outcome.ok) fail(span, outcome.error);
+        if (!outcome.ok) fail(on, span, outcome.error);
         return value;
       } finally {
         span.end();
@@ -121,20 +116,22 @@ export function withJobSpan<T>(
   );
 }
 
-function extract(tc: TraceContext) {
+type On = NonNullable<typeof on>;
+
+function extract(on: On, tc: TraceContext) {
   const i = tc.indexOf(";");
   const carrier: Record<string, string> = i < 0
     ? { traceparent: tc }
     : { traceparent: tc.slice(0, i), tracestate: tc.slice(i + 1) };
-  return propagation.extract(context.active(), carrier, getter);
+  return on.propagation.extract(on.context.active(), carrier, getter);
 }
 
-function fail(span: Span, err: unknown): void {
+function fail(on: On, span: Span, err: unknown): void {
   // Errors and stored JobErrors ({ name, message, stack }) both fit `Exception`.
   if (err !== null && typeof err === "object") span.recordException(err as Exception);
   else span.recordException(String(err));
   span.setStatus({
-    code: SpanStatusCode.ERROR,
+    code: on.SpanStatusCode.ERROR,
     message: String((err as { message?: unknown })?.message ?? err),
   });
 }

@@ -12,7 +12,9 @@ import { emit, type Io } from "../io.ts";
 export async function listRecurring(io: Io, o: GlobalOptions): Promise<number> {
   return await withStorage(o, async (storage, client) => {
     const [templates, now] = await Promise.all([client.listRecurring(), storage.time()]);
-    const views = templates.map((t) => ({ ...t, nextRuns: nextRuns(t, now, 3) }));
+    const views = await Promise.all(
+      templates.map(async (t) => ({ ...t, nextRuns: await nextRuns(t, now, 3) })),
+    );
     emit(
       io,
       !!o.json,

@@ -18,15 +18,15 @@ export interface RecurringView extends RecurringTemplate {
   nextRuns: Date[];
 }
 
-function view(t: RecurringTemplate, now: Date): RecurringView {
-  return { ...t, nextRuns: nextRuns(t, now, NEXT_RUNS) };
+async function view(t: RecurringTemplate, now: Date): Promise<RecurringView> {
+  return { ...t, nextRuns: await nextRuns(t, now, NEXT_RUNS) };
 }
 
 /** Register the read route of templates. */
 export function recurringReadRoutes(app: Hono<DashboardEnv>, ctx: DashboardContext): void {
   app.get("/api/recurring", async (c) => {
     const [templates, now] = await Promise.all([ctx.storage.listRecurring(), ctx.storage.time()]);
-    return c.json({ templates: templates.map((t) => view(t, now)) });
+    return c.json({ templates: await Promise.all(templates.map((t) => view(t, now))) });
   });
 }
 
@@ -40,11 +40,11 @@ export function recurringWriteRoutes(app: Hono<DashboardEnv>, ctx: DashboardCont
 
   app.post("/api/recurring/:name/pause", async (c) => {
     const t = await ctx.client.pauseRecurring(c.req.param("name"));
-    return c.json({ template: view(t, await ctx.storage.time()) });
+    return c.json({ template: await view(t, await ctx.storage.time()) });
   });
   app.post("/api/recurring/:name/resume", async (c) => {
     const t = await ctx.client.resumeRecurring(c.req.param("name"));
-    return c.json({ template: view(t, await ctx.storage.time()) });
+    return c.json({ template: await view(t, await ctx.storage.time()) });
   });
 
   app.delete("/api/recurring/:name", async (c) => {
