@@ -118,6 +118,11 @@ export async function dropNamespace(backend: BackendName, ns: string): Promise<v
         cursor = next;
         if (keys.length) await redis.unlink(...keys);
       } while (cursor !== "0");
+      // UNLINK frees in a Redis background thread: a 1,000,000-job prefix keeps it busy for
+      // seconds, and the next run would share the two cores with it.
+      while (/lazyfree_pending_objects:(\d+)/.exec(await redis.info("memory"))?.[1] !== "0") {
+        await new Promise((r) => setTimeout(r, 20));
+      }
     } finally {
       redis.disconnect();
     }
