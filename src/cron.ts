@@ -2,8 +2,8 @@
  * Cron patterns, read by croner: validation and the ticks in a time window.
  *
  * croner is imported on first use: every isolate that imports qml (a server's main isolate
- * and each of its Web Workers, through the app's workers module) would otherwise hold it
- * (~3 MiB), while only the processes that use recurring jobs read a pattern.
+ * and each of its Web Workers, through the app's workers module) would otherwise load it,
+ * while only the processes that use recurring jobs read a pattern.
  *
  * @module
  */

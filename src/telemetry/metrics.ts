@@ -4,9 +4,9 @@
  * time (histograms), jobs in flight and queue depth (gauges), storage round-trip time.
  *
  * With no meter provider registered (Deno registers one with `OTEL_DENO=true`) the API is
- * not loaded (`otel_api.ts`), no instrument is created, and every
- * function returns after one boolean test. For the whole cluster's figures, scrape the
- * dashboard's `GET /metrics` instead: it reads the storage's shared counters.
+ * not loaded (`otel_api.ts`), no instrument is created, and every function returns after one
+ * test. For the whole cluster's figures, scrape the dashboard's `GET /metrics` instead: it
+ * reads the storage's shared counters.
  *
  * @module
  */
