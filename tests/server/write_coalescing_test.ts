@@ -60,10 +60,13 @@ for (const mode of MODES) {
         );
         await server.start();
         try {
-          // The first fetch came back full, so a second one is out (held at the gate) once the
-          // 10 jobs have finished and freed their run slots.
+          // The first fetch came back full, so a second one is out (held at the gate) once
+          // some of the 10 jobs have finished and freed their run slots.
           await waitUntil(() => seen.fetches >= 2, { what: "the second fetch" });
           if (commitPerWrite) {
+            // With two Web Workers the results come back in two messages, and the second may
+            // arrive after the first has let the fetch go: wait until every result is back.
+            await waitUntil(() => server.runningJobs === 0, { what: "every result back" });
             await turns();
             assert.deepEqual(seen.writes, [], "10 results (< half the write-back of 64) wait");
             assert.equal((await inner.counts()).byState.Processing, 10);
