@@ -68,12 +68,12 @@ export async function ticksBetween(
   until: Date,
   max: number,
 ): Promise<Date[]> {
-  const job = await cron(pattern, timezone);
+  const schedule = await cron(pattern, timezone);
   const out: Date[] = [];
   let cursor: Date | null = after;
   // A hard stop on iterations keeps a second-level pattern over a long outage cheap.
   for (let i = 0; i < 100_000; i++) {
-    cursor = job.nextRun(cursor);
+    cursor = schedule.nextRun(cursor);
     if (!cursor || cursor.getTime() > until.getTime()) break;
     out.push(cursor);
     if (out.length > max) out.shift();

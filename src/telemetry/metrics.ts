@@ -19,6 +19,8 @@ export const metricsOn: boolean = otelApi !== null &&
   otelApi.metrics.getMeterProvider().constructor.name !== "NoopMeterProvider";
 
 function instruments(meter: Meter) {
+  const ms = (name: string, description: string) =>
+    meter.createHistogram(name, { description, unit: "ms" });
   return {
     meter,
     enqueued: meter.createCounter("qml.jobs.enqueued", { description: "Jobs enqueued." }),
@@ -31,18 +33,12 @@ function instruments(meter: Meter) {
         description: "Attempts failed and scheduled again.",
       }),
     },
-    runTime: meter.createHistogram("qml.job.run_time", {
-      description: "Run time of an attempt (start to finish).",
-      unit: "ms",
-    }),
-    waitTime: meter.createHistogram("qml.job.wait_time", {
-      description: "Wait of an attempt (due to start).",
-      unit: "ms",
-    }),
-    storageTime: meter.createHistogram("qml.storage.round_trip", {
-      description: "Round-trip time of a storage call made by a job server.",
-      unit: "ms",
-    }),
+    runTime: ms("qml.job.run_time", "Run time of an attempt (start to finish)."),
+    waitTime: ms("qml.job.wait_time", "Wait of an attempt (due to start)."),
+    storageTime: ms(
+      "qml.storage.round_trip",
+      "Round-trip time of a storage call made by a job server.",
+    ),
     inFlight: meter.createUpDownCounter("qml.jobs.in_flight", {
       description: "Jobs running in this process.",
     }),
