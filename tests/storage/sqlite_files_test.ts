@@ -150,8 +150,14 @@ Deno.test("[sqlite] migrate() from two processes at once applies each migration 
 
 Deno.test("[sqlite] durability and busy timeout are applied to the connection", async () => {
   await inTempDir(async (dir) => {
+    // "full": SQLite commits without its own fsync and qml syncs the WAL before acknowledging.
     const full = await SqliteStorage.open({ path: `${dir}/a.db` });
-    assert.deepEqual(full.settings(), { journalMode: "wal", synchronous: 2, busyTimeoutMs: 5000 });
+    assert.deepEqual(full.settings(), {
+      journalMode: "wal",
+      synchronous: 1,
+      busyTimeoutMs: 5000,
+      syncsWal: true,
+    });
     await full.close();
     const normal = await SqliteStorage.open({
       path: `${dir}/b.db`,
@@ -162,8 +168,13 @@ Deno.test("[sqlite] durability and busy timeout are applied to the connection", 
       journalMode: "wal",
       synchronous: 1,
       busyTimeoutMs: 1234,
+      syncsWal: false,
     });
     await normal.close();
+    // No WAL without a file: nothing to sync.
+    const memory = await SqliteStorage.open({ path: ":memory:" });
+    assert.equal(memory.settings().syncsWal, false);
+    await memory.close();
   });
 });
 

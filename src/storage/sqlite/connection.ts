@@ -66,9 +66,16 @@ export class Connection {
   readonly #begin: StatementSync;
   readonly #commit: StatementSync;
   readonly #rollback: StatementSync;
+  /**
+   * The WAL file qml syncs itself after commits (durability "full" in WAL mode, see
+   * `wal_sync.ts`), or `null` when SQLite's own `synchronous` setting does all there is to do.
+   */
+  readonly walFile: string | null;
+  #commits = 0;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, walFile: string | null) {
     this.db = db;
+    this.walFile = walFile;
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
@@ -96,14 +103,21 @@ export class Connection {
       db.exec(`PRAGMA busy_timeout = ${cfg.busyTimeoutMs}`);
       // Reading the schema first makes a foreign file fail here, before any write.
       db.prepare("SELECT count(*) FROM sqlite_master").get();
-      if (!cfg.memory) db.exec("PRAGMA journal_mode = WAL");
+      const journal = cfg.memory
+        ? "memory"
+        : String(Object.values(db.prepare("PRAGMA journal_mode = WAL").get()!)[0]);
       // A job's row and index pages are written again and again (enqueue, fetch, finish):
       // a 32 MB page cache and checkpoints every ~40 MB of WAL (not every 4 MB) write each
       // hot page out once per checkpoint instead of once per pass (measured: drain ~30 %
       // faster).
       db.exec("PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 10000");
-      db.exec(`PRAGMA synchronous = ${cfg.durability === "full" ? "FULL" : "NORMAL"}`);
-      return new Connection(db);
+      // Durability "full" in WAL mode: SQLite commits without waiting for the disk and qml
+      // syncs the WAL before acknowledging (group commit, off the main thread). Outside WAL
+      // mode (a file system without shared memory) NORMAL is not crash-safe: SQLite syncs.
+      const syncsWal = cfg.durability === "full" && journal === "wal";
+      const synchronous = cfg.durability === "full" && !syncsWal ? "FULL" : "NORMAL";
+      db.exec(`PRAGMA synchronous = ${synchronous}`);
+      return new Connection(db, syncsWal ? `${Deno.realPathSync(cfg.path)}-wal` : null);
     } catch (err) {
       db.close();
       const msg = errorMessage(err);
@@ -152,6 +166,7 @@ export class Connection {
     try {
       const out = fn();
       this.#commit.run();
+      this.#commits++;
       return out;
     } catch (err) {
       try {
@@ -159,6 +174,11 @@ export class Connection {
       } catch { /* the transaction is already gone */ }
       throw storageError(op, err);
     }
+  }
+
+  /** Write transactions committed on this connection so far. */
+  get commits(): number {
+    return this.#commits;
   }
 
   /** Close the connection (idempotent). */
@@ -182,6 +202,11 @@ export interface SqliteSettings {
   journalMode: string;
   /** `PRAGMA synchronous`: 2 is FULL, 1 is NORMAL. */
   synchronous: number;
+  /**
+   * Whether qml syncs the WAL file before acknowledging each write (durability "full" in
+   * WAL mode, with `synchronous` NORMAL: see `wal_sync.ts`).
+   */
+  syncsWal: boolean;
   /** `PRAGMA busy_timeout`, ms. */
   busyTimeoutMs: number;
 }
@@ -193,5 +218,6 @@ export function readSettings(conn: Connection): SqliteSettings {
     journalMode: String(get("journal_mode")),
     synchronous: Number(get("synchronous")),
     busyTimeoutMs: Number(get("busy_timeout")),
+    syncsWal: conn.walFile !== null,
   };
 }

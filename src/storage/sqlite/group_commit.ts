@@ -1,10 +1,10 @@
 /**
  * Group commit for enqueues: the calls made in one turn of the event loop (the requests of a
- * busy HTTP server, a `Promise.all` of enqueues) share one transaction — one fsync with
- * durability "full" — instead of one each. Every call runs in a SAVEPOINT of its own, so a
- * call that fails is rolled back and rejected alone; each resolves once the shared
- * transaction committed. A bulk enqueue is written in transactions of {@link ENQUEUE_CHUNK}
- * jobs instead.
+ * busy HTTP server, a `Promise.all` of enqueues) share one transaction instead of one each.
+ * Every call runs in a SAVEPOINT of its own, so a call that fails is rolled back and rejected
+ * alone; each resolves once the shared transaction committed and is durable. A bulk enqueue
+ * is written in transactions of {@link ENQUEUE_CHUNK} jobs instead, each chunk's WAL sync
+ * running while the next chunk is written (`wal_sync.ts`).
  *
  * @module
  */
@@ -33,16 +33,31 @@ interface Call {
 /** Runs `fn` in one write transaction (publishing what it emits); throws on failure. */
 export type WriteNow = <T>(op: string, fn: (emit: Emit) => T) => T;
 
+function settle(
+  call: Call,
+  outcome: { out: EnqueueResult[] } | { err: unknown },
+  syncError: unknown,
+): void {
+  if (!("out" in outcome)) call.done.reject(outcome.err);
+  else if (syncError !== null) call.done.reject(syncError);
+  else call.done.resolve(outcome.out);
+}
+
+/** Resolves once everything committed so far is durable. */
+export type Flushed = () => Promise<void>;
+
 /** Queues enqueue calls and writes each turn's calls in one transaction. */
 export class EnqueueGroup {
   readonly #conn: Connection;
   readonly #write: WriteNow;
+  readonly #flushed: Flushed;
   #calls: Call[] = [];
 
-  /** A group writing through `write` on `conn`. */
-  constructor(conn: Connection, write: WriteNow) {
+  /** A group writing through `write` on `conn`, acknowledging once `flushed` resolves. */
+  constructor(conn: Connection, write: WriteNow, flushed: Flushed) {
     this.#conn = conn;
     this.#write = write;
+    this.#flushed = flushed;
   }
 
   /** Store `jobs`: with the other calls of this turn, or a bulk batch chunk by chunk. */
@@ -57,7 +72,10 @@ export class EnqueueGroup {
         insertJobs(this.#conn, chunk, out, ready);
         emitReady(ready, emit);
       });
+      // Start syncing this chunk while the next one is written; a failure is seen below.
+      this.#flushed().catch(() => {});
     }
+    await this.#flushed();
     return out;
   }
 
@@ -84,11 +102,12 @@ export class EnqueueGroup {
       for (const c of calls) c.done.reject(err);
       return;
     }
-    calls.forEach((c, i) => {
-      const o = outcomes[i];
-      if ("out" in o) c.done.resolve(o.out);
-      else c.done.reject(o.err);
-    });
+    // A call rolled back to its savepoint fails with its own error; the others succeed once
+    // the commit is durable, or fail with the sync's error.
+    this.#flushed().then(
+      () => calls.forEach((c, i) => settle(c, outcomes[i], null)),
+      (err) => calls.forEach((c, i) => settle(c, outcomes[i], err)),
+    );
   }
 
   #one(

@@ -39,6 +39,7 @@ import {
 } from "./migrate.ts";
 import * as recurring from "./recurring.ts";
 import { SignalHub } from "./signals.ts";
+import { type CommitSync, NO_SYNC, WalSync } from "./wal_sync.ts";
 
 export type { SqliteConfig, SqliteDurability } from "./config.ts";
 export type { SqliteHealth, SqliteMigrateResult } from "./migrate.ts";
@@ -67,14 +68,20 @@ export class SqliteStorage implements Storage {
   readonly #signals: SignalHub;
   readonly #group: EnqueueGroup;
   readonly #dash: SqliteDashboard;
+  readonly #sync: CommitSync;
   #closed = false;
 
   private constructor(conn: Connection, cfg: ResolvedSqliteConfig) {
     this.#conn = conn;
     this.#cfg = cfg;
+    this.#sync = conn.walFile === null ? NO_SYNC : new WalSync(conn.walFile, () => conn.commits);
     const file = cfg.memory ? null : Deno.realPathSync(cfg.path);
     this.#signals = new SignalHub(conn, file, cfg.signalPollMs);
-    this.#group = new EnqueueGroup(conn, (op, fn) => this.#writeNow(op, fn));
+    this.#group = new EnqueueGroup(
+      conn,
+      (op, fn) => this.#writeNow(op, fn),
+      () => this.#sync.flushed(),
+    );
     this.#dash = new SqliteDashboard(
       conn,
       (op, fn) => this.#read(op, fn),
@@ -93,14 +100,22 @@ export class SqliteStorage implements Storage {
   static async open(config: SqliteConfig): Promise<SqliteStorage> {
     const cfg = resolveConfig(config);
     const conn = await Connection.open(cfg);
+    let storage: SqliteStorage;
     try {
       if (cfg.autoMigrate) migrate(conn);
       else pendingMigrations(conn); // still refuses a newer schema
-      return new SqliteStorage(conn, cfg);
+      storage = new SqliteStorage(conn, cfg);
     } catch (err) {
       conn.close();
       throw err;
     }
+    try {
+      await storage.#sync.flushed(); // the migrations, if any
+    } catch (err) {
+      await storage.close();
+      throw err;
+    }
+    return storage;
   }
 
   /** The database file (`:memory:` for a private in-memory database). */
@@ -114,8 +129,10 @@ export class SqliteStorage implements Storage {
   }
 
   /** Apply every pending migration (idempotent; safe from several processes at once). */
-  migrate(): Promise<SqliteMigrateResult> {
-    return this.#async(() => migrate(this.#conn));
+  async migrate(): Promise<SqliteMigrateResult> {
+    const result = migrate(this.#conn);
+    await this.#sync.flushed();
+    return result;
   }
 
   /** Migrations not yet applied. */
@@ -138,7 +155,8 @@ export class SqliteStorage implements Storage {
   }
 
   // One write transaction; the signals `fn` emits are published inside it and delivered in
-  // this process once it committed.
+  // this process once it is durable (`#sync`). The caller awaits `#sync.flushed()` before
+  // acknowledging the write.
   #writeNow<T>(op: string, fn: (emit: verbs.Emit) => T): T {
     const pending: StorageSignal[] = [];
     const out = this.#conn.write(op, () => {
@@ -146,12 +164,17 @@ export class SqliteStorage implements Storage {
       this.#signals.publish(pending, Date.now());
       return result;
     });
-    this.#signals.deliver(pending);
+    if (pending.length > 0) {
+      if (this.#sync === NO_SYNC) this.#signals.deliver(pending);
+      else this.#sync.flushed().then(() => this.#signals.deliver(pending), () => {});
+    }
     return out;
   }
 
-  #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
-    return this.#async(() => this.#writeNow(op, fn));
+  async #write<T>(op: string, fn: (emit: verbs.Emit) => T): Promise<T> {
+    const out = this.#writeNow(op, fn);
+    await this.#sync.flushed();
+    return out;
   }
 
   #read<T>(op: string, fn: () => T): Promise<T> {
@@ -364,12 +387,12 @@ export class SqliteStorage implements Storage {
     return this.#signals.subscribe(listener);
   }
 
-  /** See {@link Storage.close}. */
-  close(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+  /** See {@link Storage.close}: waits for a WAL sync in flight. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
     this.#closed = true;
     this.#signals.close();
+    await this.#sync.close();
     this.#conn.close();
-    return Promise.resolve();
   }
 }
