@@ -13,9 +13,12 @@
 import { DatabaseSync } from "node:sqlite";
 
 const root = new URL("../sql/sqlite/", import.meta.url);
-const migrations = ["0001_schema.sql", "0002_job_counts.sql", "0003_trace_context.sql"].map((f) =>
-  Deno.readTextFileSync(new URL(`migrations/${f}`, root))
-);
+const migrations = [
+  "0001_schema.sql",
+  "0002_job_counts.sql",
+  "0003_trace_context.sql",
+  "0004_dashboard_index_terms.sql",
+].map((f) => Deno.readTextFileSync(new URL(`migrations/${f}`, root)));
 const insert = Deno.readTextFileSync(new URL("queries/insert_jobs.sql", root));
 const DASHBOARD = ["jobs_state_id_idx", "jobs_queue_state_id_idx"];
 // Every secondary index but the unique key's, which the INSERT's ON CONFLICT names.

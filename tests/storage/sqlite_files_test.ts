@@ -86,7 +86,7 @@ Deno.test("[sqlite] a database of a newer schema version is refused, its data ke
     }
     const check = new DatabaseSync(path);
     assert.equal(check.prepare("SELECT count(*) AS n FROM jobs").get()!.n, 1);
-    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 4);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 5);
     check.close();
   });
 });
@@ -110,6 +110,7 @@ Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing o
         "0001_schema",
         "0002_job_counts",
         "0003_trace_context",
+        "0004_dashboard_index_terms",
       ]);
       assert.deepEqual(migrate(conn).applied, []);
     } finally {
@@ -136,10 +137,10 @@ Deno.test("[sqlite] migrate() from two processes at once applies each migration 
       const applied = results.flatMap((r) => r.applied);
       assert.deepEqual(
         applied,
-        ["0001_schema", "0002_job_counts", "0003_trace_context"],
+        ["0001_schema", "0002_job_counts", "0003_trace_context", "0004_dashboard_index_terms"],
         JSON.stringify(results),
       );
-      assert.ok(results.every((r) => r.version === 3));
+      assert.ok(results.every((r) => r.version === 4));
       const s = await SqliteStorage.open({ path });
       assert.deepEqual(await s.pendingMigrations(), []);
       assert.equal((await s.healthCheck()).ok, true);

@@ -1,11 +1,18 @@
 /**
- * SqliteStorage's search (bounded, literal) and its group-committed enqueues.
+ * SqliteStorage's search (bounded, literal), its group-committed enqueues, and the plans of
+ * its dashboard lists.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { StorageError } from "../../src/errors.ts";
 import { createJob } from "../../src/job.ts";
-import { SEARCH_SCAN_LIMIT, type StorageSignal } from "../../src/storage/storage.ts";
+import {
+  type ListParams,
+  SEARCH_SCAN_LIMIT,
+  type StorageSignal,
+} from "../../src/storage/storage.ts";
+import { buildListQuery } from "../../src/storage/sqlite/list.ts";
+import { QUERIES } from "../../src/storage/sqlite/queries.ts";
 import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { inTempDir, T0 } from "../_helpers/sqlite_files.ts";
@@ -90,6 +97,32 @@ Deno.test("[sqlite] enqueues of one turn share a transaction; a failing one fail
       assert.deepEqual(queues, ["default", "qa", "qc"], "no signal for the failed call");
     } finally {
       off();
+      await s.close();
+    }
+  });
+});
+
+Deno.test("[sqlite] a list by state, or by queue and state, reads a dashboard index in id order", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    const s = await SqliteStorage.open({ path, durability: "normal" });
+    const db = new DatabaseSync(path);
+    try {
+      const plan = (params: Omit<ListParams, "limit">) => {
+        const q = buildListQuery(QUERIES.listJobs, { ...params, limit: 50 }, 50);
+        return db.prepare(`EXPLAIN QUERY PLAN ${q.text}`).all(...q.params)
+          .map((r) => String(r.detail)).join("; ");
+      };
+      for (const state of ["Enqueued", "Scheduled", "Succeeded", "Failed", "Deleted"] as const) {
+        const byState = plan({ state });
+        assert.match(byState, /USING (COVERING )?INDEX jobs_state_id_idx /, byState);
+        assert.doesNotMatch(byState, /TEMP B-TREE/, byState); // no sort: the index's order
+        const byQueue = plan({ state, queue: "mail", cursor: "0190" });
+        assert.match(byQueue, /USING (COVERING )?INDEX jobs_queue_state_id_idx /, byQueue);
+        assert.doesNotMatch(byQueue, /TEMP B-TREE/, byQueue);
+      }
+    } finally {
+      db.close();
       await s.close();
     }
   });

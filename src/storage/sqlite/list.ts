@@ -33,9 +33,8 @@ export function countJobs(conn: Connection): JobCounts {
   return countsFromRows(conn.stmt(QUERIES.counts).all());
 }
 
-// The WHERE term of jobs_state_id_idx and jobs_queue_state_id_idx, verbatim.
-const INDEXED_STATES =
-  "state IN ('Enqueued', 'Scheduled', 'Succeeded', 'Failed', 'AwaitingRetry', 'Deleted')";
+// The WHERE term of jobs_state_id_idx and jobs_queue_state_id_idx, verbatim (migration 0004).
+const INDEXED_STATES = "state <> 'Processing'";
 
 /** A ready list statement. */
 export interface ListQuery {

@@ -13,6 +13,9 @@ import { errorMessage } from "./connection.ts";
 import m0001 from "../../../sql/sqlite/migrations/0001_schema.sql" with { type: "text" };
 import m0002 from "../../../sql/sqlite/migrations/0002_job_counts.sql" with { type: "text" };
 import m0003 from "../../../sql/sqlite/migrations/0003_trace_context.sql" with { type: "text" };
+import m0004 from "../../../sql/sqlite/migrations/0004_dashboard_index_terms.sql" with {
+  type: "text",
+};
 
 /** One migration: a version, a name and its SQL. */
 export type SqliteMigration = Migration;
@@ -22,6 +25,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 1, name: "0001_schema", sql: m0001 },
   { version: 2, name: "0002_job_counts", sql: m0002 },
   { version: 3, name: "0003_trace_context", sql: m0003 },
+  { version: 4, name: "0004_dashboard_index_terms", sql: m0004 },
 ];
 
 /** What {@link migrate} did. */
