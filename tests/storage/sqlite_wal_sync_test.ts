@@ -8,23 +8,32 @@ import assert from "node:assert/strict";
 import { StorageError } from "../../src/errors.ts";
 import { createJob, type Job } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
-import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
+import { SMALL_WRITE, SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { decide } from "../../src/transitions.ts";
 import { resolveConfig } from "../../src/storage/sqlite/config.ts";
 import { Connection } from "../../src/storage/sqlite/connection.ts";
 import { ENQUEUE_CHUNK, EnqueueGroup } from "../../src/storage/sqlite/group_commit.ts";
 import { migrate } from "../../src/storage/sqlite/migrate.ts";
-import { WalSync } from "../../src/storage/sqlite/wal_sync.ts";
+import { type SyncCalls, WalSync } from "../../src/storage/sqlite/wal_sync.ts";
 import { waitUntil } from "../_helpers/poll.ts";
 import { inTempDir, T0 } from "../_helpers/sqlite_files.ts";
 
-/** Syncs that wait until the test releases them, in the order they started. */
-class HeldSyncs {
+/**
+ * Syncs off the thread that wait until the test releases them, in the order they started;
+ * syncs on the thread, counted (and failing with `failNow`).
+ */
+class HeldSyncs implements SyncCalls {
   readonly started: PromiseWithResolvers<void>[] = [];
-  readonly sync = (_file: Deno.FsFile): Promise<void> => {
+  onThread = 0;
+  failNow: Error | null = null;
+  readonly syncData = (_file: Deno.FsFile): Promise<void> => {
     const held = Promise.withResolvers<void>();
     this.started.push(held);
     return held.promise;
+  };
+  readonly syncDataSync = (_file: Deno.FsFile): void => {
+    if (this.failNow) throw this.failNow;
+    this.onThread++;
   };
   /** Wait until `n` syncs have started. */
   async until(n: number): Promise<void> {
@@ -52,7 +61,7 @@ Deno.test("[sqlite] WAL sync: a sync covers the commits made before it began, an
   await inTempDir(async (dir) => {
     const held = new HeldSyncs();
     let commits = 0;
-    const wal = new WalSync(await walFile(dir), () => commits, held.sync);
+    const wal = new WalSync(await walFile(dir), () => commits, held);
     await wal.flushed(); // nothing committed: nothing to wait for
     assert.equal(held.started.length, 0);
     commits = 1;
@@ -79,7 +88,7 @@ Deno.test("[sqlite] WAL sync: a failed sync fails its writes and every later one
   await inTempDir(async (dir) => {
     const held = new HeldSyncs();
     let commits = 1;
-    const wal = new WalSync(await walFile(dir), () => commits, held.sync);
+    const wal = new WalSync(await walFile(dir), () => commits, held);
     const a = wal.flushed();
     await held.until(1);
     held.started[0].reject(new Error("EIO: input/output error"));
@@ -101,7 +110,7 @@ Deno.test("[sqlite] WAL sync: close waits for the sync in flight and the one que
   await inTempDir(async (dir) => {
     const held = new HeldSyncs();
     let commits = 1;
-    const wal = new WalSync(await walFile(dir), () => commits, held.sync);
+    const wal = new WalSync(await walFile(dir), () => commits, held);
     const a = wal.flushed();
     await held.until(1);
     commits = 2;
@@ -185,62 +194,95 @@ Deno.test("[sqlite] a bulk enqueue syncs each chunk while writing the next, and 
   });
 });
 
-Deno.test("[sqlite] every write verb of the storage waits for the WAL sync; reads do not", async () => {
+Deno.test("[sqlite] WAL sync on the thread: once per new commit, and a failure is final", async () => {
   await inTempDir(async (dir) => {
-    // The storage syncs through `Deno.FsFile.prototype.syncData`: hold it for this test.
     const held = new HeldSyncs();
-    const original = Deno.FsFile.prototype.syncData;
-    Deno.FsFile.prototype.syncData = function () {
-      return held.sync(this);
+    let commits = 0;
+    const wal = new WalSync(await walFile(dir), () => commits, held);
+    wal.flushedNow();
+    assert.equal(held.onThread, 0, "nothing committed");
+    commits = 1;
+    wal.flushedNow();
+    wal.flushedNow();
+    assert.equal(held.onThread, 1);
+    await wal.flushed(); // commit 1 is on disk already: no sync off the thread
+    assert.equal(held.started.length, 0);
+    commits = 2;
+    held.failNow = new Error("EIO: input/output error");
+    assert.throws(() => wal.flushedNow(), /could not be synced.*EIO/s);
+    held.failNow = null;
+    assert.throws(() => wal.flushedNow(), StorageError);
+    await assert.rejects(wal.flushed(), StorageError);
+    await wal.close();
+  });
+});
+
+Deno.test("[sqlite] the storage acknowledges a write once it is durable: small ones synced on the thread, larger ones off it", async () => {
+  await inTempDir(async (dir) => {
+    // The storage syncs through `Deno.FsFile`'s methods: hold and count them for this test.
+    const held = new HeldSyncs();
+    const proto = Deno.FsFile.prototype;
+    const original = { syncData: proto.syncData, syncDataSync: proto.syncDataSync };
+    proto.syncData = function () {
+      return held.syncData(this);
+    };
+    proto.syncDataSync = function () {
+      held.syncDataSync(this);
     };
     const release = async (n: number) => {
       await held.until(n);
       held.started[n - 1].resolve();
     };
+    const large = SMALL_WRITE + 1;
     try {
-      const opening = SqliteStorage.open({ path: `${dir}/jobs.db` });
-      await release(1); // the migrations
-      const storage = await opening;
+      const storage = await SqliteStorage.open({ path: `${dir}/jobs.db` });
+      assert.equal(held.onThread, 1, "the migrations");
       try {
-        const [job] = jobs(1);
-        const enqueued = storage.enqueue({ jobs: [job], now: T0 });
-        await held.until(2);
+        // Small: synced before the call returns, on the thread.
+        const [one] = jobs(1);
+        await storage.enqueue({ jobs: [one], now: T0 });
+        assert.equal(held.onThread, 2);
+
+        // Larger: pending until the sync off the thread is done; reads do not wait.
+        const batch = jobs(large);
+        const enqueued = storage.enqueue({ jobs: batch, now: T0 });
+        await held.until(1);
         assert.equal(await settled(enqueued), "pending");
-        assert.equal((await storage.get({ id: job.id }))?.state, JobState.Enqueued); // a read
-        await release(2);
+        assert.equal((await storage.get({ id: batch[0].id }))?.state, JobState.Enqueued);
+        await release(1);
         await enqueued;
 
         const fetching = storage.fetchAndLock({
           queues: ["default"],
-          limit: 1,
+          limit: large + 1,
           serverName: "s",
           lockTtlMs: 60_000,
           now: T0,
         });
-        await held.until(3);
+        await held.until(2);
         assert.equal(await settled(fetching), "pending");
-        await release(3);
-        const [running] = await fetching;
+        await release(2);
+        const running = await fetching;
+        assert.equal(running.length, large + 1);
 
-        const transition = storage.transition({
-          items: [{
-            id: running.id,
-            guard: { state: JobState.Processing, lockedBy: "s" },
-            next: decide(running, { type: "succeeded", result: null }, { now: T0, server: "s" }),
-          }],
-          now: T0,
-        });
-        await held.until(4);
-        assert.equal(await settled(transition), "pending");
-        await release(4);
-        assert.deepEqual(await transition, [true]);
+        const items = running.map((job) => ({
+          id: job.id,
+          guard: { state: JobState.Processing, lockedBy: "s" },
+          next: decide(job, { type: "succeeded", result: null }, { now: T0, server: "s" }),
+        }));
+        const finishing = storage.transition({ items, now: T0 });
+        await held.until(3);
+        assert.equal(await settled(finishing), "pending");
+        await release(3);
+        assert.ok((await finishing).every(Boolean));
+        assert.equal(held.onThread, 2, "no large write synced on the thread");
       } finally {
         const closing = storage.close();
         for (const h of held.started) h.resolve();
         await closing;
       }
     } finally {
-      Deno.FsFile.prototype.syncData = original;
+      Object.assign(proto, original);
     }
   });
 });

@@ -43,21 +43,21 @@ function settle(
   else call.done.resolve(outcome.out);
 }
 
-/** Resolves once everything committed so far is durable. */
-export type Flushed = () => Promise<void>;
+/** Resolves once everything committed so far is durable, for a write of `jobs` jobs. */
+export type Durable = (jobs: number) => Promise<void>;
 
 /** Queues enqueue calls and writes each turn's calls in one transaction. */
 export class EnqueueGroup {
   readonly #conn: Connection;
   readonly #write: WriteNow;
-  readonly #flushed: Flushed;
+  readonly #durable: Durable;
   #calls: Call[] = [];
 
-  /** A group writing through `write` on `conn`, acknowledging once `flushed` resolves. */
-  constructor(conn: Connection, write: WriteNow, flushed: Flushed) {
+  /** A group writing through `write` on `conn`, acknowledging once `durable` resolves. */
+  constructor(conn: Connection, write: WriteNow, durable: Durable) {
     this.#conn = conn;
     this.#write = write;
-    this.#flushed = flushed;
+    this.#durable = durable;
   }
 
   /** Store `jobs`: with the other calls of this turn, or a bulk batch chunk by chunk. */
@@ -73,9 +73,9 @@ export class EnqueueGroup {
         emitReady(ready, emit);
       });
       // Start syncing this chunk while the next one is written; a failure is seen below.
-      this.#flushed().catch(() => {});
+      this.#durable(chunk.length).catch(() => {});
     }
-    await this.#flushed();
+    await this.#durable(jobs.length);
     return out;
   }
 
@@ -104,7 +104,8 @@ export class EnqueueGroup {
     }
     // A call rolled back to its savepoint fails with its own error; the others succeed once
     // the commit is durable, or fail with the sync's error.
-    this.#flushed().then(
+    const jobs = calls.reduce((n, c) => n + c.jobs.length, 0);
+    this.#durable(jobs).then(
       () => calls.forEach((c, i) => settle(c, outcomes[i], null)),
       (err) => calls.forEach((c, i) => settle(c, outcomes[i], err)),
     );

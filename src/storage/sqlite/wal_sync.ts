@@ -1,12 +1,14 @@
 /**
  * Durability "full" as group commit: SQLite commits without waiting for the disk
  * (`synchronous=NORMAL` in WAL mode), and qml makes the commits durable itself — an
- * `fdatasync` of the WAL file on Deno's blocking-I/O thread — before it acknowledges them.
- * A write verb resolves only once a sync that started after its commit has finished, so an
- * acknowledged write survives power loss exactly as with `synchronous=FULL`; but the main
- * thread goes on working meanwhile, and every commit made during one sync shares the next
- * (`synchronous=FULL` made the thread wait for one fsync per commit: 20 per bulk enqueue of
- * 10,000, two per batch of a draining server).
+ * `fdatasync` of the WAL file — before it acknowledges them. A write verb resolves only once a
+ * sync that started after its commit has finished, so an acknowledged write survives power
+ * loss exactly as with `synchronous=FULL`. A large write's sync runs on Deno's blocking-I/O
+ * thread ({@link CommitSync.flushed}): the main thread goes on working meanwhile, and every
+ * commit made during one sync shares the next (`synchronous=FULL` made the thread wait for one
+ * fsync per commit: 20 per bulk enqueue of 10,000, two per batch of a draining server). A
+ * small write's sync is short, and handing it to another thread and being woken after costs
+ * more than the sync itself: it runs on the calling thread ({@link CommitSync.flushedNow}).
  *
  * Why a WAL sync covers the commits: in WAL mode a commit is a sequence of frames appended to
  * the `-wal` file; syncing the file makes every frame written before the sync durable, and
@@ -27,6 +29,11 @@ export interface CommitSync {
    * fsync the kernel may have dropped the pages, so later successes would prove nothing).
    */
   flushed(): Promise<void>;
+  /**
+   * The same on the calling thread, now: returns once everything committed before this call
+   * is durable; throws the `StorageError` described at {@link CommitSync.flushed}.
+   */
+  flushedNow(): void;
   /** Waits for a sync in flight and releases the file. */
   close(): Promise<void>;
 }
@@ -34,14 +41,28 @@ export interface CommitSync {
 /** For `:memory:` and durability "normal": nothing to wait for. */
 export const NO_SYNC: CommitSync = {
   flushed: () => Promise.resolve(),
+  flushedNow: () => {},
   close: () => Promise.resolve(),
+};
+
+/** How a {@link WalSync} syncs its file: off the calling thread, and on it. */
+export interface SyncCalls {
+  /** Sync `file`'s data off the calling thread. */
+  syncData(file: Deno.FsFile): Promise<void>;
+  /** Sync `file`'s data on the calling thread. */
+  syncDataSync(file: Deno.FsFile): void;
+}
+
+const FILE_SYNC: SyncCalls = {
+  syncData: (file) => file.syncData(),
+  syncDataSync: (file) => file.syncDataSync(),
 };
 
 /** Syncs one WAL file, one sync at a time; the calls made during a sync share the next one. */
 export class WalSync implements CommitSync {
   readonly #path: string;
   readonly #commits: () => number;
-  readonly #syncData: (file: Deno.FsFile) => Promise<void>;
+  readonly #calls: SyncCalls;
   #file: Deno.FsFile | null = null;
   /** Commits known to be on disk. */
   #durable = 0;
@@ -52,16 +73,12 @@ export class WalSync implements CommitSync {
 
   /**
    * Sync the WAL file at `path` (the database's path + `-wal`) for the commits counted by
-   * `commits` (the connection's). `syncData` is the sync itself (tests hold it).
+   * `commits` (the connection's). `calls` are the syncs themselves (tests hold or count them).
    */
-  constructor(
-    path: string,
-    commits: () => number,
-    syncData = (file: Deno.FsFile) => file.syncData(),
-  ) {
+  constructor(path: string, commits: () => number, calls: SyncCalls = FILE_SYNC) {
     this.#path = path;
     this.#commits = commits;
-    this.#syncData = syncData;
+    this.#calls = calls;
   }
 
   /** See {@link CommitSync.flushed}. */
@@ -84,12 +101,7 @@ export class WalSync implements CommitSync {
     const done = this.#sync().then(() => {
       this.#durable = Math.max(this.#durable, upTo);
     }, (err) => {
-      this.#failed ??= new StorageError(
-        `sqlite: the WAL file ${this.#path} could not be synced to disk (commits since the ` +
-          `last good sync may not survive a power loss): ${errorMessage(err)}`,
-        { cause: err },
-      );
-      throw this.#failed;
+      throw this.#fail(err);
     });
     done.then(waiters.resolve, waiters.reject);
     const over = done.catch(() => {}).then(() => {
@@ -100,9 +112,33 @@ export class WalSync implements CommitSync {
   }
 
   async #sync(): Promise<void> {
-    // Opened on first use: the WAL file exists once something was committed.
-    this.#file ??= await Deno.open(this.#path, { read: true });
-    await this.#syncData(this.#file);
+    await this.#calls.syncData(this.#walFile());
+  }
+
+  // Opened on first use (the WAL file exists once something was committed), once.
+  #walFile(): Deno.FsFile {
+    return this.#file ??= Deno.openSync(this.#path, { read: true });
+  }
+
+  /** See {@link CommitSync.flushedNow}. */
+  flushedNow(): void {
+    if (this.#failed) throw this.#failed;
+    const upTo = this.#commits();
+    if (upTo <= this.#durable) return;
+    try {
+      this.#calls.syncDataSync(this.#walFile());
+    } catch (err) {
+      throw this.#fail(err);
+    }
+    this.#durable = Math.max(this.#durable, upTo);
+  }
+
+  #fail(err: unknown): StorageError {
+    return this.#failed ??= new StorageError(
+      `sqlite: the WAL file ${this.#path} could not be synced to disk (commits since the ` +
+        `last good sync may not survive a power loss): ${errorMessage(err)}`,
+      { cause: err },
+    );
   }
 
   /** See {@link CommitSync.close}. */
