@@ -92,11 +92,11 @@ export class SignalHub {
 
   // Writes of other processes to the WAL wake a check at once; many events in a burst
   // make one check. Without a watcher (no such file, no permission) the poll still runs.
-  // The event comes when the writer writes its frames, before it has synced them and made
-  // the commit visible in the shared-memory index (which raises no event): when nothing new
-  // is visible yet, look again after 1, 2, 4 … 64 ms rather than wait up to a poll interval
-  // (with durability "full" the writer's sync takes milliseconds on a busy disk, so the first
-  // look often comes too early).
+  // The event comes when the writer writes its frames, before it has made the commit visible
+  // in the shared-memory index (which raises no event): when nothing new is visible yet, look
+  // again after 1, 2, 4 … 64 ms rather than wait up to a poll interval (a writer outside WAL
+  // mode with durability "full" syncs before its commit is visible, milliseconds on a busy
+  // disk, so the first look may come too early).
   #watch(wal: string): void {
     let watcher: Deno.FsWatcher;
     try {
