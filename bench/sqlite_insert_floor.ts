@@ -10,15 +10,9 @@
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
+import { freshDatabase, JOB_COLUMNS, jobRows } from "./sqlite_job_rows.ts";
 
 const root = new URL("../sql/sqlite/", import.meta.url);
-const migrations = [
-  "0001_schema.sql",
-  "0002_job_counts.sql",
-  "0003_trace_context.sql",
-  "0004_dashboard_index_terms.sql",
-].map((f) => Deno.readTextFileSync(new URL(`migrations/${f}`, root)));
 const insert = Deno.readTextFileSync(new URL("queries/insert_jobs.sql", root));
 const DASHBOARD = ["jobs_state_id_idx", "jobs_queue_state_id_idx"];
 // Every secondary index but the unique key's, which the INSERT's ON CONFLICT names.
@@ -29,44 +23,15 @@ const SECONDARY = [
   "jobs_expires_at_idx",
   ...DASHBOARD,
 ];
-const N = 10_000, ROWS = 64, TX = 500, COLUMNS = 23;
+const N = 10_000, ROWS = 64, TX = 500;
 
-// Rows as qml writes them for `enqueueMany` of no-op jobs: time-ordered ids, one history entry.
-const now = Date.now();
-const rows = Array.from({ length: N }, (_, i) => [
-  `0190${now.toString(16).padStart(8, "0")}-7000-8000-${String(i).padStart(12, "0")}`,
-  "noop",
-  JSON.stringify({ i }),
-  "default",
-  0,
-  "Enqueued",
-  0,
-  3,
-  null,
-  null,
-  now,
-  now,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  0,
-  `[{"state":"Enqueued","at":${now},"server":null,"reason":null}]`,
-  null,
-]);
+const rows = jobRows(N, Date.now());
 
 function run(drop: string[]): number {
-  const dir = Deno.makeTempDirSync({ prefix: "qml_sqlite_floor_" });
-  const db = new DatabaseSync(`${dir}/jobs.db`);
+  const { db, done } = freshDatabase();
   try {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000");
-    for (const m of migrations) db.exec(m);
     for (const name of drop) db.exec(`DROP INDEX ${name}`);
-    const tuple = `(${Array(COLUMNS).fill("?").join(", ")})`;
+    const tuple = `(${Array(JOB_COLUMNS).fill("?").join(", ")})`;
     const stmt = (n: number) =>
       db.prepare(insert.replace("{{values}}", Array(n).fill(tuple).join(",")));
     const full = stmt(ROWS);
@@ -81,8 +46,7 @@ function run(drop: string[]): number {
     }
     return performance.now() - t;
   } finally {
-    db.close();
-    Deno.removeSync(dir, { recursive: true });
+    done();
   }
 }
 

@@ -10,13 +10,12 @@
  *
  * @module
  */
-import { DatabaseSync } from "node:sqlite";
-import { SQLITE_MIGRATIONS } from "../src/storage/sqlite/migrate.ts";
+import { freshDatabase, JOB_COLUMNS, jobRows } from "./sqlite_job_rows.ts";
 
 const root = new URL("../sql/sqlite/queries/", import.meta.url);
 const query = (name: string) => Deno.readTextFileSync(new URL(`${name}.sql`, root));
 const INSERT = query("insert_jobs"), FETCH = query("fetch_and_lock"), FINISH = query("transition");
-const N = 10_000, ROWS = 50, TX = 500, FETCH_BATCH = 100, FINISH_BATCH = 300, COLUMNS = 23;
+const N = 10_000, ROWS = 50, TX = 500, FETCH_BATCH = 100, FINISH_BATCH = 300;
 
 const SIX_STATES =
   "state IN ('Enqueued', 'Scheduled', 'Succeeded', 'Failed', 'AwaitingRetry', 'Deleted')";
@@ -28,43 +27,16 @@ CREATE INDEX jobs_queue_state_id_idx ON jobs (queue, state, id) WHERE ${SIX_STAT
 
 const now = Date.now();
 const at = new Date(now).toISOString();
-const rows = Array.from({ length: N }, (_, i) => [
-  `0190${now.toString(16).padStart(8, "0")}-7000-8000-${String(i).padStart(12, "0")}`,
-  "noop",
-  JSON.stringify({ i }),
-  "default",
-  0,
-  "Enqueued",
-  0,
-  5,
-  null,
-  null,
-  now,
-  now,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  null,
-  0,
-  `[{"state":"Enqueued","at":"${at}","reason":"enqueued"}]`,
-  null,
-]);
+const rows = jobRows(N, now);
 const fetched = JSON.stringify({ state: "Processing", at, reason: "fetched", server: "s" });
 const finished = JSON.stringify({ state: "Succeeded", at, reason: "succeeded", server: "s" });
 
 /** Insert, fetch and finish every job; ms of each phase. */
 function life(schemaAfter: string): [number, number, number] {
-  const dir = Deno.makeTempDirSync({ prefix: "qml_sqlite_life_" });
-  const db = new DatabaseSync(`${dir}/jobs.db`);
+  const { db, done } = freshDatabase();
   try {
-    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000");
-    for (const m of SQLITE_MIGRATIONS) db.exec(m.sql);
     db.exec(schemaAfter);
-    const tuple = `(${Array(COLUMNS).fill("?").join(", ")})`;
+    const tuple = `(${Array(JOB_COLUMNS).fill("?").join(", ")})`;
     const insert = db.prepare(INSERT.replace("{{values}}", Array(ROWS).fill(tuple).join(",")));
     const fetch = db.prepare(FETCH), finish = db.prepare(FINISH);
     const tx = (fn: () => void) => {
@@ -106,8 +78,7 @@ function life(schemaAfter: string): [number, number, number] {
     if (Number(left!.n) !== 0) throw new Error(`${left!.n} jobs did not finish`);
     return [inserted, fetching, finishing];
   } finally {
-    db.close();
-    Deno.removeSync(dir, { recursive: true });
+    done();
   }
 }
 

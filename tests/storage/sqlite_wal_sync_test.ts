@@ -51,24 +51,40 @@ async function settled(p: Promise<unknown>): Promise<"pending" | "resolved" | "r
   return winner as "pending" | "resolved" | "rejected";
 }
 
-async function walFile(dir: string): Promise<string> {
-  const path = `${dir}/jobs.db-wal`;
-  await Deno.writeTextFile(path, "");
-  return path;
-}
-
-Deno.test("[sqlite] WAL sync: a sync covers the commits made before it began, and only those", async () => {
+/** A WalSync on a fresh WAL file whose syncs `held` holds; `commit()` counts one commit more. */
+async function withWal(
+  fn: (t: { wal: WalSync; held: HeldSyncs; commit: () => void }) => Promise<void>,
+): Promise<void> {
   await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db-wal`;
+    await Deno.writeTextFile(path, "");
     const held = new HeldSyncs();
     let commits = 0;
-    const wal = new WalSync(await walFile(dir), () => commits, held);
+    const wal = new WalSync(path, () => commits, held);
+    try {
+      await fn({ wal, held, commit: () => void commits++ });
+    } finally {
+      for (const h of held.started) h.resolve();
+      await wal.close();
+    }
+  });
+}
+
+const refused = (err: unknown) => {
+  assert.ok(err instanceof StorageError);
+  assert.match(err.message, /could not be synced.*EIO/s);
+  return true;
+};
+
+Deno.test("[sqlite] WAL sync: a sync covers the commits made before it began, and only those", async () => {
+  await withWal(async ({ wal, held, commit }) => {
     await wal.flushed(); // nothing committed: nothing to wait for
     assert.equal(held.started.length, 0);
-    commits = 1;
+    commit();
     const a = wal.flushed(), b = wal.flushed(); // the same commit: one sync
     await held.until(1);
     const b2 = wal.flushed(); // still nothing new: the sync in flight covers it
-    commits = 2;
+    commit();
     const c = wal.flushed(); // committed after the sync in flight began: the next one
     const d = wal.flushed();
     assert.equal(await settled(a), "pending");
@@ -78,42 +94,32 @@ Deno.test("[sqlite] WAL sync: a sync covers the commits made before it began, an
     await held.until(2);
     held.started[1].resolve();
     await Promise.all([c, d]);
-    await wal.flushed(); // commit 2 is on disk
+    await wal.flushed(); // both commits are on disk
     assert.equal(held.started.length, 2);
-    await wal.close();
   });
 });
 
 Deno.test("[sqlite] WAL sync: a failed sync fails its writes and every later one", async () => {
-  await inTempDir(async (dir) => {
-    const held = new HeldSyncs();
-    let commits = 1;
-    const wal = new WalSync(await walFile(dir), () => commits, held);
+  await withWal(async ({ wal, held, commit }) => {
+    commit();
     const a = wal.flushed();
     await held.until(1);
     held.started[0].reject(new Error("EIO: input/output error"));
-    const refused = (err: unknown) => {
-      assert.ok(err instanceof StorageError);
-      assert.match(err.message, /could not be synced.*EIO/s);
-      return true;
-    };
     await assert.rejects(a, refused);
-    commits = 2;
+    commit();
     // After a failed fsync the kernel may have dropped the pages: no later sync is trusted.
     await assert.rejects(wal.flushed(), refused);
+    assert.throws(() => wal.flushedNow(), refused);
     assert.equal(held.started.length, 1);
-    await wal.close();
   });
 });
 
 Deno.test("[sqlite] WAL sync: close waits for the sync in flight and the one queued behind it", async () => {
-  await inTempDir(async (dir) => {
-    const held = new HeldSyncs();
-    let commits = 1;
-    const wal = new WalSync(await walFile(dir), () => commits, held);
+  await withWal(async ({ wal, held, commit }) => {
+    commit();
     const a = wal.flushed();
     await held.until(1);
-    commits = 2;
+    commit();
     const b = wal.flushed();
     const closed = wal.close();
     held.started[0].resolve();
@@ -122,6 +128,25 @@ Deno.test("[sqlite] WAL sync: close waits for the sync in flight and the one que
     assert.equal(await settled(closed), "pending");
     held.started[1].resolve();
     await Promise.all([b, closed]);
+  });
+});
+
+Deno.test("[sqlite] WAL sync on the thread: once per new commit, and a failure is final", async () => {
+  await withWal(async ({ wal, held, commit }) => {
+    wal.flushedNow();
+    assert.equal(held.onThread, 0, "nothing committed");
+    commit();
+    wal.flushedNow();
+    wal.flushedNow();
+    assert.equal(held.onThread, 1);
+    await wal.flushed(); // that commit is on disk already: no sync off the thread
+    assert.equal(held.started.length, 0);
+    commit();
+    held.failNow = new Error("EIO: input/output error");
+    assert.throws(() => wal.flushedNow(), refused);
+    held.failNow = null;
+    assert.throws(() => wal.flushedNow(), refused);
+    await assert.rejects(wal.flushed(), refused);
   });
 });
 
@@ -191,29 +216,6 @@ Deno.test("[sqlite] a bulk enqueue syncs each chunk while writing the next, and 
     } finally {
       conn.close();
     }
-  });
-});
-
-Deno.test("[sqlite] WAL sync on the thread: once per new commit, and a failure is final", async () => {
-  await inTempDir(async (dir) => {
-    const held = new HeldSyncs();
-    let commits = 0;
-    const wal = new WalSync(await walFile(dir), () => commits, held);
-    wal.flushedNow();
-    assert.equal(held.onThread, 0, "nothing committed");
-    commits = 1;
-    wal.flushedNow();
-    wal.flushedNow();
-    assert.equal(held.onThread, 1);
-    await wal.flushed(); // commit 1 is on disk already: no sync off the thread
-    assert.equal(held.started.length, 0);
-    commits = 2;
-    held.failNow = new Error("EIO: input/output error");
-    assert.throws(() => wal.flushedNow(), /could not be synced.*EIO/s);
-    held.failNow = null;
-    assert.throws(() => wal.flushedNow(), StorageError);
-    await assert.rejects(wal.flushed(), StorageError);
-    await wal.close();
   });
 });
 
