@@ -112,8 +112,9 @@ export class Connection {
       // faster).
       db.exec("PRAGMA cache_size = -32000; PRAGMA wal_autocheckpoint = 10000");
       // Durability "full" in WAL mode: SQLite commits without waiting for the disk and qml
-      // syncs the WAL before acknowledging (group commit, off the main thread). Outside WAL
-      // mode (a file system without shared memory) NORMAL is not crash-safe: SQLite syncs.
+      // syncs the WAL before acknowledging (group commit, `wal_sync.ts`). Outside WAL mode (a
+      // file system without shared memory), where NORMAL may corrupt the file on a power
+      // loss, SQLite syncs in every commit.
       const syncsWal = cfg.durability === "full" && journal === "wal";
       const synchronous = cfg.durability === "full" && !syncsWal ? "FULL" : "NORMAL";
       db.exec(`PRAGMA synchronous = ${synchronous}`);

@@ -49,9 +49,9 @@ export { ENQUEUE_CHUNK } from "./group_commit.ts";
 /**
  * Writes of at most this many jobs sync the WAL on the calling thread (durability "full"): a
  * few jobs' sync is shorter than handing it to the blocking-I/O thread and being woken after
- * (`deno run -A bench/sqlite_sync_cost.ts`: 0.35–0.40 vs 0.53–0.54 ms per one-row commit on the
- * project's machine); larger writes — a default fetch or result batch, a bulk enqueue's chunk — sync off
- * the thread, sharing their syncs.
+ * (`deno run -A bench/sqlite_sync_cost.ts`: 0.35–0.40 vs 0.53–0.54 ms per one-row commit on
+ * the project's machine); larger writes — a default fetch or result batch, a bulk enqueue's
+ * chunk — sync off the thread, sharing their syncs.
  */
 export const SMALL_WRITE = 32;
 
