@@ -14,7 +14,8 @@
  * the `-wal` file; syncing the file makes every frame written before the sync durable, and
  * recovery replays the WAL up to its last complete commit. A checkpoint (which may later let
  * the WAL be rewritten from its start) syncs the WAL before copying it and the database after,
- * at every `synchronous` level, so a commit is never only in a WAL region that gets reused.
+ * with `synchronous=NORMAL` as with FULL, so a commit is never only in a WAL region that gets
+ * reused.
  *
  * @module
  */
