@@ -43,14 +43,16 @@ export function jobRows(n: number, now: number): (string | number | null)[][] {
 }
 
 /**
- * A new database in a fresh temporary directory, WAL mode and `synchronous=OFF`, every
- * migration applied; `done` closes it and removes the directory.
+ * A new database in a fresh temporary directory, WAL mode and `synchronous=OFF`, with every
+ * migration applied (or the first `migrations`); `done` closes it and removes the directory.
  */
-export function freshDatabase(): { db: DatabaseSync; done: () => void } {
+export function freshDatabase(
+  migrations = SQLITE_MIGRATIONS.length,
+): { db: DatabaseSync; done: () => void } {
   const dir = Deno.makeTempDirSync({ prefix: "qml_sqlite_floor_" });
   const db = new DatabaseSync(`${dir}/jobs.db`);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA cache_size = -32000");
-  for (const m of SQLITE_MIGRATIONS) db.exec(m.sql);
+  for (const m of SQLITE_MIGRATIONS.slice(0, migrations)) db.exec(m.sql);
   return {
     db,
     done: () => {

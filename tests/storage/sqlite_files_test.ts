@@ -10,6 +10,8 @@ import { createJob } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
 import { Connection } from "../../src/storage/sqlite/connection.ts";
 import { resolveConfig } from "../../src/storage/sqlite/config.ts";
+import { insertJobs } from "../../src/storage/sqlite/enqueue.ts";
+import { fetchAndLock, transition } from "../../src/storage/sqlite/job_verbs.ts";
 import { migrate, SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrate.ts";
 import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
 import { decide } from "../../src/transitions.ts";
@@ -86,7 +88,7 @@ Deno.test("[sqlite] a database of a newer schema version is refused, its data ke
     }
     const check = new DatabaseSync(path);
     assert.equal(check.prepare("SELECT count(*) AS n FROM jobs").get()!.n, 1);
-    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 5);
+    assert.equal(check.prepare("SELECT count(*) AS n FROM qml_migrations").get()!.n, 6);
     check.close();
   });
 });
@@ -111,6 +113,7 @@ Deno.test("[sqlite] a failing migration is a MigrationError naming it; nothing o
         "0002_job_counts",
         "0003_trace_context",
         "0004_dashboard_index_terms",
+        "0005_jobs_rowid",
       ]);
       assert.deepEqual(migrate(conn).applied, []);
     } finally {
@@ -137,10 +140,16 @@ Deno.test("[sqlite] migrate() from two processes at once applies each migration 
       const applied = results.flatMap((r) => r.applied);
       assert.deepEqual(
         applied,
-        ["0001_schema", "0002_job_counts", "0003_trace_context", "0004_dashboard_index_terms"],
+        [
+          "0001_schema",
+          "0002_job_counts",
+          "0003_trace_context",
+          "0004_dashboard_index_terms",
+          "0005_jobs_rowid",
+        ],
         JSON.stringify(results),
       );
-      assert.ok(results.every((r) => r.version === 4));
+      assert.ok(results.every((r) => r.version === 5));
       const s = await SqliteStorage.open({ path });
       assert.deepEqual(await s.pendingMigrations(), []);
       assert.equal((await s.healthCheck()).ok, true);
@@ -254,5 +263,78 @@ Deno.test("[sqlite] a verb on a closed storage is a StorageError", async () => {
       () => s.enqueue({ jobs: [createJob({ method: "m", args: 1, now: T0 })], now: T0 }),
       StorageError,
     );
+  });
+});
+
+Deno.test("[sqlite] migration 0005 rebuilds the jobs table with every row as it was", async () => {
+  await inTempDir(async (dir) => {
+    const path = `${dir}/jobs.db`;
+    // A database of schema 4 holding jobs in several states, with keys, locks and histories.
+    const conn = await Connection.open(resolveConfig({ path, durability: "normal" }));
+    let before: unknown[];
+    try {
+      migrate(conn, SQLITE_MIGRATIONS.slice(0, 4));
+      const jobs = Array.from({ length: 300 }, (_, i) =>
+        createJob({
+          method: `m${i % 3}`,
+          args: { i, text: "é\u0000x" },
+          now: T0,
+          queue: `q${i % 2}`,
+          priority: i % 5,
+          uniqueKey: i % 10 === 0 ? `key-${i}` : undefined,
+          runAt: i % 7 === 0 ? new Date(T0.getTime() + 60_000) : undefined,
+        }));
+      conn.write("enqueue", () => insertJobs(conn, jobs, [], new Set()));
+      const taken = conn.write("fetch", () =>
+        fetchAndLock(conn, {
+          queues: ["q0", "q1"],
+          limit: 120,
+          serverName: "srv",
+          lockTtlMs: 30_000,
+          now: T0,
+        }));
+      conn.write("finish", () =>
+        transition(conn, {
+          items: taken.slice(0, 80).map((j, k) => ({
+            id: j.id,
+            guard: { state: JobState.Processing, lockedBy: "srv" },
+            next: decide(
+              j,
+              k % 2
+                ? { type: "succeeded" as const, result: { k } }
+                : { type: "failed" as const, error: { name: "E", message: `boom ${k}` } },
+              { now: T0, server: "srv", random: () => 0 },
+            ),
+          })),
+          now: T0,
+        }, () => {}));
+      before = conn.db.prepare("SELECT * FROM jobs ORDER BY id").all();
+      assert.equal(before.length, 300);
+    } finally {
+      conn.close();
+    }
+
+    const s = await SqliteStorage.open({ path });
+    try {
+      assert.equal((await s.healthCheck()).schemaVersion, 5);
+      const db = new DatabaseSync(path);
+      try {
+        assert.deepEqual(db.prepare("SELECT * FROM jobs ORDER BY id").all(), before);
+        assert.equal(db.prepare("PRAGMA integrity_check").get()!.integrity_check, "ok");
+        assert.ok(db.prepare("SELECT rowid FROM jobs LIMIT 1").get(), "a rowid table now");
+      } finally {
+        db.close();
+      }
+      // The unique keys still bind: a live key returns its holder; counts are unchanged.
+      const rows = before as { unique_key: string | null; state: string; id: string }[];
+      const holder = rows.find((r) => r.unique_key !== null && r.state === JobState.Enqueued)!;
+      const again = createJob({ method: "m0", args: 1, now: T0, uniqueKey: holder.unique_key });
+      const [res] = await s.enqueue({ jobs: [again], now: T0 });
+      assert.deepEqual([res.created, res.job.id], [false, holder.id]);
+      const enqueued = rows.filter((r) => r.state === JobState.Enqueued).length;
+      assert.equal((await s.counts()).byState.Enqueued, enqueued);
+    } finally {
+      await s.close();
+    }
   });
 });

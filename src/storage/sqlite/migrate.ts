@@ -16,6 +16,7 @@ import m0003 from "../../../sql/sqlite/migrations/0003_trace_context.sql" with {
 import m0004 from "../../../sql/sqlite/migrations/0004_dashboard_index_terms.sql" with {
   type: "text",
 };
+import m0005 from "../../../sql/sqlite/migrations/0005_jobs_rowid.sql" with { type: "text" };
 
 /** One migration: a version, a name and its SQL. */
 export type SqliteMigration = Migration;
@@ -26,6 +27,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   { version: 2, name: "0002_job_counts", sql: m0002 },
   { version: 3, name: "0003_trace_context", sql: m0003 },
   { version: 4, name: "0004_dashboard_index_terms", sql: m0004 },
+  { version: 5, name: "0005_jobs_rowid", sql: m0005 },
 ];
 
 /** What {@link migrate} did. */
