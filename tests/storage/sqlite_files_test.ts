@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { ConfigError, MigrationError, StorageError } from "../../src/errors.ts";
-import { createJob } from "../../src/job.ts";
+import { createJob, type Job } from "../../src/job.ts";
 import { JobState } from "../../src/job_state.ts";
 import { Connection } from "../../src/storage/sqlite/connection.ts";
 import { resolveConfig } from "../../src/storage/sqlite/config.ts";
@@ -14,8 +14,23 @@ import { insertJobs } from "../../src/storage/sqlite/enqueue.ts";
 import { fetchAndLock, transition } from "../../src/storage/sqlite/job_verbs.ts";
 import { migrate, SQLITE_MIGRATIONS } from "../../src/storage/sqlite/migrate.ts";
 import { SqliteStorage } from "../../src/storage/sqlite/sqlite_storage.ts";
-import { decide } from "../../src/transitions.ts";
+import { decide, type TransitionItem } from "../../src/transitions.ts";
 import { CHILD, inTempDir, isStorageError, T0 } from "../_helpers/sqlite_files.ts";
+
+/** Transitions for running jobs of server "srv": every other one succeeds, the rest fail. */
+function finishAlternately(running: readonly Job[]): TransitionItem[] {
+  return running.map((j, k) => ({
+    id: j.id,
+    guard: { state: JobState.Processing, lockedBy: "srv" },
+    next: decide(
+      j,
+      k % 2
+        ? { type: "succeeded" as const, result: { k } }
+        : { type: "failed" as const, error: { name: "E", message: `boom ${k}` } },
+      { now: T0, server: "srv", random: () => 0 },
+    ),
+  }));
+}
 
 Deno.test("[sqlite] a missing directory or a directory path is a StorageError", async () => {
   await inTempDir(async (dir) => {
@@ -210,17 +225,7 @@ Deno.test("[sqlite] every job survives closing and reopening the file", async ()
       lockTtlMs: 30_000,
       now: T0,
     });
-    const items = taken.slice(0, 200).map((j, k) => ({
-      id: j.id,
-      guard: { state: JobState.Processing, lockedBy: "srv" },
-      next: decide(
-        j,
-        k % 2
-          ? { type: "succeeded" as const, result: { k } }
-          : { type: "failed" as const, error: { name: "E", message: `boom ${k}` } },
-        { now: T0, server: "srv", random: () => 0 },
-      ),
-    }));
+    const items = finishAlternately(taken.slice(0, 200));
     assert.ok((await s.transition({ items, now: T0 })).every(Boolean));
     const all = async () => {
       const out = [];
@@ -295,17 +300,7 @@ Deno.test("[sqlite] migration 0005 rebuilds the jobs table with every row as it 
         }));
       conn.write("finish", () =>
         transition(conn, {
-          items: taken.slice(0, 80).map((j, k) => ({
-            id: j.id,
-            guard: { state: JobState.Processing, lockedBy: "srv" },
-            next: decide(
-              j,
-              k % 2
-                ? { type: "succeeded" as const, result: { k } }
-                : { type: "failed" as const, error: { name: "E", message: `boom ${k}` } },
-              { now: T0, server: "srv", random: () => 0 },
-            ),
-          })),
+          items: finishAlternately(taken.slice(0, 80)),
           now: T0,
         }, () => {}));
       before = conn.db.prepare("SELECT * FROM jobs ORDER BY id").all();
