@@ -119,7 +119,7 @@ export class SqliteStorage implements Storage {
       throw err;
     }
     try {
-      storage.#sync.flushedNow(); // the migrations, if any
+      await storage.#durable(1); // the migrations, if any
     } catch (err) {
       await storage.close();
       throw err;
@@ -190,15 +190,15 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  // One write transaction of `jobs` jobs (or of as many as `fn` returns), acknowledged once
-  // it is durable.
+  // One write transaction, acknowledged once it is durable; `jobs` says how many jobs it
+  // wrote (by default one).
   async #write<T>(
     op: string,
     fn: (emit: verbs.Emit) => T,
-    jobs: number | ((out: T) => number) = 1,
+    jobs: (out: T) => number = () => 1,
   ): Promise<T> {
     const out = this.#writeNow(op, fn);
-    await this.#durable(typeof jobs === "number" ? jobs : jobs(out));
+    await this.#durable(jobs(out));
     return out;
   }
 
@@ -262,7 +262,7 @@ export class SqliteStorage implements Storage {
     return this.#write(
       "transition",
       (emit) => verbs.transition(this.#conn, params, emit),
-      params.items.length,
+      (applied) => applied.length,
     );
   }
 
@@ -277,7 +277,7 @@ export class SqliteStorage implements Storage {
     return this.#write(
       "extendLocks",
       () => verbs.extendLocks(this.#conn, params),
-      params.ids.length,
+      () => params.ids.length,
     );
   }
 
